@@ -1,0 +1,528 @@
+//! Settings: every one is an environment variable and a CLI flag (DESIGN.md's table).
+//! `Config` is what the person typed; [`Settings`] is the checked, resolved form the
+//! rest of idlink uses, so invalid combinations are refused once, at start-up.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use secrecy::SecretString;
+use url::Url;
+
+use crate::orcid::OrcidId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrcidEnv {
+    /// The built-in simulated ORCID, mounted at /mock-orcid (demo mode, tests).
+    Mock,
+    /// ORCID's sandbox: sandbox.orcid.org, api.sandbox.orcid.org.
+    Sandbox,
+    /// The real registry: orcid.org, api.orcid.org.
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// idlink lets your researchers connect their ORCID iD, and lets your institution read
+/// and write their ORCID records through the ORCID Member API v3.0.
+///
+/// With no settings at all it starts in demo mode against a built-in simulated ORCID.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "idlink", version, about, long_about)]
+pub struct Config {
+    /// Address and port to listen on (the container uses 0.0.0.0:8080).
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080")]
+    pub bind_addr: SocketAddr,
+
+    /// The external base URL researchers use; ORCID redirects back to PUBLIC_URL/orcid/callback,
+    /// so register exactly that redirect URI. Cookies are marked Secure when it is https.
+    #[arg(long, env = "PUBLIC_URL", default_value = "http://localhost:8080")]
+    pub public_url: Url,
+
+    /// SQLite database; the file and its folder are created if missing. The folder also
+    /// holds the generated token key when TOKEN_KEY is not set.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/idlink.db")]
+    pub database_url: String,
+
+    /// Which ORCID to talk to. Default: mock when no client id is set, otherwise sandbox.
+    #[arg(long, env = "ORCID_ENV", value_enum)]
+    pub orcid_env: Option<OrcidEnv>,
+
+    /// Your ORCID API client id (APP-XXXXXXXXXXXXXXXX), from ORCID's developer tools or member credentials.
+    #[arg(long, env = "ORCID_CLIENT_ID")]
+    pub orcid_client_id: Option<String>,
+
+    /// The client secret that goes with ORCID_CLIENT_ID. Required for sandbox and production.
+    #[arg(long, env = "ORCID_CLIENT_SECRET", hide_env_values = true)]
+    pub orcid_client_secret: Option<String>,
+
+    /// Override the ORCID registry URL (authorize, token, revoke, JWKS, userinfo). http:// is
+    /// accepted for local simulators. Moves traffic only: iDs still link to the real registry.
+    #[arg(long, env = "ORCID_BASE_URL")]
+    pub orcid_base_url: Option<Url>,
+
+    /// Override the Member API root (paths /v3.0/...).
+    #[arg(long, env = "ORCID_API_URL")]
+    pub orcid_api_url: Option<Url>,
+
+    /// Override the Public API root.
+    #[arg(long, env = "ORCID_PUBLIC_API_URL")]
+    pub orcid_public_api_url: Option<Url>,
+
+    /// Space-separated scopes researchers are asked for. Use openid or /authenticate, not both.
+    #[arg(
+        long,
+        env = "ORCID_SCOPES",
+        default_value = "openid /read-limited /activities/update"
+    )]
+    pub orcid_scopes: String,
+
+    /// Client-side limit on ORCID API calls per second, shared by everything in the process.
+    #[arg(long, env = "ORCID_RATE_PER_SEC", default_value_t = 24)]
+    pub orcid_rate_per_sec: u32,
+
+    /// Burst allowed above ORCID_RATE_PER_SEC.
+    #[arg(long, env = "ORCID_BURST", default_value_t = 40)]
+    pub orcid_burst: u32,
+
+    /// Seconds to wait for any one ORCID call before giving up.
+    #[arg(long, env = "ORCID_TIMEOUT_SECS", default_value_t = 10)]
+    pub orcid_timeout_secs: u64,
+
+    /// Comma-separated ORCID iDs that get the staff role when they sign in.
+    #[arg(long, env = "STAFF_ORCIDS", default_value = "")]
+    pub staff_orcids: String,
+
+    /// Base64 of 32 random bytes (openssl rand -base64 32); ORCID tokens are encrypted at rest
+    /// with it. If unset, a key is generated into the data folder (mode 0600) with a warning.
+    /// Losing it makes stored tokens unreadable: researchers would have to reconnect.
+    #[arg(long, env = "TOKEN_KEY", hide_env_values = true)]
+    pub token_key: Option<String>,
+
+    /// Your institution's name, shown on pages and in the consent explanation.
+    #[arg(long, env = "INSTITUTION_NAME", default_value = "Your institution")]
+    pub institution_name: String,
+
+    /// Seconds a started sign-in may take at ORCID before its state is refused. ORCID's
+    /// codes live 10 minutes; tests shorten this.
+    #[arg(long, env = "OAUTH_STATE_TTL_SECS", default_value_t = 600, hide = true)]
+    pub oauth_state_ttl_secs: u64,
+
+    /// Log format: text or json. The level comes from RUST_LOG (default info).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+/// Where idlink reaches ORCID, and how iDs are shown.
+#[derive(Debug, Clone)]
+pub struct OrcidEndpoints {
+    /// Registry root: /oauth/authorize, /oauth/token, /oauth/revoke, discovery, JWKS.
+    pub base: Url,
+    /// Member API root (paths /v3.0/...).
+    pub api: Url,
+    pub public_api: Url,
+    /// The issuer expected in id_tokens.
+    pub issuer: String,
+    /// Where an iD's record lives, e.g. https://orcid.org/ (display guidelines).
+    pub record_base: String,
+}
+
+/// The checked settings.
+#[derive(Clone)]
+pub struct Settings {
+    pub bind_addr: SocketAddr,
+    pub public_url: Url,
+    pub secure_cookies: bool,
+    pub database_path: PathBuf,
+    pub orcid_env: OrcidEnv,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub endpoints: OrcidEndpoints,
+    pub scopes: Vec<String>,
+    pub rate_per_sec: u32,
+    pub burst: u32,
+    pub orcid_timeout: Duration,
+    pub oauth_state_ttl_secs: i64,
+    pub staff: Vec<OrcidId>,
+    pub token_key: Option<String>,
+    pub institution_name: String,
+    pub log_format: LogFormat,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind_addr", &self.bind_addr)
+            .field("public_url", &self.public_url.as_str())
+            .field("database_path", &self.database_path)
+            .field("orcid_env", &self.orcid_env)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("endpoints", &self.endpoints)
+            .field("scopes", &self.scopes)
+            .field("token_key", &self.token_key.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Known scopes for a three-legged authorization (orcid-api.md §2).
+const THREE_LEGGED_SCOPES: &[&str] = &[
+    "openid",
+    "/authenticate",
+    "/read-limited",
+    "/activities/update",
+    "/person/update",
+];
+
+pub const MOCK_PATH: &str = "/mock-orcid";
+
+impl Config {
+    /// Checks every setting and resolves defaults; the message says what to fix.
+    pub fn resolve(self) -> Result<Settings, String> {
+        let env = self.orcid_env.unwrap_or(if self.orcid_client_id.is_some() {
+            OrcidEnv::Sandbox
+        } else {
+            OrcidEnv::Mock
+        });
+        if !matches!(self.public_url.scheme(), "http" | "https") {
+            return Err("PUBLIC_URL must start with http:// or https://".into());
+        }
+        let public = self.public_url.as_str().trim_end_matches('/').to_string();
+        let (client_id, client_secret) = match env {
+            OrcidEnv::Mock => (
+                self.orcid_client_id
+                    .unwrap_or_else(|| crate::mock_orcid::DEMO_CLIENT_ID.to_string()),
+                self.orcid_client_secret
+                    .unwrap_or_else(|| crate::mock_orcid::DEMO_CLIENT_SECRET.to_string()),
+            ),
+            OrcidEnv::Sandbox | OrcidEnv::Production => {
+                let name = if env == OrcidEnv::Sandbox {
+                    "sandbox"
+                } else {
+                    "production"
+                };
+                let id = self.orcid_client_id.ok_or_else(|| {
+                    format!("ORCID_ENV={name} needs ORCID_CLIENT_ID (your ORCID API client id)")
+                })?;
+                let secret = self
+                    .orcid_client_secret
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| {
+                        format!("ORCID_ENV={name} needs ORCID_CLIENT_SECRET (the secret of {id})")
+                    })?;
+                (id, secret)
+            }
+        };
+        if env == OrcidEnv::Production && self.public_url.scheme() != "https" {
+            return Err("PUBLIC_URL must be https:// with ORCID_ENV=production: ORCID only accepts https redirect URIs in production".into());
+        }
+        if !is_client_id(&client_id) {
+            return Err(format!(
+                "ORCID_CLIENT_ID {client_id:?} is not an ORCID client id: it looks like APP- followed by 16 letters or digits"
+            ));
+        }
+        let endpoints = endpoints(
+            env,
+            &public,
+            self.orcid_base_url,
+            self.orcid_api_url,
+            self.orcid_public_api_url,
+        )?;
+        let scopes = parse_scopes(&self.orcid_scopes)?;
+        if self.orcid_rate_per_sec == 0 || self.orcid_burst == 0 {
+            return Err("ORCID_RATE_PER_SEC and ORCID_BURST must be at least 1".into());
+        }
+        if self.orcid_timeout_secs == 0 || self.orcid_timeout_secs > 300 {
+            return Err("ORCID_TIMEOUT_SECS must be between 1 and 300".into());
+        }
+        let staff = self
+            .staff_orcids
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| OrcidId::parse(s).map_err(|e| format!("STAFF_ORCIDS: {s:?}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(key) = &self.token_key {
+            crate::crypto::TokenCipher::from_base64(key).map_err(|e| format!("TOKEN_KEY: {e}"))?;
+        }
+        let institution_name = self.institution_name.trim().to_string();
+        if institution_name.is_empty() {
+            return Err("INSTITUTION_NAME must not be empty".into());
+        }
+        Ok(Settings {
+            bind_addr: self.bind_addr,
+            secure_cookies: self.public_url.scheme() == "https",
+            public_url: self.public_url,
+            database_path: database_path(&self.database_url)?,
+            orcid_env: env,
+            client_id,
+            client_secret: SecretString::from(client_secret),
+            endpoints,
+            scopes,
+            rate_per_sec: self.orcid_rate_per_sec,
+            burst: self.orcid_burst,
+            orcid_timeout: Duration::from_secs(self.orcid_timeout_secs),
+            oauth_state_ttl_secs: self.oauth_state_ttl_secs.clamp(1, 3600) as i64,
+            staff,
+            token_key: self.token_key,
+            institution_name,
+            log_format: self.log_format,
+        })
+    }
+}
+
+fn is_client_id(s: &str) -> bool {
+    s.strip_prefix("APP-").is_some_and(|rest| {
+        rest.len() == 16
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    })
+}
+
+fn endpoints(
+    env: OrcidEnv,
+    public: &str,
+    base: Option<Url>,
+    api: Option<Url>,
+    public_api: Option<Url>,
+) -> Result<OrcidEndpoints, String> {
+    let parse = |name: &str, s: &str| Url::parse(s).map_err(|e| format!("{name}: {e}"));
+    let (def_base, def_api, def_pub, issuer) = match env {
+        OrcidEnv::Production => (
+            "https://orcid.org".to_string(),
+            "https://api.orcid.org".to_string(),
+            "https://pub.orcid.org".to_string(),
+            "https://orcid.org".to_string(),
+        ),
+        OrcidEnv::Sandbox => (
+            "https://sandbox.orcid.org".to_string(),
+            "https://api.sandbox.orcid.org".to_string(),
+            "https://pub.sandbox.orcid.org".to_string(),
+            "https://sandbox.orcid.org".to_string(),
+        ),
+        OrcidEnv::Mock => {
+            let m = base
+                .as_ref()
+                .map(|u| u.as_str().trim_end_matches('/').to_string())
+                .unwrap_or_else(|| format!("{public}{MOCK_PATH}"));
+            (m.clone(), m.clone(), m.clone(), m)
+        }
+    };
+    for (name, u) in [
+        ("ORCID_BASE_URL", &base),
+        ("ORCID_API_URL", &api),
+        ("ORCID_PUBLIC_API_URL", &public_api),
+    ] {
+        if let Some(u) = u {
+            if !matches!(u.scheme(), "http" | "https") {
+                return Err(format!("{name} must be an http:// or https:// URL"));
+            }
+        }
+    }
+    let base = base.map_or_else(|| parse("ORCID_BASE_URL", &def_base), Ok)?;
+    let record_base = format!("{}/", issuer.trim_end_matches('/'));
+    Ok(OrcidEndpoints {
+        base,
+        api: api.map_or_else(|| parse("ORCID_API_URL", &def_api), Ok)?,
+        public_api: public_api.map_or_else(|| parse("ORCID_PUBLIC_API_URL", &def_pub), Ok)?,
+        issuer,
+        record_base,
+    })
+}
+
+fn parse_scopes(s: &str) -> Result<Vec<String>, String> {
+    let scopes: Vec<String> = s
+        .split([' ', '+'])
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    if scopes.is_empty() {
+        return Err("ORCID_SCOPES must name at least one scope, e.g. \"openid /read-limited /activities/update\"".into());
+    }
+    for sc in &scopes {
+        if !THREE_LEGGED_SCOPES.contains(&sc.as_str()) {
+            return Err(format!(
+                "ORCID_SCOPES: {sc:?} is not a scope a researcher can grant; use some of {}",
+                THREE_LEGGED_SCOPES.join(", ")
+            ));
+        }
+    }
+    if scopes.iter().any(|s| s == "openid") && scopes.iter().any(|s| s == "/authenticate") {
+        return Err("ORCID_SCOPES: use openid or /authenticate, not both".into());
+    }
+    Ok(scopes)
+}
+
+/// `sqlite://data/idlink.db`, `sqlite:data/idlink.db`, `sqlite:///abs/path.db` or a bare path.
+fn database_path(url: &str) -> Result<PathBuf, String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let rest = rest.split('?').next().unwrap_or_default();
+    if rest.is_empty() || rest == ":memory:" {
+        return Err("DATABASE_URL must name a SQLite file, e.g. sqlite://data/idlink.db".into());
+    }
+    Ok(Path::new(rest).to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(args: &[&str]) -> Result<Settings, String> {
+        let mut all = vec!["idlink"];
+        all.extend_from_slice(args);
+        Config::try_parse_from(all)
+            .map_err(|e| e.to_string())?
+            .resolve()
+    }
+
+    #[test]
+    fn defaults_to_demo_mode() {
+        let s = cfg(&[]).unwrap();
+        assert_eq!(s.orcid_env, OrcidEnv::Mock);
+        assert_eq!(
+            s.endpoints.base.as_str(),
+            "http://localhost:8080/mock-orcid"
+        );
+        assert_eq!(s.scopes, ["openid", "/read-limited", "/activities/update"]);
+        assert_eq!(s.database_path, Path::new("data/idlink.db"));
+        assert!(!s.secure_cookies);
+    }
+
+    #[test]
+    fn client_id_means_sandbox_and_needs_secret() {
+        let e = cfg(&["--orcid-client-id", "APP-ABCDEFGHIJKLMNOP"]).unwrap_err();
+        assert!(e.contains("ORCID_CLIENT_SECRET"), "{e}");
+        let s = cfg(&[
+            "--orcid-client-id",
+            "APP-ABCDEFGHIJKLMNOP",
+            "--orcid-client-secret",
+            "x",
+        ])
+        .unwrap();
+        assert_eq!(s.orcid_env, OrcidEnv::Sandbox);
+        assert_eq!(s.endpoints.record_base, "https://sandbox.orcid.org/");
+        assert_eq!(s.endpoints.api.as_str(), "https://api.sandbox.orcid.org/");
+    }
+
+    #[test]
+    fn production_needs_secret_and_https() {
+        let e = cfg(&[
+            "--orcid-env",
+            "production",
+            "--orcid-client-id",
+            "APP-ABCDEFGHIJKLMNOP",
+            "--public-url",
+            "https://x.org",
+        ])
+        .unwrap_err();
+        assert!(e.contains("ORCID_CLIENT_SECRET"), "{e}");
+        let e = cfg(&[
+            "--orcid-env",
+            "production",
+            "--orcid-client-id",
+            "APP-ABCDEFGHIJKLMNOP",
+            "--orcid-client-secret",
+            "s",
+        ])
+        .unwrap_err();
+        assert!(e.contains("https"), "{e}");
+    }
+
+    #[test]
+    fn overrides_move_traffic_not_identity() {
+        let s = cfg(&[
+            "--orcid-env",
+            "production",
+            "--orcid-client-id",
+            "APP-ABCDEFGHIJKLMNOP",
+            "--orcid-client-secret",
+            "s",
+            "--public-url",
+            "https://ids.example.edu",
+            "--orcid-base-url",
+            "http://127.0.0.1:9999",
+        ])
+        .unwrap();
+        assert_eq!(s.endpoints.base.as_str(), "http://127.0.0.1:9999/");
+        assert_eq!(s.endpoints.issuer, "https://orcid.org");
+        assert_eq!(s.endpoints.record_base, "https://orcid.org/");
+        assert!(s.secure_cookies);
+    }
+
+    #[test]
+    fn rejects_bad_values_with_a_message() {
+        assert!(cfg(&["--token-key", "c2hvcnQ="])
+            .unwrap_err()
+            .contains("TOKEN_KEY"));
+        assert!(cfg(&["--staff-orcids", "0000-0002-1825-0098"])
+            .unwrap_err()
+            .contains("STAFF_ORCIDS"));
+        assert!(cfg(&["--orcid-scopes", "openid /authenticate"])
+            .unwrap_err()
+            .contains("not both"));
+        assert!(cfg(&["--orcid-scopes", "/read-public"])
+            .unwrap_err()
+            .contains("ORCID_SCOPES"));
+        assert!(
+            cfg(&["--orcid-client-id", "client", "--orcid-client-secret", "s"])
+                .unwrap_err()
+                .contains("APP-")
+        );
+        assert!(cfg(&["--database-url", "sqlite::memory:"])
+            .unwrap_err()
+            .contains("DATABASE_URL"));
+        assert!(cfg(&["--orcid-rate-per-sec", "0"])
+            .unwrap_err()
+            .contains("ORCID_RATE_PER_SEC"));
+    }
+
+    #[test]
+    fn help_explains_every_setting() {
+        use clap::CommandFactory;
+        let help = Config::command().render_long_help().to_string();
+        for var in [
+            "BIND_ADDR",
+            "PUBLIC_URL",
+            "DATABASE_URL",
+            "ORCID_ENV",
+            "ORCID_CLIENT_ID",
+            "ORCID_CLIENT_SECRET",
+            "ORCID_BASE_URL",
+            "ORCID_API_URL",
+            "ORCID_PUBLIC_API_URL",
+            "ORCID_SCOPES",
+            "ORCID_RATE_PER_SEC",
+            "ORCID_BURST",
+            "STAFF_ORCIDS",
+            "TOKEN_KEY",
+            "INSTITUTION_NAME",
+            "LOG_FORMAT",
+            "ORCID_TIMEOUT_SECS",
+        ] {
+            assert!(
+                help.contains(&format!("[env: {var}")),
+                "--help does not mention {var}"
+            );
+        }
+    }
+
+    #[test]
+    fn staff_list_is_parsed() {
+        let s = cfg(&[
+            "--staff-orcids",
+            " 0000-0002-1825-0097, https://orcid.org/0000-0002-4325-871x ",
+        ])
+        .unwrap();
+        assert_eq!(s.staff.len(), 2);
+        assert_eq!(s.staff[1].as_str(), "0000-0002-4325-871X");
+    }
+}

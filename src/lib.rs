@@ -1,0 +1,14 @@
+//! idlink: researchers connect their ORCID iD; the institution reads and writes their
+//! ORCID records through the ORCID Member API v3.0.
+
+pub mod config;
+pub mod crypto;
+pub mod metrics;
+pub mod mock_orcid;
+pub mod orcid;
+pub mod state;
+pub mod store;
+pub mod web;
+
+pub use state::AppState;
+pub use web::app;

@@ -1,0 +1,60 @@
+use clap::Parser;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use idlink::config::{Config, LogFormat, OrcidEnv};
+use idlink::AppState;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let settings = match Config::parse().resolve() {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("idlink: invalid setting: {msg}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match settings.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init(),
+    }
+    match run(settings).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("idlink stopped: {e}");
+            eprintln!("idlink: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let addr = settings.bind_addr;
+    let public = settings.public_url.clone();
+    let demo = settings.orcid_env == OrcidEnv::Mock;
+    let state = AppState::new(settings).await?;
+    // Expired sessions are removed in the background.
+    tokio::spawn(
+        tower_sessions::ExpiredDeletion::continuously_delete_expired(
+            state.sessions.clone(),
+            tokio::time::Duration::from_secs(300),
+        ),
+    );
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    if demo {
+        tracing::warn!("demo mode: talking to the built-in simulated ORCID at {public}mock-orcid");
+    }
+    tracing::info!("idlink listening on {addr}; open {public}");
+    axum::serve(listener, idlink::app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,371 @@
+//! The simulated ORCID registry: authorize page, token, revoke, OpenID discovery, JWKS,
+//! userinfo and a small public record page, answering in ORCID's own wire shapes.
+//!
+//! It is a product feature (demo mode: `cargo run` with no credentials clicks through
+//! against it) and the test double. Mount it under its base path:
+//! `Router::new().nest("/mock-orcid", mock.router())`.
+
+mod authorize;
+mod authorize_page;
+mod keys;
+mod oidc;
+mod pages;
+mod params;
+mod revoke;
+mod state;
+mod token;
+mod wire;
+
+#[cfg(test)]
+mod authorize_tests;
+#[cfg(test)]
+mod oidc_tests;
+#[cfg(test)]
+mod revoke_tests;
+#[cfg(test)]
+mod test_harness;
+#[cfg(test)]
+mod token_tests;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::orcid::OrcidId;
+use keys::SigningKey;
+use state::{DisabledReason, State};
+
+/// The client the app uses in demo mode. ORCID client ids are `APP-` and 16 of `[0-9A-Z]`.
+pub const DEMO_CLIENT_ID: &str = "APP-IDLINKDEMO000000";
+/// The secret of [`DEMO_CLIENT_ID`].
+pub const DEMO_CLIENT_SECRET: &str = "idlink-demo-secret";
+
+/// Name of the simulation's own sign-in cookie (Path = the base path).
+pub const SESSION_COOKIE: &str = "mock_orcid_session";
+
+#[derive(Clone, Debug)]
+pub struct MockConfig {
+    /// Public base URL of the simulation, no trailing slash, e.g. "http://127.0.0.1:8080/mock-orcid".
+    /// It is the OIDC issuer, the prefix of every endpoint in discovery, and the record-link base.
+    pub base_url: String,
+    pub clients: Vec<MockClient>,
+    /// Where to keep the RS256 signing key (PKCS#8 or PKCS#1 PEM, file mode 0600) so id_tokens
+    /// verify across restarts in demo mode. None: a key generated once per process.
+    pub key_file: Option<PathBuf>,
+    /// Where to persist test researchers and issued tokens as JSON so demo mode survives a
+    /// restart. None: memory only.
+    pub state_file: Option<PathBuf>,
+}
+
+#[derive(Clone)]
+pub struct MockClient {
+    pub client_id: String,
+    pub client_secret: String,
+    pub name: String,
+    /// empty = accept any redirect_uri (as ORCID sandbox does for clients with none registered)
+    pub redirect_uris: Vec<String>,
+}
+
+impl MockClient {
+    /// The demo client ([`DEMO_CLIENT_ID`] / [`DEMO_CLIENT_SECRET`]) under a display name.
+    pub fn demo(name: &str, redirect_uris: Vec<String>) -> Self {
+        MockClient {
+            client_id: DEMO_CLIENT_ID.to_owned(),
+            client_secret: DEMO_CLIENT_SECRET.to_owned(),
+            name: name.to_owned(),
+            redirect_uris,
+        }
+    }
+}
+
+impl fmt::Debug for MockClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockClient")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("name", &self.name)
+            .field("redirect_uris", &self.redirect_uris)
+            .finish()
+    }
+}
+
+/// A failure the next requests should meet; set with [`MockOrcid::set_fault`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// /oauth/token answers this status with `{"error":"server_error",...}` (or the matching
+    /// OAuth error for a 4xx) and does nothing else.
+    TokenStatus(u16),
+    /// /oauth/token sleeps this long before answering normally.
+    TokenDelay(Duration),
+    /// id_tokens are signed with a key that is NOT in the JWKS (same kid).
+    IdTokenWrongKey,
+    /// id_tokens carry this nonce instead of the one sent.
+    IdTokenNonce(String),
+    /// id_tokens carry this `sub` instead of the researcher's iD.
+    IdTokenSubject(String),
+    /// /oauth/revoke answers this status and revokes nothing.
+    RevokeStatus(u16),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MockError {
+    #[error("mock base URL {0:?} must be an absolute http(s) URL with no query or fragment")]
+    BaseUrl(String),
+    #[error("mock client id {0:?} must be APP- followed by 16 characters 0-9 A-Z, as at ORCID")]
+    ClientId(String),
+    #[error("mock client {0} is listed twice")]
+    DuplicateClient(String),
+    #[error("mock client {0} needs a non-empty secret")]
+    EmptySecret(String),
+    #[error("mock client {client}: redirect URI {uri:?} is not an absolute URL")]
+    RedirectUri { client: String, uri: String },
+    #[error("signing key file {path}: {source}")]
+    KeyFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("signing key: {0}")]
+    Key(String),
+    #[error("state file {path}: {message}")]
+    StateFile { path: PathBuf, message: String },
+}
+
+/// What the simulation knows about an access token (for the simulated Member API).
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessTokenInfo {
+    pub client_id: String,
+    /// None for client_credentials tokens.
+    pub orcid: Option<OrcidId>,
+    pub scopes: Vec<String>,
+    /// Neither revoked nor expired.
+    pub active: bool,
+    /// The researcher revoked it under "Trusted organizations" (ORCID still honours such a
+    /// token for DELETE calls).
+    pub revoked_by_user: bool,
+}
+
+impl fmt::Debug for AccessTokenInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessTokenInfo")
+            .field("client_id", &self.client_id)
+            .field("orcid", &self.orcid)
+            .field("scopes", &self.scopes)
+            .field("active", &self.active)
+            .field("revoked_by_user", &self.revoked_by_user)
+            .finish()
+    }
+}
+
+/// The simulated ORCID. Cheap to clone: everything lives behind one `Arc`.
+#[derive(Clone)]
+pub struct MockOrcid {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    /// No trailing slash.
+    base_url: String,
+    /// Path part of `base_url` without trailing slash ("" when mounted at the root).
+    base_path: String,
+    secure_cookie: bool,
+    clients: Vec<MockClient>,
+    key: Arc<SigningKey>,
+    state: Mutex<State>,
+    fault: Mutex<Option<Fault>>,
+    token_requests: AtomicUsize,
+    state_file: Option<PathBuf>,
+}
+
+/// The state lock was poisoned by a panic elsewhere; handlers answer 500.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unavailable;
+
+impl fmt::Debug for MockOrcid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockOrcid")
+            .field("base_url", &self.inner.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockOrcid {
+    pub fn new(cfg: MockConfig) -> Result<Self, MockError> {
+        let (base_url, base_path, secure_cookie) = params::parse_base_url(&cfg.base_url)?;
+        params::check_clients(&cfg.clients)?;
+        let key = match &cfg.key_file {
+            Some(path) => Arc::new(SigningKey::from_file(path)?),
+            None => keys::process_key()?,
+        };
+        let state = match &cfg.state_file {
+            Some(path) => State::load_or_seed(path)?,
+            None => State::seeded(),
+        };
+        let inner = Inner {
+            base_url,
+            base_path,
+            secure_cookie,
+            clients: cfg.clients,
+            key,
+            state: Mutex::new(state),
+            fault: Mutex::new(None),
+            token_requests: AtomicUsize::new(0),
+            state_file: cfg.state_file,
+        };
+        if let Ok(st) = inner.lock() {
+            inner.persist(&st);
+        }
+        Ok(MockOrcid {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Routes relative to base_url (the caller nests it, e.g.
+    /// `Router::new().nest("/mock-orcid", mock.router())`).
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/", get(pages::index))
+            .route("/mock.css", get(pages::stylesheet))
+            .route("/userStatus.json", get(pages::user_status))
+            .route(
+                "/oauth/authorize",
+                get(authorize::show).post(authorize::decide),
+            )
+            .route("/oauth/token", post(token::token))
+            .route("/oauth/revoke", post(revoke::revoke))
+            .route("/oauth/jwks", get(oidc::jwks))
+            .route(
+                "/oauth/userinfo",
+                get(oidc::userinfo_get).post(oidc::userinfo_post),
+            )
+            .route("/.well-known/openid-configuration", get(oidc::discovery))
+            .route("/{orcid}", get(pages::record))
+            .fallback(pages::not_found)
+            .with_state(self.clone())
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    pub fn add_researcher(&self, given_names: &str, family_name: &str) -> OrcidId {
+        let mut st = self.inner.lock_or_recover();
+        let id = st.add_researcher(given_names.trim(), family_name.trim(), None);
+        self.inner.persist(&st);
+        id
+    }
+
+    /// Adds (or renames) a test researcher with a chosen iD, e.g. one named in STAFF_ORCIDS.
+    pub fn add_researcher_with_id(&self, id: &OrcidId, given_names: &str, family_name: &str) {
+        let mut st = self.inner.lock_or_recover();
+        st.insert_researcher(*id, given_names.trim(), family_name.trim());
+        self.inner.persist(&st);
+    }
+
+    /// The public display name ("Given Family") of a test researcher.
+    pub fn researcher_name(&self, id: &OrcidId) -> Option<String> {
+        let st = self.inner.lock_or_recover();
+        st.researcher(id).map(|r| r.display_name())
+    }
+
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        let mut slot = self.inner.fault.lock().unwrap_or_else(|e| e.into_inner());
+        *slot = fault;
+    }
+
+    /// Number of POST /oauth/token requests received (any outcome).
+    pub fn token_requests(&self) -> usize {
+        self.inner.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// Token values sent to POST /oauth/revoke that were answered 200 (revoked, or unknown
+    /// and ignored as ORCID does), in order. Requests refused by a fault or bad client
+    /// credentials are not listed.
+    pub fn revoke_requests(&self) -> Vec<String> {
+        self.inner.lock_or_recover().revoke_log.clone()
+    }
+
+    pub fn is_access_token_active(&self, token: &str) -> bool {
+        let st = self.inner.lock_or_recover();
+        st.tokens
+            .get(token)
+            .is_some_and(|t| t.is_active(state::now()))
+    }
+
+    /// Everything the simulation knows about an access token; None if it never issued it.
+    pub fn access_token(&self, token: &str) -> Option<AccessTokenInfo> {
+        let st = self.inner.lock_or_recover();
+        st.tokens.get(token).map(|t| AccessTokenInfo {
+            client_id: t.client_id.clone(),
+            orcid: t.orcid,
+            scopes: t.scopes.clone(),
+            active: t.is_active(state::now()),
+            revoked_by_user: t.disabled == Some(DisabledReason::UserRevoked),
+        })
+    }
+
+    /// The researcher removes every token of `client_id` under "Trusted organizations".
+    pub fn revoke_all_for(&self, id: &OrcidId, client_id: &str) {
+        let mut st = self.inner.lock_or_recover();
+        for t in st.tokens.values_mut() {
+            if t.orcid.as_ref() == Some(id) && t.client_id == client_id && t.disabled.is_none() {
+                t.disabled = Some(DisabledReason::UserRevoked);
+            }
+        }
+        self.inner.persist(&st);
+    }
+
+    /// Ages every outstanding authorization code past its 10-minute life, so tests can
+    /// reach the "Authorization code has expired" answer without waiting.
+    pub fn expire_codes(&self) {
+        let mut st = self.inner.lock_or_recover();
+        for c in st.codes.values_mut() {
+            c.created_at = c.created_at.saturating_sub(state::CODE_LIFETIME_SECS + 1);
+        }
+        self.inner.persist(&st);
+    }
+}
+
+impl Inner {
+    pub(crate) fn lock(&self) -> Result<MutexGuard<'_, State>, Unavailable> {
+        self.state.lock().map_err(|_| {
+            tracing::error!("simulated ORCID state lock is poisoned");
+            Unavailable
+        })
+    }
+
+    /// For the test-facing API, which cannot return errors: the state is plain data, so a
+    /// poisoned lock still holds a usable value.
+    fn lock_or_recover(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn fault(&self) -> Option<Fault> {
+        self.fault
+            .lock()
+            .map(|f| f.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    pub(crate) fn client(&self, client_id: &str) -> Option<&MockClient> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// Writes the state file, if any. Failures are logged, never fatal: the in-memory state
+    /// stays authoritative.
+    pub(crate) fn persist(&self, st: &State) {
+        if let Some(path) = &self.state_file {
+            if let Err(e) = st.save(path) {
+                tracing::warn!(path = %path.display(), error = %e, "simulated ORCID could not save its state");
+            }
+        }
+    }
+
+    pub(crate) fn record_url(&self, id: &OrcidId) -> String {
+        format!("{}/{}", self.base_url, id)
+    }
+}

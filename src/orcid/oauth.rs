@@ -1,0 +1,161 @@
+//! The registry side of ORCID: the authorize URL, the token endpoint and revocation
+//! (orcid-api.md §2–4).
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use url::Url;
+
+use super::errors::{OAuthErrorBody, OrcidError};
+use super::OrcidClient;
+
+/// What goes into one authorize redirect.
+#[derive(Debug, Clone)]
+pub struct AuthorizeRequest<'a> {
+    pub scopes: &'a [String],
+    pub redirect_uri: &'a str,
+    pub state: &'a str,
+    pub nonce: Option<&'a str>,
+    pub lang: Option<&'a str>,
+    /// `prompt=login`: ORCID asks for credentials again (only honoured with `openid`).
+    pub force_login: bool,
+}
+
+/// ORCID's token response (orcid-api.md §3). `Debug` redacts the secrets.
+#[derive(Debug, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: SecretString,
+    #[serde(default)]
+    pub token_type: Option<String>,
+    #[serde(default)]
+    pub refresh_token: Option<SecretString>,
+    pub expires_in: i64,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub orcid: Option<String>,
+    #[serde(default)]
+    pub id_token: Option<String>,
+}
+
+impl OrcidClient {
+    pub fn authorize_url(&self, req: &AuthorizeRequest<'_>) -> Url {
+        let mut url = self.endpoint(&self.endpoints.base, "oauth/authorize");
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("client_id", &self.client_id)
+                .append_pair("response_type", "code")
+                .append_pair("scope", &req.scopes.join(" "))
+                .append_pair("redirect_uri", req.redirect_uri)
+                .append_pair("state", req.state);
+            if let Some(nonce) = req.nonce {
+                q.append_pair("nonce", nonce);
+            }
+            if let Some(lang) = req.lang {
+                q.append_pair("lang", lang);
+            }
+            if req.force_login {
+                q.append_pair("prompt", "login");
+            }
+        }
+        url
+    }
+
+    /// Exchanges an authorization code. Never retried: a second use of a code makes
+    /// ORCID revoke every token issued from it.
+    #[tracing::instrument(skip_all)]
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Result<TokenResponse, OrcidError> {
+        let form = [
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+        ];
+        self.token_request("token", &form).await
+    }
+
+    /// Trades a refresh token for a new pair; the old pair is revoked at ORCID.
+    #[tracing::instrument(skip_all)]
+    pub async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenResponse, OrcidError> {
+        let form = [
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose_secret()),
+            ("revoke_old", "true"),
+        ];
+        self.token_request("refresh", &form).await
+    }
+
+    async fn token_request(
+        &self,
+        label: &'static str,
+        form: &[(&str, &str)],
+    ) -> Result<TokenResponse, OrcidError> {
+        let url = self.endpoint(&self.endpoints.base, "oauth/token");
+        let result = async {
+            let resp = self
+                .http
+                .post(url)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .form(form)
+                .send()
+                .await
+                .map_err(OrcidError::from_reqwest)?;
+            let status = resp.status();
+            let bytes = resp.bytes().await.map_err(OrcidError::from_reqwest)?;
+            if status.is_success() {
+                serde_json::from_slice::<TokenResponse>(&bytes)
+                    .map_err(|e| OrcidError::InvalidResponse(format!("token response: {e}")))
+            } else {
+                Err(oauth_error(status.as_u16(), &bytes))
+            }
+        }
+        .await;
+        self.observe(label, &result);
+        result
+    }
+
+    /// Revokes a token at ORCID (access or refresh; either disables the pair).
+    #[tracing::instrument(skip_all)]
+    pub async fn revoke(&self, token: &SecretString) -> Result<(), OrcidError> {
+        let url = self.endpoint(&self.endpoints.base, "oauth/revoke");
+        let form = [
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
+            ("token", token.expose_secret()),
+        ];
+        let result = async {
+            let resp = self
+                .http
+                .post(url)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .form(&form)
+                .send()
+                .await
+                .map_err(OrcidError::from_reqwest)?;
+            let status = resp.status();
+            if status.is_success() {
+                return Ok(());
+            }
+            let bytes = resp.bytes().await.map_err(OrcidError::from_reqwest)?;
+            Err(oauth_error(status.as_u16(), &bytes))
+        }
+        .await;
+        self.observe("revoke", &result);
+        result
+    }
+}
+
+fn oauth_error(status: u16, body: &[u8]) -> OrcidError {
+    match serde_json::from_slice::<OAuthErrorBody>(body) {
+        Ok(body) if status < 500 => OrcidError::OAuth { status, body },
+        _ => OrcidError::Status { status },
+    }
+}

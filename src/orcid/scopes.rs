@@ -1,0 +1,54 @@
+//! ORCID scopes, and what each means in plain words for the researcher.
+
+pub const OPENID: &str = "openid";
+pub const AUTHENTICATE: &str = "/authenticate";
+
+/// The plain-words meaning of a scope, or `None` for one idlink does not describe.
+pub fn describe(scope: &str) -> Option<&'static str> {
+    Some(match scope {
+        OPENID | AUTHENTICATE => "know your ORCID iD and name",
+        "/read-limited" => "read your limited-access data",
+        "/activities/update" => "add and update works",
+        "/person/update" => "add and update your biography, keywords and links",
+        "/read-public" => "read your public data",
+        _ => return None,
+    })
+}
+
+/// Plain-words list of a space-separated grant, without repeats, in a stable order.
+pub fn describe_all<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = scopes.into_iter().filter_map(describe).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The sign-in-only scope that matches the configured scopes: `openid` unless the
+/// institution chose `/authenticate` (ORCID says use one or the other).
+pub fn signin_only(configured: &[String]) -> &'static str {
+    if configured.iter().any(|s| s == AUTHENTICATE) {
+        AUTHENTICATE
+    } else {
+        OPENID
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_words() {
+        assert_eq!(
+            describe_all("/read-limited /activities/update openid".split(' ')),
+            [
+                "add and update works",
+                "know your ORCID iD and name",
+                "read your limited-access data"
+            ]
+        );
+        assert_eq!(describe_all(["openid", "/authenticate"]).len(), 1);
+        assert_eq!(signin_only(&["/authenticate".into()]), AUTHENTICATE);
+        assert_eq!(signin_only(&["openid".into()]), OPENID);
+    }
+}

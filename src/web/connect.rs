@@ -1,0 +1,265 @@
+//! Connect your ORCID iD: the landing page, the authorize redirect and the callback.
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::error::PageError;
+use super::lang::orcid_lang;
+use super::pages::{render, Denied, Landing, Layout};
+use super::session::{self, PendingAuth};
+use crate::orcid::{scopes, AuthorizeRequest, OrcidError, OrcidId};
+use crate::state::AppState;
+use crate::store::{now, NewTokens};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(landing))
+        .route("/orcid/connect", get(connect))
+        .route("/orcid/callback", get(callback))
+}
+
+async fn landing(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+    let user = session::current_user(&session).await?;
+    let name = match &user {
+        Some(id) => Some(
+            state
+                .store
+                .researcher(id)
+                .await?
+                .map(|r| r.name)
+                .unwrap_or_default(),
+        ),
+        None => None,
+    };
+    let csrf = if user.is_some() {
+        session::csrf_token(&session).await?
+    } else {
+        String::new()
+    };
+    Ok(render(&Landing {
+        layout: Layout::new(&state, user.is_some(), csrf),
+        signed_in_name: name,
+        signin_only_scope: scopes::signin_only(&state.settings.scopes),
+    }))
+}
+
+#[derive(Deserialize)]
+struct ConnectParams {
+    /// `signin`: ask only for the iD (sign-in only).
+    access: Option<String>,
+    /// Any value: "Not you?" — make ORCID ask for credentials again.
+    switch: Option<String>,
+}
+
+async fn connect(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Query(params): Query<ConnectParams>,
+) -> Result<Response, PageError> {
+    let configured = &state.settings.scopes;
+    let mut scopes: Vec<String> = if params.access.as_deref() == Some("signin") {
+        vec![scopes::signin_only(configured).to_string()]
+    } else {
+        configured.clone()
+    };
+    let force_login = params.switch.is_some();
+    if force_login && !scopes.iter().any(|s| s == scopes::OPENID) {
+        // ORCID honours prompt=login only with openid, which stands in for /authenticate.
+        scopes.retain(|s| s != scopes::AUTHENTICATE);
+        scopes.insert(0, scopes::OPENID.to_string());
+    }
+    let nonce = scopes
+        .iter()
+        .any(|s| s == scopes::OPENID)
+        .then(session::random_token);
+    let pending = PendingAuth {
+        state: session::random_token(),
+        nonce,
+        scopes,
+        created_at: now(),
+    };
+    let lang = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(orcid_lang);
+    let redirect_uri = state.redirect_uri();
+    let url = state.orcid.authorize_url(&AuthorizeRequest {
+        scopes: &pending.scopes,
+        redirect_uri: &redirect_uri,
+        state: &pending.state,
+        nonce: pending.nonce.as_deref(),
+        lang,
+        force_login,
+    });
+    session::push_pending(&session, pending, state.settings.oauth_state_ttl_secs).await?;
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
+#[derive(Deserialize)]
+struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+fn start_again(status: StatusCode, title: &'static str, message: &str) -> PageError {
+    PageError::new(status, title, message).with_action("/", "Start again")
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    session: Session,
+    Query(params): Query<CallbackParams>,
+) -> Result<Response, PageError> {
+    // The state is checked, and spent, before anything else — including error answers.
+    let pending = match params.state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => session::take_pending(&session, s).await?,
+    };
+    let Some(pending) = pending else {
+        return Err(start_again(
+            StatusCode::BAD_REQUEST,
+            "This sign-in link is not valid",
+            "idlink could not match this answer from ORCID to a sign-in you started in this browser, or it was already used. Nothing was shared or stored.",
+        ));
+    };
+    if now() - pending.created_at > state.settings.oauth_state_ttl_secs {
+        return Err(start_again(
+            StatusCode::BAD_REQUEST,
+            "This sign-in took too long",
+            "For your safety a sign-in must be finished within 10 minutes. Nothing was shared or stored.",
+        ));
+    }
+    if let Some(error) = params.error.as_deref() {
+        return callback_error(&state, error);
+    }
+    let Some(code) = params.code.filter(|c| !c.is_empty() && c.len() <= 512) else {
+        return Err(start_again(
+            StatusCode::BAD_REQUEST,
+            "ORCID sent no authorization code",
+            "The answer from ORCID was incomplete. Nothing was stored.",
+        ));
+    };
+    let redirect_uri = state.redirect_uri();
+    let token = state
+        .orcid
+        .exchange_code(&code, &redirect_uri)
+        .await
+        .map_err(token_error)?;
+    let orcid = token
+        .orcid
+        .as_deref()
+        .map(OrcidId::parse)
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+            token_error(OrcidError::InvalidResponse(
+                "token response without a valid orcid".into(),
+            ))
+        })?;
+    let asked_openid = pending.scopes.iter().any(|s| s == scopes::OPENID);
+    let mut name = token.name.clone().unwrap_or_default().trim().to_string();
+    match (&token.id_token, asked_openid) {
+        (Some(id_token), _) => {
+            let claims = state
+                .orcid
+                .verify_id_token(id_token, pending.nonce.as_deref(), &orcid)
+                .await
+                .map_err(token_error)?;
+            if name.is_empty() {
+                name = claims.name.unwrap_or_default();
+            }
+        }
+        (None, true) => {
+            return Err(token_error(OrcidError::IdToken(
+                "openid was requested but no id_token came back".into(),
+            )));
+        }
+        (None, false) => {}
+    }
+    let tokens = NewTokens {
+        access_token: token.access_token,
+        refresh_token: token.refresh_token,
+        scope: token.scope,
+        expires_at: now().saturating_add(token.expires_in.max(0)),
+    };
+    let is_staff = state.settings.staff.contains(&orcid);
+    state
+        .store
+        .save_connection(&orcid, &name, is_staff, &tokens)
+        .await?;
+    session::sign_in(&session, &orcid).await?;
+    tracing::info!(orcid = %orcid, "researcher connected");
+    Ok(Redirect::to("/me").into_response())
+}
+
+/// ORCID sent the person back with an error instead of a code.
+fn callback_error(state: &AppState, error: &str) -> Result<Response, PageError> {
+    tracing::info!(error, "ORCID returned an error to the callback");
+    let msg = match error {
+        "access_denied" => {
+            return Ok(render(&Denied {
+                layout: Layout::new(state, false, String::new()),
+                signin_only_scope: scopes::signin_only(&state.settings.scopes),
+            }));
+        }
+        "invalid_scope" => (
+            "ORCID did not accept the permissions asked for",
+            "This is a set-up problem on our side, not yours: the permissions idlink asked for are not allowed for its ORCID client. Please tell your institution's ORCID team. Nothing was shared.",
+        ),
+        "login_required" | "interaction_required" => (
+            "Please sign in to ORCID",
+            "ORCID needs you to sign in (and confirm) before it can share your iD. Start again and sign in when ORCID asks.",
+        ),
+        "client_locked" | "client_deactivated" | "unauthorized_client" => (
+            "This service is not available at ORCID right now",
+            "ORCID has disabled the application idlink uses. Please tell your institution's ORCID team. Nothing was shared.",
+        ),
+        "server_error" | "temporarily_unavailable" => (
+            "ORCID had a problem",
+            "ORCID could not finish the sign-in. Nothing was shared. Please try again in a few minutes.",
+        ),
+        _ => (
+            "ORCID could not complete the sign-in",
+            "ORCID refused the request. Nothing was shared. Please try again; if it keeps happening, tell your institution's ORCID team.",
+        ),
+    };
+    Err(start_again(StatusCode::BAD_REQUEST, msg.0, msg.1))
+}
+
+/// Token exchange and id_token failures: nothing is stored, and the person learns what to do.
+fn token_error(e: OrcidError) -> PageError {
+    tracing::warn!(error = %e, "token exchange failed");
+    match e {
+        OrcidError::OAuth { body, .. } if body.error == "invalid_grant" || body.error == "invalid_request" => start_again(
+            StatusCode::BAD_REQUEST,
+            "This sign-in has expired",
+            "The code ORCID gave idlink has expired or was already used. Nothing was stored. Please start again.",
+        ),
+        OrcidError::OAuth { body, .. } if body.error == "invalid_client" || body.error == "unauthorized_client" => start_again(
+            StatusCode::BAD_GATEWAY,
+            "ORCID did not recognise this service",
+            "ORCID refused idlink's client credentials. This is a set-up problem on our side; please tell your institution's ORCID team. Nothing was stored.",
+        ),
+        OrcidError::Timeout => start_again(
+            StatusCode::GATEWAY_TIMEOUT,
+            "ORCID did not answer in time",
+            "ORCID is slow or unreachable right now. Nothing was stored. Please try again in a few minutes.",
+        ),
+        OrcidError::IdToken(_) => start_again(
+            StatusCode::BAD_GATEWAY,
+            "idlink could not verify ORCID's answer",
+            "The sign-in proof from ORCID did not check out, so idlink did not trust it. Nothing was stored. Please start again.",
+        ),
+        _ => start_again(
+            StatusCode::BAD_GATEWAY,
+            "ORCID is having problems",
+            "idlink could not complete the connection with ORCID. Nothing was stored. Please try again in a few minutes.",
+        ),
+    }
+}

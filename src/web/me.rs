@@ -1,0 +1,133 @@
+//! The researcher's own page, sign-out and disconnect.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::error::PageError;
+use super::pages::{render, IdDisplay, Layout, Me, Notice};
+use super::session;
+use crate::orcid::scopes;
+use crate::state::AppState;
+use crate::store::TokenStatus;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/signout", post(sign_out))
+        .route("/me/disconnect", post(disconnect))
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn me(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+    let Some(orcid) = session::current_user(&session).await? else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    let Some(researcher) = state.store.researcher(&orcid).await? else {
+        // The row is gone (deleted by an operator): the session means nothing any more.
+        session::sign_out(&session).await?;
+        return Ok(Redirect::to("/").into_response());
+    };
+    let tokens = state.store.tokens(&orcid).await?;
+    let (granted, missing, connected_at, revoked) = match &tokens {
+        Some(t) => {
+            let granted = scopes::describe_all(t.scopes());
+            let missing = scopes::describe_all(state.settings.scopes.iter().map(String::as_str))
+                .into_iter()
+                .filter(|d| !granted.contains(d))
+                .collect();
+            (
+                granted,
+                missing,
+                format_time(t.created_at),
+                t.status == TokenStatus::Revoked,
+            )
+        }
+        None => (vec![], vec![], String::new(), false),
+    };
+    let csrf = session::csrf_token(&session).await?;
+    Ok(render(&Me {
+        layout: Layout::new(&state, true, csrf),
+        name: researcher.name,
+        id: IdDisplay {
+            url: state.orcid.record_url(&orcid),
+        },
+        connected: tokens.is_some(),
+        revoked,
+        granted,
+        missing,
+        connected_at,
+    }))
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    session::check_csrf(&session, &form.csrf).await?;
+    session::sign_out(&session).await?;
+    Ok(render(&Notice {
+        layout: Layout::new(&state, false, String::new()),
+        title: "You have signed out",
+        message: "You are signed out of idlink. Your ORCID connection stays in place. If you are on a shared computer, also sign out at ORCID.",
+        action: Some(("/", "Back to the start")),
+    }))
+}
+
+/// Revokes the grant at ORCID, then forgets the tokens, then says which of those happened.
+async fn disconnect(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    session::check_csrf(&session, &form.csrf).await?;
+    let Some(orcid) = session::current_user(&session).await? else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    let mut revoked_at_orcid = true;
+    if let Some(tokens) = state.store.tokens(&orcid).await? {
+        // Revoking either token disables the pair at ORCID; both are sent so that
+        // neither outlives the disconnect whatever ORCID's server does.
+        let mut all = vec![&tokens.access_token];
+        all.extend(tokens.refresh_token.as_ref());
+        for t in all {
+            if let Err(e) = state.orcid.revoke(t).await {
+                tracing::warn!(orcid = %orcid, error = %e, "revoking at ORCID failed during disconnect");
+                revoked_at_orcid = false;
+            }
+        }
+    }
+    state.store.disconnect(&orcid).await?;
+    session::sign_out(&session).await?;
+    tracing::info!(orcid = %orcid, revoked_at_orcid, "researcher disconnected");
+    let message = if revoked_at_orcid {
+        "idlink revoked its access at ORCID and deleted the keys it held. Nothing on your ORCID record was removed. You can connect again at any time."
+    } else {
+        "idlink deleted the keys it held, but could not reach ORCID to revoke its access there. To be sure, remove this institution under \"Trusted parties\" in your ORCID account settings."
+    };
+    Ok(render(&Notice {
+        layout: Layout::new(&state, false, String::new()),
+        title: "Your ORCID iD is disconnected",
+        message,
+        action: Some(("/", "Back to the start")),
+    }))
+}
+
+fn format_time(unix: i64) -> String {
+    let format = time::macros::format_description!(
+        "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
+    );
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}

@@ -23,6 +23,8 @@ mod oidc_tests;
 #[cfg(test)]
 mod revoke_tests;
 #[cfg(test)]
+mod state_tests;
+#[cfg(test)]
 mod test_harness;
 #[cfg(test)]
 mod token_tests;
@@ -58,7 +60,7 @@ pub struct MockConfig {
     /// verify across restarts in demo mode. None: a key generated once per process.
     pub key_file: Option<PathBuf>,
     /// Where to persist test researchers and issued tokens as JSON so demo mode survives a
-    /// restart. None: memory only.
+    /// restart. Tokens are kept only as SHA-256 digests, never in plain text. None: memory only.
     pub state_file: Option<PathBuf>,
 }
 
@@ -291,15 +293,14 @@ impl MockOrcid {
 
     pub fn is_access_token_active(&self, token: &str) -> bool {
         let st = self.inner.lock_or_recover();
-        st.tokens
-            .get(token)
+        st.by_access(token)
             .is_some_and(|t| t.is_active(state::now()))
     }
 
     /// Everything the simulation knows about an access token; None if it never issued it.
     pub fn access_token(&self, token: &str) -> Option<AccessTokenInfo> {
         let st = self.inner.lock_or_recover();
-        st.tokens.get(token).map(|t| AccessTokenInfo {
+        st.by_access(token).map(|t| AccessTokenInfo {
             client_id: t.client_id.clone(),
             orcid: t.orcid,
             scopes: t.scopes.clone(),

@@ -126,8 +126,7 @@ fn userinfo(inner: &Inner, token: Option<String>) -> Response {
         return super::wire::server_error();
     };
     let researcher = st
-        .tokens
-        .get(&token)
+        .by_access(&token)
         .filter(|t| t.is_active(now()) && (t.has_scope("openid") || t.has_scope("/authenticate")))
         .and_then(|t| t.orcid.as_ref())
         .and_then(|id| st.researcher(id));

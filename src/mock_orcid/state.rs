@@ -1,5 +1,9 @@
 //! What the simulated registry remembers: test researchers, sign-in sessions,
 //! authorization codes and tokens, optionally persisted as one JSON file.
+//!
+//! Like a real authorization server it keeps only SHA-256 digests of the access and refresh
+//! tokens it issues ([`TokenHash`]); the raw values exist only in the token response (and in
+//! the never-persisted `revoke_log`), so the state file holds no usable token.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -7,9 +11,13 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::MockError;
 use crate::orcid::OrcidId;
@@ -22,6 +30,9 @@ pub(crate) const TOKEN_LIFETIME_SECS: u64 = 631_138_518;
 const CODE_MEMORY_SECS: u64 = 24 * 3600;
 const SESSION_LIFETIME_SECS: u64 = 7 * 24 * 3600;
 const MAX_SESSIONS: usize = 10_000;
+/// Format of the state file. 1 (or no `version`): tokens in plain text, migrated on load.
+/// 2: tokens only as [`TokenHash`] digests.
+const STATE_VERSION: u64 = 2;
 
 pub(crate) fn now() -> u64 {
     SystemTime::now()
@@ -36,6 +47,24 @@ pub(crate) fn random_alnum(len: usize) -> String {
         .take(len)
         .map(char::from)
         .collect()
+}
+
+/// The SHA-256 digest (base64url, no padding) of an access or refresh token: all the
+/// registry stores, and what it looks a presented token up by.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct TokenHash(String);
+
+impl TokenHash {
+    pub fn of(token: &str) -> Self {
+        TokenHash(URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes())))
+    }
+}
+
+impl fmt::Debug for TokenHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TokenHash({})", self.0)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -75,8 +104,8 @@ pub(crate) struct CodeRecord {
     pub created_at: u64,
     /// Set once the code has been presented; a used code is never honoured again.
     pub used: bool,
-    /// Access tokens issued from this code (disabled if the code is reused).
-    pub tokens: Vec<String>,
+    /// Digests of the access tokens issued from this code (disabled if the code is reused).
+    pub tokens: Vec<TokenHash>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,8 +119,8 @@ pub(crate) enum DisabledReason {
 
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct TokenRecord {
-    pub access_token: String,
-    pub refresh_token: String,
+    pub access_hash: TokenHash,
+    pub refresh_hash: TokenHash,
     pub client_id: String,
     pub orcid: Option<OrcidId>,
     pub scopes: Vec<String>,
@@ -114,13 +143,28 @@ impl TokenRecord {
 impl fmt::Debug for TokenRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenRecord")
-            .field("access_token", &"[redacted]")
-            .field("refresh_token", &"[redacted]")
             .field("client_id", &self.client_id)
             .field("orcid", &self.orcid)
             .field("scopes", &self.scopes)
             .field("disabled", &self.disabled)
             .finish_non_exhaustive()
+    }
+}
+
+/// A pair just issued: the only place the raw token values exist, for the token response.
+pub(crate) struct Issued {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub record: TokenRecord,
+}
+
+impl fmt::Debug for Issued {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Issued")
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &"[redacted]")
+            .field("record", &self.record)
+            .finish()
     }
 }
 
@@ -135,17 +179,21 @@ pub(crate) struct NewToken {
 
 #[derive(Default, Serialize, Deserialize)]
 pub(crate) struct State {
+    /// [`STATE_VERSION`] when written; see [`State::load_or_seed`] for older files.
+    #[serde(default)]
+    pub version: u64,
     pub researchers: Vec<Researcher>,
     #[serde(default)]
     pub sessions: HashMap<String, Session>,
     #[serde(default)]
     pub codes: HashMap<String, CodeRecord>,
-    /// By access token value.
+    /// By digest of the access token.
     #[serde(default)]
-    pub tokens: HashMap<String, TokenRecord>,
-    /// Refresh token value to access token value.
+    pub tokens: HashMap<TokenHash, TokenRecord>,
+    /// Digest of the refresh token to digest of the access token (rebuilt on load).
     #[serde(skip)]
-    pub refresh_index: HashMap<String, String>,
+    pub refresh_index: HashMap<TokenHash, TokenHash>,
+    /// Raw token values presented to /oauth/revoke, for tests; memory only.
     #[serde(skip)]
     pub revoke_log: Vec<String>,
 }
@@ -153,7 +201,10 @@ pub(crate) struct State {
 impl State {
     /// A fresh registry with two test researchers to pick in the demo.
     pub fn seeded() -> Self {
-        let mut st = State::default();
+        let mut st = State {
+            version: STATE_VERSION,
+            ..State::default()
+        };
         st.insert_researcher(
             OrcidId::from_base_digits(900_012_345_678),
             "Sofia",
@@ -173,11 +224,23 @@ impl State {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::seeded()),
             Err(e) => return Err(err(e.to_string())),
         };
-        let mut st: State = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+        let mut value: Value = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+        let version = value.get("version").and_then(Value::as_u64).unwrap_or(1);
+        if version > STATE_VERSION {
+            return Err(err(format!(
+                "written in format {version}, newer than this build's {STATE_VERSION}"
+            )));
+        }
+        if version < 2 {
+            // The caller saves the state right after loading, which replaces the plain text.
+            hash_legacy_tokens(&mut value).map_err(err)?;
+        }
+        let mut st: State = serde_json::from_value(value).map_err(|e| err(e.to_string()))?;
+        st.version = STATE_VERSION;
         st.refresh_index = st
             .tokens
             .values()
-            .map(|t| (t.refresh_token.clone(), t.access_token.clone()))
+            .map(|t| (t.refresh_hash.clone(), t.access_hash.clone()))
             .collect();
         Ok(st)
     }
@@ -281,10 +344,13 @@ impl State {
         code
     }
 
-    pub fn issue_token(&mut self, new: NewToken) -> TokenRecord {
+    /// Mints a token pair; the raw values are returned, only their digests are kept.
+    pub fn issue_token(&mut self, new: NewToken) -> Issued {
+        let access_token = uuid::Uuid::new_v4().to_string();
+        let refresh_token = uuid::Uuid::new_v4().to_string();
         let record = TokenRecord {
-            access_token: uuid::Uuid::new_v4().to_string(),
-            refresh_token: uuid::Uuid::new_v4().to_string(),
+            access_hash: TokenHash::of(&access_token),
+            refresh_hash: TokenHash::of(&refresh_token),
             client_id: new.client_id,
             orcid: new.orcid,
             scopes: new.scopes,
@@ -294,28 +360,40 @@ impl State {
             disabled: None,
         };
         self.refresh_index
-            .insert(record.refresh_token.clone(), record.access_token.clone());
+            .insert(record.refresh_hash.clone(), record.access_hash.clone());
         self.tokens
-            .insert(record.access_token.clone(), record.clone());
-        record
+            .insert(record.access_hash.clone(), record.clone());
+        Issued {
+            access_token,
+            refresh_token,
+            record,
+        }
     }
 
-    /// Finds a pair by its access or its refresh token.
+    /// Finds a pair by its raw access token.
+    pub fn by_access(&self, access_token: &str) -> Option<&TokenRecord> {
+        self.tokens.get(&TokenHash::of(access_token))
+    }
+
+    /// Finds a pair by its raw access or its raw refresh token.
     pub fn pair_mut(&mut self, token: &str) -> Option<&mut TokenRecord> {
-        let key = if self.tokens.contains_key(token) {
-            token.to_owned()
+        let hash = TokenHash::of(token);
+        let key = if self.tokens.contains_key(&hash) {
+            hash
         } else {
-            self.refresh_index.get(token)?.clone()
+            self.refresh_index.get(&hash)?.clone()
         };
         self.tokens.get_mut(&key)
     }
 
-    pub fn by_refresh(&self, refresh: &str) -> Option<&TokenRecord> {
-        self.tokens.get(self.refresh_index.get(refresh)?)
+    /// Finds a pair by its raw refresh token.
+    pub fn by_refresh(&self, refresh_token: &str) -> Option<&TokenRecord> {
+        self.tokens
+            .get(self.refresh_index.get(&TokenHash::of(refresh_token))?)
     }
 
-    pub fn disable(&mut self, access_token: &str, reason: DisabledReason) {
-        if let Some(t) = self.tokens.get_mut(access_token) {
+    pub fn disable(&mut self, access_hash: &TokenHash, reason: DisabledReason) {
+        if let Some(t) = self.tokens.get_mut(access_hash) {
             if t.disabled.is_none() {
                 t.disabled = Some(reason);
             }
@@ -333,4 +411,51 @@ impl State {
                 && scopes.iter().all(|s| t.has_scope(s))
         })
     }
+}
+
+/// Rewrites a format-1 state (raw tokens as the `tokens` keys, in `access_token` /
+/// `refresh_token` and in each code's `tokens`) into format 2, digests only.
+fn hash_legacy_tokens(state: &mut Value) -> Result<(), String> {
+    let digest = |v: &Value, what: &str| -> Result<Value, String> {
+        let raw = v
+            .as_str()
+            .ok_or_else(|| format!("{what} is not a string"))?;
+        Ok(Value::String(TokenHash::of(raw).0))
+    };
+    if let Some(tokens) = state.get_mut("tokens").and_then(Value::as_object_mut) {
+        let old = std::mem::take(tokens);
+        for (_, mut record) in old {
+            let Some(fields) = record.as_object_mut() else {
+                return Err("a token record is not an object".to_owned());
+            };
+            let access = fields
+                .remove("access_token")
+                .ok_or("a token record has no access_token")?;
+            let refresh = fields
+                .remove("refresh_token")
+                .ok_or("a token record has no refresh_token")?;
+            let access_hash = digest(&access, "access_token")?;
+            fields.insert("access_hash".to_owned(), access_hash.clone());
+            fields.insert(
+                "refresh_hash".to_owned(),
+                digest(&refresh, "refresh_token")?,
+            );
+            if let Value::String(key) = access_hash {
+                tokens.insert(key, record);
+            }
+        }
+    }
+    if let Some(codes) = state.get_mut("codes").and_then(Value::as_object_mut) {
+        for code in codes.values_mut() {
+            if let Some(list) = code.get_mut("tokens").and_then(Value::as_array_mut) {
+                for t in list.iter_mut() {
+                    *t = digest(t, "a code's token")?;
+                }
+            }
+        }
+    }
+    if let Some(fields) = state.as_object_mut() {
+        fields.insert("version".to_owned(), Value::from(STATE_VERSION));
+    }
+    Ok(())
 }

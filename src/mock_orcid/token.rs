@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::oidc::{id_token, IdTokenInput};
 use super::params::{param, split_scopes, TWO_LEGGED};
-use super::state::{now, DisabledReason, NewToken, State as Registry, TokenRecord};
+use super::state::{now, DisabledReason, Issued, NewToken, State as Registry};
 use super::state::{CODE_LIFETIME_SECS, TOKEN_LIFETIME_SECS};
 use super::wire::{
     authenticate_client, fault_response, form_pairs, no_store, oauth_error, server_error,
@@ -82,7 +82,8 @@ pub(crate) async fn token(
 }
 
 /// Turns an issued pair into ORCID's JSON, with an id_token when the scope has openid.
-fn respond(inner: &Inner, st: &Registry, t: &TokenRecord, nonce: Option<&str>) -> Outcome {
+fn respond(inner: &Inner, st: &Registry, issued: &Issued, nonce: Option<&str>) -> Outcome {
+    let t = &issued.record;
     let researcher = t.orcid.as_ref().and_then(|id| st.researcher(id));
     let id_token = match researcher {
         Some(r) if t.has_scope("openid") => {
@@ -90,7 +91,7 @@ fn respond(inner: &Inner, st: &Registry, t: &TokenRecord, nonce: Option<&str>) -
             let input = IdTokenInput {
                 client_id: &t.client_id,
                 researcher: r,
-                access_token: &t.access_token,
+                access_token: &issued.access_token,
                 nonce,
                 auth_time: t.auth_time.unwrap_or(t.issued_at),
             };
@@ -105,9 +106,9 @@ fn respond(inner: &Inner, st: &Registry, t: &TokenRecord, nonce: Option<&str>) -
         _ => None,
     };
     let body = TokenResponse {
-        access_token: t.access_token.clone(),
+        access_token: issued.access_token.clone(),
         token_type: "bearer",
-        refresh_token: t.refresh_token.clone(),
+        refresh_token: issued.refresh_token.clone(),
         expires_in: t.expires_at.saturating_sub(now()),
         scope: t.scopes.join(" "),
         name: t
@@ -162,7 +163,7 @@ fn authorization_code(inner: &Inner, client_id: &str, pairs: &[(String, String)]
         auth_time: Some(record.auth_time),
     });
     if let Some(r) = st.codes.get_mut(code) {
-        r.tokens.push(issued.access_token.clone());
+        r.tokens.push(issued.record.access_hash.clone());
     }
     inner.persist(&st);
     tracing::info!(client_id, orcid = %record.orcid, "simulated ORCID exchanged an authorization code");
@@ -219,7 +220,7 @@ fn refresh(inner: &Inner, client_id: &str, pairs: &[(String, String)]) -> Outcom
         },
     };
     if param(pairs, "revoke_old").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-        st.disable(&parent.access_token, DisabledReason::RevokeOld);
+        st.disable(&parent.access_hash, DisabledReason::RevokeOld);
     }
     let issued = st.issue_token(NewToken {
         client_id: client_id.to_owned(),

@@ -15,10 +15,14 @@ pub fn describe(scope: &str) -> Option<&'static str> {
     })
 }
 
-/// Plain-words list of a space-separated grant, without repeats, in a stable order.
+/// The order scopes are listed in: who you are, what may be read, what may be written.
+const ORDER: &[&str] = &[OPENID, AUTHENTICATE, "/read-public", "/read-limited", "/activities/update", "/person/update"];
+
+/// Plain-words list of a grant, without repeats, in [`ORDER`].
 pub fn describe_all<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = scopes.into_iter().filter_map(describe).collect();
-    out.sort_unstable();
+    let mut known: Vec<&str> = scopes.into_iter().filter(|s| ORDER.contains(s)).collect();
+    known.sort_by_key(|s| ORDER.iter().position(|o| o == s));
+    let mut out: Vec<&'static str> = known.into_iter().filter_map(describe).collect();
     out.dedup();
     out
 }

@@ -82,6 +82,16 @@ impl Browser {
             .unwrap()
     }
 
+    /// Saves a PNG of the page when IDLINK_E2E_SCREENSHOTS names a folder, so a person
+    /// can look at what the test saw.
+    pub async fn snapshot(&self, name: &str) {
+        if let Ok(dir) = std::env::var("IDLINK_E2E_SCREENSHOTS") {
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::create_dir_all(&dir).expect("screenshot folder");
+            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).expect("write screenshot");
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();

@@ -64,6 +64,7 @@ async fn researcher_connects_by_clicking_through() {
     assert_eq!(href, format!("{}/mock-orcid/{who}", app.base));
     assert!(link.text().await.unwrap().contains(who.as_str()));
     assert!(body.contains("add and update works"));
+    b.snapshot("me").await;
     b.close().await;
 }
 
@@ -98,6 +99,7 @@ async fn researcher_denies_and_is_told_nothing_was_shared() {
         .unwrap();
     let body = b.text_of("main").await;
     assert!(body.contains("Nothing was shared"), "{body}");
+    b.snapshot("denied").await;
     assert!(b
         .client
         .current_url()

@@ -94,6 +94,11 @@ pub struct Config {
     #[arg(long, env = "ORCID_TIMEOUT_SECS", default_value_t = 10)]
     pub orcid_timeout_secs: u64,
 
+    /// Minutes after which a researcher's works are fetched from ORCID again when they
+    /// open their page (they can also refresh by hand).
+    #[arg(long, env = "WORKS_REFRESH_MINUTES", default_value_t = 15)]
+    pub works_refresh_minutes: u32,
+
     /// Comma-separated ORCID iDs that get the staff role when they sign in.
     #[arg(long, env = "STAFF_ORCIDS", default_value = "")]
     pub staff_orcids: String,
@@ -148,6 +153,7 @@ pub struct Settings {
     pub burst: u32,
     pub orcid_timeout: Duration,
     pub oauth_state_ttl_secs: i64,
+    pub works_refresh_secs: i64,
     pub staff: Vec<OrcidId>,
     pub token_key: Option<String>,
     pub institution_name: String,
@@ -268,6 +274,7 @@ impl Config {
             burst: self.orcid_burst,
             orcid_timeout: Duration::from_secs(self.orcid_timeout_secs),
             oauth_state_ttl_secs: self.oauth_state_ttl_secs.clamp(1, 3600) as i64,
+            works_refresh_secs: i64::from(self.works_refresh_minutes) * 60,
             staff,
             token_key: self.token_key,
             institution_name,

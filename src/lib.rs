@@ -9,6 +9,7 @@ pub mod orcid;
 pub mod state;
 pub mod store;
 pub mod web;
+pub mod works;
 
 pub use state::AppState;
 pub use web::app;

@@ -23,6 +23,7 @@ pub struct Inner {
     pub sessions: tower_sessions_sqlx_store::SqliteStore,
     /// The simulated ORCID, mounted at /mock-orcid in mock mode.
     pub mock: Option<MockOrcid>,
+    pub refreshing: crate::works::RefreshSet,
 }
 
 impl std::ops::Deref for AppState {
@@ -110,6 +111,7 @@ impl AppState {
                 metrics,
                 sessions,
                 mock,
+                refreshing: Default::default(),
             }),
         })
     }

@@ -1,25 +1,48 @@
 //! The simulated ORCID registry: authorize page, token, revoke, OpenID discovery, JWKS,
-//! userinfo and a small public record page, answering in ORCID's own wire shapes.
+//! userinfo, a small public record page and the Member API v3.0 works endpoints (with
+//! ORCID's validation, duplicate rule, error bodies and rate limit), answering in ORCID's
+//! own wire shapes.
 //!
 //! It is a product feature (demo mode: `cargo run` with no credentials clicks through
 //! against it) and the test double. Mount it under its base path:
 //! `Router::new().nest("/mock-orcid", mock.router())`.
 
+mod api_error;
 mod authorize;
 mod authorize_page;
+mod ext_ids;
 mod keys;
+mod member_api;
 mod oidc;
 mod pages;
 mod params;
+mod rate_limit;
+mod record_json;
 mod revoke;
+mod seed;
+mod seed_ids;
 mod state;
 mod token;
+mod vocab;
 mod wire;
+mod work_conform;
+mod work_schema;
+mod work_validation;
+mod works_admin;
+mod works_json;
+mod works_model;
+mod works_store;
 
+#[cfg(test)]
+mod api_test_support;
 #[cfg(test)]
 mod authorize_tests;
 #[cfg(test)]
+mod member_api_tests;
+#[cfg(test)]
 mod oidc_tests;
+#[cfg(test)]
+mod rate_limit_tests;
 #[cfg(test)]
 mod revoke_tests;
 #[cfg(test)]
@@ -28,6 +51,16 @@ mod state_tests;
 mod test_harness;
 #[cfg(test)]
 mod token_tests;
+#[cfg(test)]
+mod work_validation_tests;
+#[cfg(test)]
+mod works_read_tests;
+#[cfg(test)]
+mod works_state_tests;
+#[cfg(test)]
+mod works_update_tests;
+#[cfg(test)]
+mod works_write_tests;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -41,6 +74,13 @@ use axum::Router;
 use crate::orcid::OrcidId;
 use keys::SigningKey;
 use state::{DisabledReason, State};
+
+pub use seed_ids::{
+    SeededOrcid, CROSSREF_CLIENT_ID, CROSSREF_NAME, DATACITE_CLIENT_ID, DATACITE_NAME,
+    PROLIFIC_AUTHOR, PROLIFIC_AUTHOR_ORCID, PROLIFIC_AUTHOR_WORKS, SCOPUS_CLIENT_ID, SCOPUS_NAME,
+    SEEDED_CROSSREF_DOI, SEEDED_CROSSREF_PUT_CODE, SOFIA_GARCIA, SOFIA_GARCIA_ORCID, TOMAS_NG,
+    TOMAS_NG_ORCID,
+};
 
 /// The client the app uses in demo mode. ORCID client ids are `APP-` and 16 of `[0-9A-Z]`.
 pub const DEMO_CLIENT_ID: &str = "APP-IDLINKDEMO000000";
@@ -112,6 +152,11 @@ pub enum Fault {
     IdTokenSubject(String),
     /// /oauth/revoke answers this status and revokes nothing.
     RevokeStatus(u16),
+    /// The next `times` Member API calls answer this status with the body ORCID sends with
+    /// it (a v3.0 error; 401 and 503 in their own shapes), then normal service resumes.
+    ApiStatus { status: u16, times: u32 },
+    /// Every Member API call sleeps this long before answering normally.
+    ApiDelay(Duration),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -181,6 +226,7 @@ pub(crate) struct Inner {
     fault: Mutex<Option<Fault>>,
     token_requests: AtomicUsize,
     state_file: Option<PathBuf>,
+    api: member_api::ApiState,
 }
 
 /// The state lock was poisoned by a panic elsewhere; handlers answer 500.
@@ -207,7 +253,9 @@ impl MockOrcid {
             Some(path) => State::load_or_seed(path)?,
             None => State::seeded(),
         };
+        let api = member_api::ApiState::new(&base_url);
         let inner = Inner {
+            api,
             base_url,
             base_path,
             secure_cookie,
@@ -246,6 +294,7 @@ impl MockOrcid {
             )
             .route("/.well-known/openid-configuration", get(oidc::discovery))
             .route("/{orcid}", get(pages::record))
+            .merge(member_api::routes())
             .fallback(pages::not_found)
             .with_state(self.clone())
     }

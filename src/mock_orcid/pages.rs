@@ -123,6 +123,16 @@ pub(crate) async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// How many works the public record page lists (newest first).
+const LISTED_WORKS: usize = 50;
+
+pub(crate) struct ListedWork {
+    pub title: String,
+    pub kind: String,
+    pub year: String,
+    pub source: String,
+}
+
 #[derive(Template)]
 #[template(path = "mock_orcid/record.html")]
 struct RecordPage {
@@ -130,6 +140,8 @@ struct RecordPage {
     base_path: String,
     title: String,
     record_url: String,
+    public_works: usize,
+    works: Vec<ListedWork>,
 }
 
 pub(crate) async fn record(State(mock): State<MockOrcid>, Path(raw): Path<String>) -> Response {
@@ -148,6 +160,28 @@ pub(crate) async fn record(State(mock): State<MockOrcid>, Path(raw): Path<String
             &format!("The simulated ORCID has no test researcher with the iD {id}."),
         );
     };
+    let mut public: Vec<_> = st
+        .works
+        .works(&id)
+        .filter(|w| w.visibility == super::works_model::Visibility::Public)
+        .collect();
+    public.sort_by_key(|w| std::cmp::Reverse((w.modified, w.put_code)));
+    let works = public
+        .iter()
+        .take(LISTED_WORKS)
+        .map(|w| ListedWork {
+            title: w.data.title_text().to_owned(),
+            kind: w.data.work_type.clone().unwrap_or_default(),
+            year: w
+                .data
+                .publication_date
+                .as_ref()
+                .and_then(|d| d.year.as_ref())
+                .map(|y| y.value.clone())
+                .unwrap_or_default(),
+            source: w.source.name.clone(),
+        })
+        .collect();
     html(
         StatusCode::OK,
         &RecordPage {
@@ -155,6 +189,8 @@ pub(crate) async fn record(State(mock): State<MockOrcid>, Path(raw): Path<String
             base_path: inner.base_path.clone(),
             title: r.display_name(),
             record_url: inner.record_url(&id),
+            public_works: public.len(),
+            works,
         },
     )
 }

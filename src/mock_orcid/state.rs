@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::works_store::WorksStore;
 use super::MockError;
 use crate::orcid::OrcidId;
 
@@ -196,6 +197,9 @@ pub(crate) struct State {
     /// Raw token values presented to /oauth/revoke, for tests; memory only.
     #[serde(skip)]
     pub revoke_log: Vec<String>,
+    /// Works of every record; seeded works are regenerated on load, not stored.
+    #[serde(default)]
+    pub works: WorksStore,
 }
 
 impl State {
@@ -205,13 +209,17 @@ impl State {
             version: STATE_VERSION,
             ..State::default()
         };
-        st.insert_researcher(
-            OrcidId::from_base_digits(900_012_345_678),
-            "Sofia",
-            "Garcia",
-        );
-        st.insert_researcher(OrcidId::from_base_digits(900_087_654_321), "Tomás", "Ng");
+        for (digits, given, family) in super::seed_ids::RESEARCHERS {
+            st.insert_researcher(OrcidId::from_base_digits(digits), given, family);
+        }
+        st.plant_seeded_works();
         st
+    }
+
+    /// Regenerates the seeded works of the seeded researchers present (see `seed`).
+    fn plant_seeded_works(&mut self) {
+        let ids: Vec<OrcidId> = self.researchers.iter().map(|r| r.orcid).collect();
+        self.works.plant_seeds(&ids);
     }
 
     pub fn load_or_seed(path: &Path) -> Result<Self, MockError> {
@@ -237,6 +245,13 @@ impl State {
         }
         let mut st: State = serde_json::from_value(value).map_err(|e| err(e.to_string()))?;
         st.version = STATE_VERSION;
+        // "Prolific Author" joined the seeded researchers after the first state files.
+        let (digits, given, family) = super::seed_ids::RESEARCHERS[2];
+        let prolific = OrcidId::from_base_digits(digits);
+        if st.researcher(&prolific).is_none() {
+            st.insert_researcher(prolific, given, family);
+        }
+        st.plant_seeded_works();
         st.refresh_index = st
             .tokens
             .values()

@@ -1,16 +1,22 @@
 //! The ORCID client. Nothing in here knows about axum: it could become its own crate.
 
+pub mod api;
 pub mod errors;
+pub mod external_ids;
 pub mod id;
+pub mod limiter;
+pub mod model;
 pub mod oauth;
 pub mod oidc;
 pub mod scopes;
+pub mod work_types;
 
 use std::sync::Arc;
 
 use secrecy::SecretString;
 use url::Url;
 
+pub use api::ApiError;
 pub use errors::{OAuthErrorBody, OrcidError};
 pub use id::{OrcidId, OrcidIdError};
 pub use oauth::{AuthorizeRequest, TokenResponse};
@@ -31,6 +37,8 @@ pub struct Inner {
     client_secret: SecretString,
     jwks: oidc::JwksCache,
     metrics: Metrics,
+    limiter: limiter::Limiter,
+    retry: limiter::RetryPolicy,
 }
 
 impl std::ops::Deref for OrcidClient {
@@ -61,6 +69,8 @@ impl OrcidClient {
                 client_secret: settings.client_secret.clone(),
                 jwks: oidc::JwksCache::default(),
                 metrics,
+                limiter: limiter::Limiter::new(settings.rate_per_sec, settings.burst),
+                retry: limiter::RetryPolicy::default(),
             }),
         })
     }
@@ -72,6 +82,16 @@ impl OrcidClient {
     /// The record URL shown and linked for an iD (ORCID's display guidelines).
     pub fn record_url(&self, id: &OrcidId) -> String {
         format!("{}{}", self.endpoints.record_base, id)
+    }
+
+    /// The registry host iDs belong to (`orcid.org`, `sandbox.orcid.org`, or the simulation's).
+    pub fn record_host(&self) -> &str {
+        let rest = self
+            .endpoints
+            .record_base
+            .split_once("://")
+            .map_or("", |(_, r)| r);
+        rest.split(['/', ':']).next().unwrap_or("orcid.org")
     }
 
     fn endpoint(&self, root: &Url, path: &str) -> Url {

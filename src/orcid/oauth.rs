@@ -100,6 +100,7 @@ impl OrcidClient {
     ) -> Result<TokenResponse, OrcidError> {
         let url = self.endpoint(&self.endpoints.base, "oauth/token");
         let result = async {
+            self.limiter.ready().await;
             let resp = self
                 .http
                 .post(url)
@@ -132,6 +133,7 @@ impl OrcidClient {
             ("token", token.expose_secret()),
         ];
         let result = async {
+            self.limiter.ready().await;
             let resp = self
                 .http
                 .post(url)

@@ -121,6 +121,7 @@ impl OrcidClient {
         url: &str,
     ) -> Result<T, OrcidError> {
         let result = async {
+            self.limiter.ready().await;
             let resp = self
                 .http
                 .get(url)

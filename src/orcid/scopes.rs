@@ -16,7 +16,14 @@ pub fn describe(scope: &str) -> Option<&'static str> {
 }
 
 /// The order scopes are listed in: who you are, what may be read, what may be written.
-const ORDER: &[&str] = &[OPENID, AUTHENTICATE, "/read-public", "/read-limited", "/activities/update", "/person/update"];
+const ORDER: &[&str] = &[
+    OPENID,
+    AUTHENTICATE,
+    "/read-public",
+    "/read-limited",
+    "/activities/update",
+    "/person/update",
+];
 
 /// Plain-words list of a grant, without repeats, in [`ORDER`].
 pub fn describe_all<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
@@ -46,9 +53,9 @@ mod tests {
         assert_eq!(
             describe_all("/read-limited /activities/update openid".split(' ')),
             [
-                "add and update works",
                 "know your ORCID iD and name",
-                "read your limited-access data"
+                "read your limited-access data",
+                "add and update works"
             ]
         );
         assert_eq!(describe_all(["openid", "/authenticate"]).len(), 1);

@@ -1,7 +1,9 @@
 //! All SQL lives under this module; handlers call these functions and never write SQL.
 
+mod audit;
 mod researchers;
 mod tokens;
+mod works;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -12,8 +14,10 @@ use sqlx::SqlitePool;
 
 use crate::crypto::TokenCipher;
 
+pub use audit::{AuditEntry, AuditRecord};
 pub use researchers::Researcher;
 pub use tokens::{NewTokens, StoredTokens, TokenStatus};
+pub use works::{CachedId, CachedWork, IdentifierMatch, IdlinkWork, IdlinkWorkStatus, SyncStatus};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 

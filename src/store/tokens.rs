@@ -122,6 +122,34 @@ impl Store {
         }))
     }
 
+    /// Stores a refreshed token pair (encrypted), keeping when the grant was made.
+    pub async fn update_tokens(
+        &self,
+        orcid: &OrcidId,
+        tokens: &NewTokens,
+    ) -> Result<(), sqlx::Error> {
+        let access = self
+            .cipher
+            .encrypt(&tokens.access_token, &context(orcid, "access"));
+        let refresh = tokens
+            .refresh_token
+            .as_ref()
+            .map(|r| self.cipher.encrypt(r, &context(orcid, "refresh")));
+        sqlx::query(
+            "UPDATE orcid_tokens SET access_token = ?2, refresh_token = ?3, scope = ?4, expires_at = ?5,
+                status = 'active', updated_at = ?6 WHERE orcid = ?1",
+        )
+        .bind(orcid.as_str())
+        .bind(access)
+        .bind(refresh)
+        .bind(&tokens.scope)
+        .bind(tokens.expires_at)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
     /// Marks the grant revoked (ORCID answered 401 invalid_token); kept until reconnect.
     pub async fn mark_tokens_revoked(&self, orcid: &OrcidId) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE orcid_tokens SET status = 'revoked', updated_at = ?2 WHERE orcid = ?1")

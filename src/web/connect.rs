@@ -54,6 +54,8 @@ struct ConnectParams {
     access: Option<String>,
     /// Any value: "Not you?" — make ORCID ask for credentials again.
     switch: Option<String>,
+    /// `works`: the grant must also allow reading and adding works.
+    need: Option<String>,
 }
 
 async fn connect(
@@ -68,6 +70,13 @@ async fn connect(
     } else {
         configured.clone()
     };
+    if params.need.as_deref() == Some("works") {
+        for needed in ["/read-limited", "/activities/update"] {
+            if !scopes.iter().any(|s| s == needed) {
+                scopes.push(needed.to_string());
+            }
+        }
+    }
     let force_login = params.switch.is_some();
     if force_login && !scopes.iter().any(|s| s == scopes::OPENID) {
         // ORCID honours prompt=login only with openid, which stands in for /authenticate.

@@ -1,6 +1,6 @@
 //! The researcher's own page, sign-out and disconnect.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -8,11 +8,14 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::error::PageError;
+use super::flash;
 use super::pages::{render, IdDisplay, Layout, Me, Notice};
 use super::session;
+use super::works_view::{WorksSection, GROUPS_PER_PAGE};
 use crate::orcid::scopes;
 use crate::state::AppState;
 use crate::store::TokenStatus;
+use crate::works::sync::{is_stale, refresh_in_background, refresh_works};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,7 +30,16 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn me(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+#[derive(Deserialize)]
+struct MeParams {
+    page: Option<i64>,
+}
+
+async fn me(
+    State(state): State<AppState>,
+    session: Session,
+    Query(params): Query<MeParams>,
+) -> Result<Response, PageError> {
     let Some(orcid) = session::current_user(&session).await? else {
         return Ok(Redirect::to("/").into_response());
     };
@@ -53,8 +65,27 @@ async fn me(State(state): State<AppState>, session: Session) -> Result<Response,
         }
         None => (vec![], vec![], String::new(), false),
     };
+    let works = match &tokens {
+        Some(t) => {
+            let can_write = t.scopes().any(|s| s == "/activities/update");
+            let page = params.page.unwrap_or(1).max(1);
+            Some(
+                works_section(
+                    &state,
+                    &orcid,
+                    page,
+                    can_write && t.status == TokenStatus::Active,
+                )
+                .await?,
+            )
+        }
+        None => None,
+    };
+    let flash = flash::take(&session).await?;
     let csrf = session::csrf_token(&session).await?;
     Ok(render(&Me {
+        flash,
+        works,
         layout: Layout::new(&state, true, csrf),
         name: researcher.name,
         id: IdDisplay {
@@ -66,6 +97,40 @@ async fn me(State(state): State<AppState>, session: Session) -> Result<Response,
         missing,
         connected_at,
     }))
+}
+
+/// The works part of /me, from the cache. A record never synced is fetched now; a stale
+/// one is shown as it is while a refresh runs in the background.
+async fn works_section(
+    state: &AppState,
+    orcid: &crate::orcid::OrcidId,
+    page: i64,
+    can_write: bool,
+) -> Result<WorksSection, PageError> {
+    let mut status = state.store.sync_status(orcid).await?;
+    let mut refreshing = false;
+    if status.is_none() {
+        let _ = refresh_works(state, orcid).await;
+        status = state.store.sync_status(orcid).await?;
+    } else if is_stale(status.as_ref(), state.settings.works_refresh_secs) {
+        refreshing = refresh_in_background(state, *orcid);
+    }
+    let total = state.store.count_cached_groups(orcid).await?;
+    let last_page = ((total + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1);
+    let page = page.min(last_page);
+    let works = state
+        .store
+        .cached_works_page(orcid, (page - 1) * GROUPS_PER_PAGE, GROUPS_PER_PAGE)
+        .await?;
+    Ok(WorksSection::new(
+        state,
+        works,
+        total,
+        page,
+        status.as_ref(),
+        refreshing,
+        can_write,
+    ))
 }
 
 async fn sign_out(

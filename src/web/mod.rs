@@ -3,12 +3,15 @@
 mod assets;
 mod connect;
 pub mod error;
+mod flash;
 mod lang;
 mod layers;
 mod me;
 mod ops;
 mod pages;
 mod session;
+mod works;
+mod works_view;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
@@ -16,16 +19,24 @@ use axum::middleware::from_fn_with_state;
 use axum::Router;
 use time::Duration;
 use tower_http::trace::TraceLayer;
-use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
+use tower_sessions_moka_store::MokaStore;
 
 use crate::config::MOCK_PATH;
 use crate::state::AppState;
+
+/// Sessions kept in memory in front of SQLite, so a page view reads no session row.
+const SESSION_CACHE_ENTRIES: u64 = 50_000;
 
 /// Idle time after which a session ends and the person signs in again.
 const SESSION_IDLE: Duration = Duration::hours(12);
 
 pub fn app(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(state.sessions.clone())
+    let store = CachingSessionStore::new(
+        MokaStore::new(Some(SESSION_CACHE_ENTRIES)),
+        state.sessions.clone(),
+    );
+    let sessions = SessionManagerLayer::new(store)
         .with_name("idlink_session")
         .with_http_only(true)
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
@@ -36,6 +47,7 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(connect::router())
         .merge(me::router())
+        .merge(works::router())
         .merge(ops::router())
         .merge(assets::router())
         .layer(sessions);

@@ -57,6 +57,8 @@ pub struct Landing {
 #[template(path = "me.html")]
 pub struct Me {
     pub layout: Layout,
+    pub flash: Option<super::flash::Flash>,
+    pub works: Option<super::works_view::WorksSection>,
     pub name: String,
     pub id: IdDisplay,
     pub connected: bool,

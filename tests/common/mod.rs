@@ -157,6 +157,15 @@ impl TestApp {
         assert_eq!(location(&res), "/me");
     }
 
+    /// A browser-like client whose cookies the caller can read.
+    pub fn browser_with(&self, jar: std::sync::Arc<reqwest::cookie::Jar>) -> Client {
+        Client::builder()
+            .cookie_provider(jar)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
     /// A CSRF token from a page the signed-in person can see.
     pub async fn csrf(&self, client: &Client) -> String {
         let html = client

@@ -88,7 +88,8 @@ impl Browser {
         if let Ok(dir) = std::env::var("IDLINK_E2E_SCREENSHOTS") {
             let png = self.client.screenshot().await.expect("screenshot");
             std::fs::create_dir_all(&dir).expect("screenshot folder");
-            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).expect("write screenshot");
+            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png)
+                .expect("write screenshot");
         }
     }
 

@@ -115,3 +115,182 @@ async fn researcher_denies_and_is_told_nothing_was_shared() {
         .unwrap();
     b.close().await;
 }
+
+/// Fills a form field by its id.
+async fn fill(b: &Browser, id: &str, value: &str) {
+    let el = b.client.find(Locator::Id(id)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(value).await.unwrap();
+}
+
+async fn choose(b: &Browser, id: &str, value: &str) {
+    let el = b.client.find(Locator::Id(id)).await.unwrap();
+    el.select_by_value(value).await.unwrap();
+}
+
+#[tokio::test]
+async fn researcher_adds_edits_and_deletes_a_work() {
+    let app = TestApp::spawn().await;
+    let who = app.mock.add_researcher("Dorothy", "Hodgkin");
+    let b = Browser::start().await;
+    // Connect by clicking, as in the first test.
+    b.client.goto(&app.url("/orcid/connect")).await.unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css("button[value=authorize]"))
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css(&format!("input[name=orcid][value='{who}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("button[value=authorize]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Id("works"))
+        .await
+        .unwrap();
+
+    // An invalid form: field messages, and what was typed is kept.
+    b.client
+        .find(Locator::LinkText("Add a work"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Id("title"))
+        .await
+        .unwrap();
+    fill(&b, "journal_title", "Acta Crystallographica").await;
+    fill(&b, "id_value_0", "not a doi").await;
+    choose(&b, "id_type_0", "doi").await;
+    b.client
+        .find(Locator::Css(".actions button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css(".field-error"))
+        .await
+        .unwrap();
+    let body = b.text_of("main").await;
+    assert!(body.contains("Enter the title of the work."), "{body}");
+    assert!(body.contains("Choose the type of work."));
+    assert!(body.contains("does not look like a valid DOI"));
+    let kept = b
+        .client
+        .find(Locator::Id("journal_title"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Acta Crystallographica"));
+    b.snapshot("work-form-errors").await;
+
+    // Fix it and add.
+    fill(&b, "title", "The structure of penicillin").await;
+    choose(&b, "type", "journal-article").await;
+    fill(&b, "year", "1949").await;
+    fill(&b, "id_value_0", "https://doi.org/10.5555/Penicillin.1949").await;
+    b.client
+        .find(Locator::Css(".actions button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css(".alert.ok"))
+        .await
+        .unwrap();
+    let body = b.text_of("main").await;
+    assert!(body.contains("was added to your ORCID record"), "{body}");
+    assert!(body.contains("The structure of penicillin"));
+    assert!(body.contains("10.5555/penicillin.1949"));
+    b.snapshot("work-added").await;
+
+    // Edit it.
+    b.client
+        .find(Locator::LinkText("Edit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Id("title"))
+        .await
+        .unwrap();
+    fill(
+        &b,
+        "title",
+        "The X-ray crystallographic structure of penicillin",
+    )
+    .await;
+    b.client
+        .find(Locator::Css(".actions button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css(".alert.ok"))
+        .await
+        .unwrap();
+    assert!(b
+        .text_of("main")
+        .await
+        .contains("The X-ray crystallographic structure of penicillin"));
+
+    // Delete it, confirming.
+    b.client
+        .find(Locator::LinkText("Delete"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css("button.danger"))
+        .await
+        .unwrap();
+    assert!(b.text_of("main").await.contains("Remove this work"));
+    b.client
+        .find(Locator::Css("button.danger"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css(".alert.ok"))
+        .await
+        .unwrap();
+    let body = b.text_of("main").await;
+    assert!(body.contains("was removed"), "{body}");
+    assert!(!body.contains("crystallographic structure"));
+    assert_eq!(app.mock.works_of(&who), 0);
+    b.close().await;
+}

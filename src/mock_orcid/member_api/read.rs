@@ -1,0 +1,172 @@
+//! Reading: the grouped works list, one work, a bulk of works, one summary, the record and
+//! the person.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::super::api_error::ApiError;
+use super::super::record_json;
+use super::super::works_json::{self, Bulk, BulkItem};
+use super::super::MockOrcid;
+use super::{links, parse_put_code, server_error, Access, Ctx};
+
+/// At most this many put-codes in one bulk read (orcid-model README).
+const MAX_BULK_READ: usize = 100;
+
+pub(crate) async fn works(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path(orcid): Path<String>,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Read);
+    let inner = &mock.inner;
+    let Ok(st) = inner.lock() else {
+        return server_error();
+    };
+    let visible: Vec<_> = st
+        .works
+        .works(&ctx.orcid)
+        .filter(|w| ctx.can_see(w))
+        .collect();
+    ctx.json(
+        200,
+        &works_json::works_list(&links(inner), &ctx.orcid, &visible),
+    )
+}
+
+/// Looks a readable work up: 9034 bad put-code, 9016 unknown, 9013/9038 not visible.
+fn readable<'a>(
+    ctx: &Ctx,
+    st: &'a super::super::state::State,
+    raw: &str,
+) -> Result<&'a super::super::works_model::StoredWork, ApiError> {
+    let put_code = parse_put_code(raw, &ctx.client_name)?;
+    let w = st
+        .works
+        .get(&ctx.orcid, put_code)
+        .ok_or_else(|| ApiError::new(9016))?;
+    if ctx.can_see(w) {
+        Ok(w)
+    } else {
+        Err(ctx.hidden_error(w))
+    }
+}
+
+pub(crate) async fn work(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path((orcid, put_code)): Path<(String, String)>,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Read);
+    let inner = &mock.inner;
+    let Ok(st) = inner.lock() else {
+        return server_error();
+    };
+    match readable(&ctx, &st, &put_code) {
+        Ok(w) => ctx.json(200, &works_json::full_work(&links(inner), w, true)),
+        Err(e) => ctx.error(&e),
+    }
+}
+
+pub(crate) async fn summary(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path((orcid, put_code)): Path<(String, String)>,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Read);
+    let inner = &mock.inner;
+    let Ok(st) = inner.lock() else {
+        return server_error();
+    };
+    match readable(&ctx, &st, &put_code) {
+        Ok(w) => ctx.json(200, &works_json::summary(&links(inner), w)),
+        Err(e) => ctx.error(&e),
+    }
+}
+
+/// `GET /v3.0/{orcid}/works/{pc1},{pc2},…`: a work or an error for each put-code, in order.
+/// A put-code that is not a number, or not on this record, is a 9034 element.
+pub(crate) async fn bulk_read(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path((orcid, put_codes)): Path<(String, String)>,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Read);
+    let codes: Vec<&str> = put_codes
+        .split(',')
+        .filter(|c| !c.trim().is_empty())
+        .collect();
+    if codes.len() > MAX_BULK_READ {
+        let e = ApiError::new(9042).detail(format!(
+            "You can request up to {MAX_BULK_READ} put codes at a time; {} were given",
+            codes.len()
+        ));
+        return ctx.error(&e);
+    }
+    let inner = &mock.inner;
+    let Ok(st) = inner.lock() else {
+        return server_error();
+    };
+    let l = links(inner);
+    let bulk = codes
+        .iter()
+        .map(|raw| match readable(&ctx, &st, raw) {
+            Ok(w) => BulkItem::Work(Box::new(works_json::full_work(&l, w, false))),
+            Err(e) if e.code == 9016 => BulkItem::Error(
+                ApiError::new(9034)
+                    .client(&ctx.client_name)
+                    .detail(format!("'{}' is not a valid put code", raw.trim()))
+                    .to_value(),
+            ),
+            Err(e) => BulkItem::Error(e.to_value()),
+        })
+        .collect();
+    ctx.json(200, &Bulk { bulk })
+}
+
+pub(crate) async fn record(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path(orcid): Path<String>,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Read);
+    let inner = &mock.inner;
+    let Ok(st) = inner.lock() else {
+        return server_error();
+    };
+    let Some(r) = st.researcher(&ctx.orcid) else {
+        return ctx.error(&ApiError::new(9016));
+    };
+    let l = links(inner);
+    let visible: Vec<_> = st
+        .works
+        .works(&ctx.orcid)
+        .filter(|w| ctx.can_see(w))
+        .collect();
+    let modified = visible.iter().map(|w| w.modified).max();
+    let works = works_json::works_list(&l, &ctx.orcid, &visible);
+    ctx.json(
+        200,
+        &record_json::record(&l, r, ctx.read_limited, works, modified),
+    )
+}
+
+pub(crate) async fn person(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path(orcid): Path<String>,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Read);
+    let inner = &mock.inner;
+    let Ok(st) = inner.lock() else {
+        return server_error();
+    };
+    match st.researcher(&ctx.orcid) {
+        Some(r) => ctx.json(
+            200,
+            &record_json::person(&links(inner), r, ctx.read_limited),
+        ),
+        None => ctx.error(&ApiError::new(9016)),
+    }
+}

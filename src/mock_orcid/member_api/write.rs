@@ -1,0 +1,229 @@
+//! Writing: create (201 + Location), update (200 + the work), delete (204) and bulk create
+//! (200, an element per input work), with ORCID's validation, duplicate and source rules.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::super::api_error::ApiError;
+use super::super::state::State as Registry;
+use super::super::work_schema::{WORK, WORK_BULK};
+use super::super::work_validation::{check_work, parse_body, Mode};
+use super::super::works_json::{self, Bulk, BulkItem};
+use super::super::works_model::{Visibility, WorkData, WorkSource};
+use super::super::works_store::{now_ms, MAX_WORKS};
+use super::super::MockOrcid;
+use super::negotiate::check_content_type;
+use super::{links, parse_put_code, server_error, Access, Ctx};
+
+/// At most this many works in one bulk create (`org.orcid.core.works.bulk.write.max`).
+const MAX_BULK_WRITE: usize = 100;
+
+/// Checks the Content-Type and parses the body against `class`.
+fn body_of(
+    headers: &HeaderMap,
+    body: &[u8],
+    class: &'static super::super::work_schema::Class,
+) -> Result<Value, ApiError> {
+    check_content_type(headers)?;
+    parse_body(body, class)
+}
+
+/// Adds one checked work to the record: 9048 when full, 9021 on a same-source duplicate.
+fn create_one(st: &mut Registry, ctx: &Ctx, data: WorkData) -> Result<i64, ApiError> {
+    if st.works.count(&ctx.orcid) >= MAX_WORKS {
+        return Err(ApiError::new(9048));
+    }
+    if let Some(existing) = st
+        .works
+        .duplicate_of(&ctx.orcid, &ctx.client_id, &data, None)
+    {
+        return Err(ApiError::new(9021)
+            .param("putCode", existing)
+            .client(&ctx.client_name));
+    }
+    let source = WorkSource {
+        client_id: Some(ctx.client_id.clone()),
+        name: ctx.client_name.clone(),
+    };
+    Ok(st.works.create(ctx.orcid, source, data, Visibility::Public))
+}
+
+pub(crate) async fn create(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path(orcid): Path<String>,
+    body: Bytes,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Write);
+    let value = match body_of(&headers, &body, &WORK) {
+        Ok(v) => v,
+        Err(e) => return ctx.error(&e),
+    };
+    let checked = match check_work(&value, Mode::Create, &ctx.client_name) {
+        Ok(c) => c,
+        Err(e) => return ctx.error(&e),
+    };
+    let inner = &mock.inner;
+    let Ok(mut st) = inner.lock() else {
+        return server_error();
+    };
+    let put_code = match create_one(&mut st, &ctx, checked.data) {
+        Ok(pc) => pc,
+        Err(e) => return ctx.error(&e),
+    };
+    inner.persist(&st);
+    drop(st);
+    tracing::debug!(client_id = %ctx.client_id, orcid = %ctx.orcid, put_code, "simulated ORCID created a work");
+    let location = format!("{}/v3.0/{}/work/{put_code}", inner.base_url, ctx.orcid);
+    let mut resp = StatusCode::CREATED.into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(LOCATION, v);
+    }
+    resp
+}
+
+pub(crate) async fn update(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path((orcid, put_code)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Write);
+    let value = match body_of(&headers, &body, &WORK) {
+        Ok(v) => v,
+        Err(e) => return ctx.error(&e),
+    };
+    let url_put_code = match parse_put_code(&put_code, &ctx.client_name) {
+        Ok(pc) => pc,
+        Err(e) => return ctx.error(&e),
+    };
+    let body_put_code = value.get("put-code").and_then(Value::as_i64);
+    if body_put_code != Some(url_put_code) {
+        let e = ApiError::new(9019)
+            .param("urlPutCode", url_put_code)
+            .param(
+                "bodyPutCode",
+                body_put_code.map_or_else(|| "null".to_owned(), |p| p.to_string()),
+            )
+            .client(&ctx.client_name);
+        return ctx.error(&e);
+    }
+    let inner = &mock.inner;
+    let Ok(mut st) = inner.lock() else {
+        return server_error();
+    };
+    let original = match st.works.get(&ctx.orcid, url_put_code) {
+        None => return ctx.error(&ApiError::new(9016)),
+        Some(w) if !w.is_from_client(&ctx.client_id) => {
+            return ctx.error(&ApiError::new(9010).param("activity", "work"))
+        }
+        Some(w) => w.visibility,
+    };
+    let checked = match check_work(&value, Mode::Update { original }, &ctx.client_name) {
+        Ok(c) => c,
+        Err(e) => return ctx.error(&e),
+    };
+    if let Some(existing) = st.works.duplicate_of(
+        &ctx.orcid,
+        &ctx.client_id,
+        &checked.data,
+        Some(url_put_code),
+    ) {
+        let e = ApiError::new(9021)
+            .param("putCode", existing)
+            .client(&ctx.client_name);
+        return ctx.error(&e);
+    }
+    let Some(w) = st.works.get_mut(&ctx.orcid, url_put_code) else {
+        return ctx.error(&ApiError::new(9016));
+    };
+    w.data = checked.data;
+    w.source.name = ctx.client_name.clone();
+    w.modified = now_ms().max(w.modified);
+    inner.persist(&st);
+    match st.works.get(&ctx.orcid, url_put_code) {
+        Some(w) => ctx.json(200, &works_json::full_work(&links(inner), w, true)),
+        None => ctx.error(&ApiError::new(9016)),
+    }
+}
+
+pub(crate) async fn delete(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path((orcid, put_code)): Path<(String, String)>,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Delete);
+    let put_code = match parse_put_code(&put_code, &ctx.client_name) {
+        Ok(pc) => pc,
+        Err(e) => return ctx.error(&e),
+    };
+    let inner = &mock.inner;
+    let Ok(mut st) = inner.lock() else {
+        return server_error();
+    };
+    match st.works.get(&ctx.orcid, put_code) {
+        None => return ctx.error(&ApiError::new(9016)),
+        Some(w) if !w.is_from_client(&ctx.client_id) => {
+            return ctx.error(&ApiError::new(9010).param("activity", "work"))
+        }
+        Some(_) => {}
+    }
+    st.works.remove(&ctx.orcid, put_code);
+    inner.persist(&st);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `POST /v3.0/{orcid}/works`: every element is checked and created on its own; the answer
+/// holds the created work or the error for each, in input order. Duplicates within the
+/// request are caught because each created work is on the record before the next check.
+pub(crate) async fn bulk_create(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path(orcid): Path<String>,
+    body: Bytes,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Write);
+    let value = match body_of(&headers, &body, &WORK_BULK) {
+        Ok(v) => v,
+        Err(e) => return ctx.error(&e),
+    };
+    let items = value
+        .get("bulk")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    if items.len() > MAX_BULK_WRITE {
+        let e = ApiError::new(9006).detail(format!(
+            "You are allowed to add up to {MAX_BULK_WRITE} elements per request."
+        ));
+        return ctx.error(&e);
+    }
+    let inner = &mock.inner;
+    let Ok(mut st) = inner.lock() else {
+        return server_error();
+    };
+    let outcomes: Vec<Result<i64, ApiError>> = items
+        .iter()
+        .map(|item| {
+            let work = item.get("work").unwrap_or(&Value::Null);
+            check_work(work, Mode::Create, &ctx.client_name)
+                .and_then(|c| create_one(&mut st, &ctx, c.data))
+        })
+        .collect();
+    inner.persist(&st);
+    let l = links(inner);
+    let bulk = outcomes
+        .into_iter()
+        .map(|o| match o {
+            Ok(pc) => match st.works.get(&ctx.orcid, pc) {
+                Some(w) => BulkItem::Work(Box::new(works_json::full_work(&l, w, false))),
+                None => BulkItem::Error(ApiError::new(9016).to_value()),
+            },
+            Err(e) => BulkItem::Error(e.to_value()),
+        })
+        .collect();
+    ctx.json(200, &Bulk { bulk })
+}

@@ -1,0 +1,245 @@
+//! `GET /v3.0/{orcid}/record` and `/person`, in the shape of `kbase-orcidlink/profile.json`
+//! and `derived/person-from-record-full-3.0.json`: a name, an email where the caller may
+//! see it, empty sections elsewhere, and the works in `activities-summary.works`.
+
+use serde::Serialize;
+
+use super::state::Researcher;
+use super::works_json::{Links, Millis, SourceOut, Works};
+use super::works_model::{IdRef, Val};
+
+/// When the simulation's researchers "registered" (2020-01-01T00:00:00Z).
+const REGISTERED_MS: u64 = 1_577_836_800_000;
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Name {
+    created_date: Millis,
+    last_modified_date: Millis,
+    given_names: Option<Val>,
+    family_name: Option<Val>,
+    credit_name: Option<Val>,
+    source: Option<SourceOut>,
+    visibility: &'static str,
+    path: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Email {
+    created_date: Millis,
+    last_modified_date: Millis,
+    source: EmailSource,
+    email: String,
+    path: Option<String>,
+    visibility: &'static str,
+    verified: bool,
+    primary: bool,
+    put_code: Option<i64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct EmailSource {
+    source_orcid: IdRef,
+    source_client_id: Option<IdRef>,
+    source_name: Val,
+    assertion_origin_orcid: Option<IdRef>,
+    assertion_origin_client_id: Option<IdRef>,
+    assertion_origin_name: Option<Val>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Emails {
+    last_modified_date: Option<Millis>,
+    email: Vec<Email>,
+    path: String,
+}
+
+/// An empty person section: `{"last-modified-date":null,"<items>":[],"path":…}`.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Empty {
+    last_modified_date: Option<Millis>,
+    #[serde(flatten)]
+    items: std::collections::BTreeMap<&'static str, [(); 0]>,
+    path: String,
+}
+
+fn empty(items: &'static str, path: String) -> Empty {
+    Empty {
+        last_modified_date: None,
+        items: [(items, [])].into_iter().collect(),
+        path,
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Person {
+    last_modified_date: Millis,
+    name: Name,
+    other_names: Empty,
+    biography: Option<()>,
+    researcher_urls: Empty,
+    emails: Emails,
+    addresses: Empty,
+    keywords: Empty,
+    external_identifiers: Empty,
+    path: String,
+}
+
+/// The person section. `show_email`: the caller may read limited items.
+pub(crate) fn person(links: &Links, r: &Researcher, show_email: bool) -> Person {
+    let id = &r.orcid;
+    let at = Millis {
+        value: REGISTERED_MS,
+    };
+    let email: Vec<Email> = r
+        .email
+        .iter()
+        .filter(|_| show_email)
+        .map(|e| Email {
+            created_date: at,
+            last_modified_date: at,
+            source: EmailSource {
+                source_orcid: links.orcid_ref(id),
+                source_client_id: None,
+                source_name: Val::new(r.display_name()),
+                assertion_origin_orcid: None,
+                assertion_origin_client_id: None,
+                assertion_origin_name: None,
+            },
+            email: e.clone(),
+            path: None,
+            visibility: "limited",
+            verified: true,
+            primary: true,
+            put_code: None,
+        })
+        .collect();
+    let non_empty = |s: &str| (!s.is_empty()).then(|| Val::new(s));
+    Person {
+        last_modified_date: at,
+        name: Name {
+            created_date: at,
+            last_modified_date: at,
+            given_names: non_empty(&r.given_names),
+            family_name: non_empty(&r.family_name),
+            credit_name: non_empty(&r.display_name()),
+            source: None,
+            visibility: "public",
+            path: id.to_string(),
+        },
+        other_names: empty("other-name", format!("/{id}/other-names")),
+        biography: None,
+        researcher_urls: empty("researcher-url", format!("/{id}/researcher-urls")),
+        emails: Emails {
+            last_modified_date: (!email.is_empty()).then_some(at),
+            email,
+            path: format!("/{id}/email"),
+        },
+        addresses: empty("address", format!("/{id}/address")),
+        keywords: empty("keyword", format!("/{id}/keywords")),
+        external_identifiers: empty("external-identifier", format!("/{id}/external-identifiers")),
+        path: format!("/{id}/person"),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct History {
+    creation_method: &'static str,
+    completion_date: Option<Millis>,
+    submission_date: Millis,
+    last_modified_date: Millis,
+    claimed: bool,
+    source: Option<()>,
+    deactivation_date: Option<Millis>,
+    verified_email: bool,
+    verified_primary_email: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Activities<'a> {
+    last_modified_date: Option<Millis>,
+    distinctions: Empty,
+    educations: Empty,
+    employments: Empty,
+    fundings: Empty,
+    invited_positions: Empty,
+    memberships: Empty,
+    peer_reviews: Empty,
+    qualifications: Empty,
+    research_resources: Empty,
+    services: Empty,
+    works: Works<'a>,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct Preferences {
+    locale: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Record<'a> {
+    orcid_identifier: IdRef,
+    preferences: Preferences,
+    history: History,
+    person: Person,
+    activities_summary: Activities<'a>,
+    path: String,
+}
+
+pub(crate) fn record<'a>(
+    links: &Links,
+    r: &Researcher,
+    show_email: bool,
+    works: Works<'a>,
+    works_modified: Option<u64>,
+) -> Record<'a> {
+    let id = &r.orcid;
+    let aff = |name: &str| empty("affiliation-group", format!("/{id}/{name}"));
+    let grp = |name: &str| empty("group", format!("/{id}/{name}"));
+    let modified = Millis {
+        value: works_modified.unwrap_or(REGISTERED_MS).max(REGISTERED_MS),
+    };
+    Record {
+        orcid_identifier: links.orcid_ref(id),
+        preferences: Preferences { locale: "en" },
+        history: History {
+            creation_method: "DIRECT",
+            completion_date: None,
+            submission_date: Millis {
+                value: REGISTERED_MS,
+            },
+            last_modified_date: modified,
+            claimed: true,
+            source: None,
+            deactivation_date: None,
+            verified_email: true,
+            verified_primary_email: true,
+        },
+        person: person(links, r, show_email),
+        activities_summary: Activities {
+            last_modified_date: works_modified.map(|value| Millis { value }),
+            distinctions: aff("distinctions"),
+            educations: aff("educations"),
+            employments: aff("employments"),
+            fundings: grp("fundings"),
+            invited_positions: aff("invited-positions"),
+            memberships: aff("memberships"),
+            peer_reviews: grp("peer-reviews"),
+            qualifications: aff("qualifications"),
+            research_resources: grp("research-resources"),
+            services: aff("services"),
+            works,
+            path: format!("/{id}/activities"),
+        },
+        path: format!("/{id}"),
+    }
+}

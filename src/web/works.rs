@@ -1,0 +1,371 @@
+//! The researcher's works on /me: the list (from the cache), refresh, and the add, edit
+//! and delete pages.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::error::PageError;
+use super::flash::{self, Flash};
+use super::pages::{render, Layout};
+use super::session;
+use super::works_view::{self, DeletePage, FormPage};
+use crate::orcid::OrcidId;
+use crate::state::AppState;
+use crate::works::access::{access, AccessError};
+use crate::works::form::WorkForm;
+use crate::works::sync::{is_stale, refresh_works};
+use crate::works::write::{self, Actor, WriteOutcome};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me/works/refresh", post(refresh))
+        .route("/me/works/new", get(new_form).post(add))
+        .route("/me/works/{put_code}/edit", get(edit_form).post(update))
+        .route(
+            "/me/works/{put_code}/delete",
+            get(confirm_delete).post(delete),
+        )
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The signed-in researcher, or a redirect to the start.
+async fn signed_in(session: &Session) -> Result<Result<OrcidId, Response>, PageError> {
+    Ok(session::current_user(session)
+        .await?
+        .ok_or_else(|| Redirect::to("/").into_response()))
+}
+
+fn csrf_of(pairs: &[(String, String)]) -> &str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    session::check_csrf(&session, &form.csrf).await?;
+    let orcid = match signed_in(&session).await? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    let flash = match refresh_works(&state, &orcid).await {
+        Ok(n) => Flash::ok(format!("Your works are up to date with ORCID ({n} works).")),
+        Err(e) => Flash::error(format!(
+            "{} Showing the works idlink saw last.",
+            e.for_person()
+        )),
+    };
+    flash::set(&session, flash).await?;
+    Ok(Redirect::to("/me#works").into_response())
+}
+
+async fn new_form(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+    let orcid = match signed_in(&session).await? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    if let Some(r) = needs_write_access(&state, &session, &orcid).await? {
+        return Ok(r);
+    }
+    let csrf = session::csrf_token(&session).await?;
+    Ok(render(&FormPage::new(
+        Layout::new(&state, true, csrf),
+        None,
+        WorkForm::default(),
+    )))
+}
+
+/// When the grant cannot add works, say so and offer to reconnect with that permission.
+async fn needs_write_access(
+    state: &AppState,
+    session: &Session,
+    orcid: &OrcidId,
+) -> Result<Option<Response>, PageError> {
+    let flash = match access(state, orcid).await {
+        Ok(a) if a.can_write_works() => return Ok(None),
+        Ok(_) => {
+            works_view::outcome_flash(&WriteOutcome::MissingScope, &state.orcid.record_url(orcid))
+        }
+        Err(AccessError::Revoked) => works_view::outcome_flash(&WriteOutcome::Revoked, ""),
+        Err(AccessError::NotConnected) => {
+            works_view::outcome_flash(&WriteOutcome::NotConnected, "")
+        }
+        Err(e) => return Err(PageError::internal(e)),
+    };
+    flash::set(session, flash).await?;
+    Ok(Some(Redirect::to("/me").into_response()))
+}
+
+async fn add(
+    State(state): State<AppState>,
+    session: Session,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    session::check_csrf(&session, csrf_of(&pairs)).await?;
+    let orcid = match signed_in(&session).await? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    let form = WorkForm::from_pairs(&pairs);
+    let csrf = session::csrf_token(&session).await?;
+    let layout = || Layout::new(&state, true, csrf.clone());
+    if let Some(more) = more_rows(&pairs) {
+        return Ok(render(&FormPage::new(layout(), None, form).with_more(more)));
+    }
+    let work = match form.validate(state.orcid.record_host()) {
+        Ok(w) => w,
+        Err(errors) => {
+            return Ok(invalid(
+                FormPage::new(layout(), None, form).with_errors(errors),
+            ))
+        }
+    };
+    let identity = form.identity();
+    if !form.confirm_duplicate {
+        // Before adding, look for the same work from any source on the record.
+        if is_stale(
+            state.store.sync_status(&orcid).await?.as_ref(),
+            state.settings.works_refresh_secs,
+        ) {
+            let _ = refresh_works(&state, &orcid).await;
+        }
+        let matches = state
+            .store
+            .works_with_identifiers(&orcid, &identity)
+            .await?;
+        if !matches.is_empty() {
+            let page = FormPage::new(layout(), None, form).with_duplicates(&state, &orcid, matches);
+            return Ok((StatusCode::CONFLICT, render(&page)).into_response());
+        }
+    }
+    let who = Actor {
+        actor: &orcid,
+        orcid: &orcid,
+    };
+    let outcome = write::add_work(&state, who, &work, &identity).await;
+    finish(&state, &session, &orcid, outcome, || {
+        FormPage::new(layout(), None, form.clone())
+    })
+    .await
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    session: Session,
+    Path(put_code): Path<i64>,
+) -> Result<Response, PageError> {
+    let orcid = match signed_in(&session).await? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    if !is_ours(&state, &orcid, put_code).await? {
+        return Err(not_ours());
+    }
+    let a = match access(&state, &orcid).await {
+        Ok(a) => a,
+        Err(e) => {
+            let outcome = match e {
+                AccessError::Revoked => WriteOutcome::Revoked,
+                AccessError::NotConnected => WriteOutcome::NotConnected,
+                _ => WriteOutcome::Unavailable,
+            };
+            flash::set(&session, works_view::outcome_flash(&outcome, "")).await?;
+            return Ok(Redirect::to("/me").into_response());
+        }
+    };
+    match state.orcid.work(&a.token, &orcid, put_code).await {
+        Ok(work) => {
+            let csrf = session::csrf_token(&session).await?;
+            Ok(render(&FormPage::new(
+                Layout::new(&state, true, csrf),
+                Some(put_code),
+                WorkForm::from_work(&work),
+            )))
+        }
+        Err(e) => {
+            crate::works::access::note_api_error(&state, &orcid, &e).await;
+            let outcome = match e {
+                crate::orcid::ApiError::NotFound => {
+                    let _ = refresh_works(&state, &orcid).await;
+                    WriteOutcome::Gone
+                }
+                crate::orcid::ApiError::InvalidToken => WriteOutcome::Revoked,
+                crate::orcid::ApiError::Busy => WriteOutcome::Busy,
+                _ => WriteOutcome::Unavailable,
+            };
+            flash::set(
+                &session,
+                works_view::outcome_flash(&outcome, &state.orcid.record_url(&orcid)),
+            )
+            .await?;
+            Ok(Redirect::to("/me").into_response())
+        }
+    }
+}
+
+async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    Path(put_code): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    session::check_csrf(&session, csrf_of(&pairs)).await?;
+    let orcid = match signed_in(&session).await? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    if !is_ours(&state, &orcid, put_code).await? {
+        return Err(not_ours());
+    }
+    let form = WorkForm::from_pairs(&pairs);
+    let csrf = session::csrf_token(&session).await?;
+    let layout = || Layout::new(&state, true, csrf.clone());
+    if let Some(more) = more_rows(&pairs) {
+        return Ok(render(
+            &FormPage::new(layout(), Some(put_code), form).with_more(more),
+        ));
+    }
+    let work = match form.validate(state.orcid.record_host()) {
+        Ok(w) => w,
+        Err(errors) => {
+            return Ok(invalid(
+                FormPage::new(layout(), Some(put_code), form).with_errors(errors),
+            ))
+        }
+    };
+    let who = Actor {
+        actor: &orcid,
+        orcid: &orcid,
+    };
+    let outcome = write::update_work(&state, who, put_code, &work, &form.identity()).await;
+    finish(&state, &session, &orcid, outcome, || {
+        FormPage::new(layout(), Some(put_code), form.clone())
+    })
+    .await
+}
+
+async fn confirm_delete(
+    State(state): State<AppState>,
+    session: Session,
+    Path(put_code): Path<i64>,
+) -> Result<Response, PageError> {
+    let orcid = match signed_in(&session).await? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    let Some(work) = state.store.cached_work(&orcid, put_code).await? else {
+        return Err(not_ours());
+    };
+    if work.source_client_id.as_deref() != Some(state.orcid.client_id()) {
+        return Err(not_ours());
+    }
+    let csrf = session::csrf_token(&session).await?;
+    Ok(render(&DeletePage {
+        layout: Layout::new(&state, true, csrf),
+        put_code,
+        title: work.title,
+    }))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    session: Session,
+    Path(put_code): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    session::check_csrf(&session, &form.csrf).await?;
+    let orcid = match signed_in(&session).await? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    if !is_ours(&state, &orcid, put_code).await? {
+        return Err(not_ours());
+    }
+    let outcome = write::delete_work(
+        &state,
+        Actor {
+            actor: &orcid,
+            orcid: &orcid,
+        },
+        put_code,
+    )
+    .await;
+    flash::set(
+        &session,
+        works_view::outcome_flash(&outcome, &state.orcid.record_url(&orcid)),
+    )
+    .await?;
+    Ok(Redirect::to("/me#works").into_response())
+}
+
+/// After a write: success and permanent outcomes go back to /me with a message; a
+/// refusal of the data comes back on the form, still filled.
+async fn finish(
+    state: &AppState,
+    session: &Session,
+    orcid: &OrcidId,
+    outcome: WriteOutcome,
+    form_page: impl FnOnce() -> FormPage,
+) -> Result<Response, PageError> {
+    let flash = works_view::outcome_flash(&outcome, &state.orcid.record_url(orcid));
+    match outcome {
+        WriteOutcome::Invalid(_) | WriteOutcome::Busy | WriteOutcome::Unavailable => {
+            let page = form_page().with_flash(flash);
+            Ok((StatusCode::BAD_GATEWAY, render(&page)).into_response())
+        }
+        _ => {
+            flash::set(session, flash).await?;
+            Ok(Redirect::to("/me#works").into_response())
+        }
+    }
+}
+
+fn invalid(page: FormPage) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
+}
+
+/// "Add another identifier/contributor" buttons re-draw the form with more rows.
+fn more_rows(pairs: &[(String, String)]) -> Option<&str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "more")
+        .map(|(_, v)| v.as_str())
+}
+
+/// Only works idlink added (ORCID names idlink's client as the source) can be changed.
+async fn is_ours(state: &AppState, orcid: &OrcidId, put_code: i64) -> Result<bool, PageError> {
+    let cached = state.store.cached_work(orcid, put_code).await?;
+    if let Some(w) = cached {
+        return Ok(w.source_client_id.as_deref() == Some(state.orcid.client_id()));
+    }
+    Ok(state
+        .store
+        .idlink_works(orcid)
+        .await?
+        .iter()
+        .any(|w| w.put_code == put_code))
+}
+
+fn not_ours() -> PageError {
+    PageError::new(
+        StatusCode::NOT_FOUND,
+        "This work cannot be changed here",
+        "idlink can only edit or delete works it added to your record. Other works are managed by their source, or by you at orcid.org.",
+    )
+    .with_action("/me", "Back to your works")
+}

@@ -1,0 +1,352 @@
+//! What the works pages show: view models built from the cache and the form, and the
+//! plain-words message for every write outcome.
+
+use askama::Template;
+
+use super::flash::Flash;
+use super::pages::Layout;
+use crate::orcid::{external_ids, work_types, OrcidId};
+use crate::state::AppState;
+use crate::store::{CachedWork, IdentifierMatch, SyncStatus};
+use crate::works::form::{ContributorRow, FieldErrors, IdRow, WorkForm, RELATIONSHIPS, ROLES};
+use crate::works::write::WriteOutcome;
+
+/// Groups of works shown per page of /me.
+pub const GROUPS_PER_PAGE: i64 = 50;
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+pub struct IdView {
+    pub label: String,
+    pub value: String,
+    pub url: Option<String>,
+}
+
+pub struct WorkView {
+    pub put_code: i64,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub type_label: String,
+    pub date: Option<String>,
+    pub journal: Option<String>,
+    pub url: Option<String>,
+    pub ids: Vec<IdView>,
+    pub source: String,
+    pub ours: bool,
+}
+
+pub struct GroupView {
+    pub works: Vec<WorkView>,
+}
+
+/// The works part of /me.
+pub struct WorksSection {
+    pub groups: Vec<GroupView>,
+    pub total_groups: i64,
+    pub page: i64,
+    pub pages: i64,
+    /// "3 minutes ago", or empty when never synced.
+    pub synced: String,
+    pub refreshing: bool,
+    pub sync_error: Option<String>,
+    pub can_write: bool,
+}
+
+impl WorksSection {
+    pub fn new(
+        state: &AppState,
+        works: Vec<CachedWork>,
+        total_groups: i64,
+        page: i64,
+        status: Option<&SyncStatus>,
+        refreshing: bool,
+        can_write: bool,
+    ) -> Self {
+        let mut groups: Vec<GroupView> = Vec::new();
+        let mut last_group = None;
+        for w in works {
+            if last_group != Some(w.group_index) {
+                groups.push(GroupView { works: Vec::new() });
+                last_group = Some(w.group_index);
+            }
+            if let Some(g) = groups.last_mut() {
+                g.works.push(work_view(state, w));
+            }
+        }
+        // Within a group, idlink's own work first: it is the one the person can change.
+        for g in &mut groups {
+            g.works.sort_by_key(|w| !w.ours);
+        }
+        let pages = ((total_groups + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1);
+        WorksSection {
+            groups,
+            total_groups,
+            page,
+            pages,
+            synced: status
+                .and_then(|s| s.synced_at)
+                .map(ago)
+                .unwrap_or_default(),
+            refreshing,
+            sync_error: status.and_then(|s| s.last_error.clone()),
+            can_write,
+        }
+    }
+}
+
+fn work_view(state: &AppState, w: CachedWork) -> WorkView {
+    let ours = w.source_client_id.as_deref() == Some(state.orcid.client_id());
+    let date = w
+        .pub_year
+        .as_ref()
+        .map(|y| match (&w.pub_month, &w.pub_day) {
+            (Some(m), Some(d)) => format!("{} {} {y}", d.trim_start_matches('0'), month_name(m)),
+            (Some(m), None) => format!("{} {y}", month_name(m)),
+            _ => y.clone(),
+        });
+    WorkView {
+        put_code: w.put_code,
+        title: w.title,
+        subtitle: w.subtitle,
+        type_label: work_types::label(&w.work_type).to_string(),
+        date,
+        journal: w.journal_title,
+        url: w
+            .url
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        ids: w
+            .external_ids
+            .into_iter()
+            .filter(|i| i.relationship.as_deref() != Some("part-of"))
+            .map(|i| IdView {
+                label: external_ids::label(&i.id_type).to_string(),
+                value: i.value,
+                url: i.url,
+            })
+            .collect(),
+        source: if ours {
+            format!("{} (added with idlink)", state.settings.institution_name)
+        } else {
+            w.source_name.unwrap_or_else(|| "an unnamed source".into())
+        },
+        ours,
+    }
+}
+
+fn month_name(m: &str) -> &'static str {
+    m.parse::<usize>()
+        .ok()
+        .and_then(|n| MONTHS.get(n.wrapping_sub(1)))
+        .copied()
+        .unwrap_or("")
+}
+
+/// "just now", "5 minutes ago", "3 hours ago", "2 days ago".
+pub fn ago(unix: i64) -> String {
+    let secs = (crate::store::now() - unix).max(0);
+    match secs {
+        0..=59 => "just now".into(),
+        60..=119 => "1 minute ago".into(),
+        120..=3599 => format!("{} minutes ago", secs / 60),
+        3600..=7199 => "1 hour ago".into(),
+        7200..=86399 => format!("{} hours ago", secs / 3600),
+        86400..=172799 => "yesterday".into(),
+        _ => format!("{} days ago", secs / 86400),
+    }
+}
+
+/// The plain-words message for a write's outcome.
+pub fn outcome_flash(outcome: &WriteOutcome, record_url: &str) -> Flash {
+    match outcome {
+        WriteOutcome::Added { .. } => {
+            Flash::ok("The work was added to your ORCID record.").with_link(record_url, "See it on your ORCID record")
+        }
+        WriteOutcome::Updated { .. } => {
+            Flash::ok("The work was updated on your ORCID record.").with_link(record_url, "See it on your ORCID record")
+        }
+        WriteOutcome::Deleted => Flash::ok("The work was removed from your ORCID record."),
+        WriteOutcome::AlreadyOnRecord { .. } => Flash::warn(
+            "This work is already on your ORCID record (idlink added it before), so nothing was added twice.",
+        )
+        .with_link(record_url, "See your ORCID record"),
+        WriteOutcome::Revoked => Flash::error(
+            "You revoked idlink's access at ORCID, so it can no longer change your record. Reconnect to allow it again.",
+        )
+        .with_link("/orcid/connect", "Reconnect your ORCID iD"),
+        WriteOutcome::MissingScope => Flash::error(
+            "idlink needs your permission to add works to your ORCID record. Reconnect and allow \"add and update works\".",
+        )
+        .with_link("/orcid/connect?need=works", "Reconnect and allow adding works"),
+        WriteOutcome::NotSource => {
+            Flash::error("This work was added by another source; only that source (or you, at orcid.org) can change it.")
+        }
+        WriteOutcome::Gone => Flash::warn(
+            "That work is no longer on your ORCID record: it was removed at orcid.org. idlink will not add it back.",
+        ),
+        WriteOutcome::Invalid(m) => Flash::error(format!("ORCID did not accept the work: {m}")),
+        WriteOutcome::Busy => Flash::error("ORCID is busy right now. Nothing was changed; please try again in a minute."),
+        WriteOutcome::NotConnected => {
+            Flash::error("Your ORCID iD is not connected.").with_link("/orcid/connect", "Connect your ORCID iD")
+        }
+        WriteOutcome::Unavailable => {
+            Flash::error("idlink could not reach ORCID. Nothing was changed; please try again in a few minutes.")
+        }
+    }
+}
+
+pub struct DuplicateView {
+    pub title: String,
+    pub source: String,
+    pub id: String,
+}
+
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+pub struct ChoiceGroup {
+    pub label: &'static str,
+    pub choices: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "work_form.html")]
+pub struct FormPage {
+    pub layout: Layout,
+    pub put_code: Option<i64>,
+    pub form: WorkForm,
+    pub errors: FieldErrors,
+    pub id_rows: Vec<IdRow>,
+    pub contributor_rows: Vec<ContributorRow>,
+    pub duplicates: Vec<DuplicateView>,
+    pub record_url: String,
+    pub flash: Option<Flash>,
+    pub type_groups: Vec<ChoiceGroup>,
+    pub id_types: Vec<Choice>,
+    pub relationships: &'static [(&'static str, &'static str)],
+    pub roles: &'static [(&'static str, &'static str)],
+    pub months: Vec<(String, &'static str)>,
+}
+
+impl FormPage {
+    pub fn new(layout: Layout, put_code: Option<i64>, form: WorkForm) -> Self {
+        FormPage {
+            layout,
+            put_code,
+            id_rows: form.id_rows(0),
+            contributor_rows: form.contributor_rows(0),
+            form,
+            errors: FieldErrors::default(),
+            duplicates: vec![],
+            record_url: String::new(),
+            flash: None,
+            type_groups: work_types::groups()
+                .map(|(label, types)| ChoiceGroup {
+                    label,
+                    choices: types
+                        .into_iter()
+                        .map(|t| Choice {
+                            value: t.slug,
+                            label: t.label,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            id_types: external_ids::EXTERNAL_ID_TYPES
+                .iter()
+                .map(|t| Choice {
+                    value: t.id_type,
+                    label: t.label,
+                })
+                .collect(),
+            relationships: RELATIONSHIPS,
+            roles: ROLES,
+            months: MONTHS
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (format!("{:02}", i + 1), *m))
+                .collect(),
+        }
+    }
+
+    pub fn with_errors(mut self, errors: FieldErrors) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn with_flash(mut self, flash: Flash) -> Self {
+        self.flash = Some(flash);
+        self
+    }
+
+    /// One more identifier or contributor row.
+    pub fn with_more(mut self, which: &str) -> Self {
+        match which {
+            "id" => self.id_rows = self.form.id_rows(1),
+            "contributor" => self.contributor_rows = self.form.contributor_rows(1),
+            _ => {}
+        }
+        self
+    }
+
+    pub fn with_duplicates(
+        mut self,
+        state: &AppState,
+        orcid: &OrcidId,
+        matches: Vec<IdentifierMatch>,
+    ) -> Self {
+        self.record_url = state.orcid.record_url(orcid);
+        self.duplicates = matches
+            .into_iter()
+            .map(|m| DuplicateView {
+                title: m.title,
+                source: if m.source_client_id.as_deref() == Some(state.orcid.client_id()) {
+                    "idlink".into()
+                } else {
+                    m.source_name.unwrap_or_else(|| "another source".into())
+                },
+                id: format!("{}: {}", external_ids::label(&m.id_type), m.id_value),
+            })
+            .collect();
+        self
+    }
+
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+
+    pub fn month_selected(&self, value: &str) -> bool {
+        self.form.month.parse::<u32>().ok() == value.parse::<u32>().ok()
+            && !self.form.month.is_empty()
+    }
+
+    pub fn id_error(&self, n: &usize) -> Option<&str> {
+        self.errors.get(&format!("id_{n}"))
+    }
+
+    pub fn contributor_error(&self, n: &usize) -> Option<&str> {
+        self.errors.get(&format!("contributor_{n}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "work_delete.html")]
+pub struct DeletePage {
+    pub layout: Layout,
+    pub put_code: i64,
+    pub title: String,
+}

@@ -1,0 +1,151 @@
+//! Keeping the works cache in step with ORCID: one `GET /works` per refresh, however many
+//! works the record has.
+
+use crate::orcid::model::{WorkSummary, Works};
+use crate::orcid::OrcidId;
+use crate::state::AppState;
+use crate::store::{now, CachedId, CachedWork, SyncStatus};
+
+use super::access::{access, note_api_error, AccessError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Api(#[from] crate::orcid::ApiError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl SyncError {
+    /// What the page says about a failed refresh.
+    pub fn for_person(&self) -> &'static str {
+        use crate::orcid::ApiError as A;
+        match self {
+            SyncError::Access(AccessError::Revoked) | SyncError::Api(A::InvalidToken) => {
+                "ORCID no longer accepts idlink's access: you revoked it at ORCID."
+            }
+            SyncError::Access(AccessError::NotConnected) => "Your ORCID iD is not connected.",
+            SyncError::Api(A::MissingScope) => {
+                "idlink may not read your works: reconnect and allow it."
+            }
+            SyncError::Api(A::Busy) => "ORCID is busy right now.",
+            _ => "ORCID could not be reached.",
+        }
+    }
+}
+
+/// Whether the cache is older than `max_age_secs` (or was never filled).
+pub fn is_stale(status: Option<&SyncStatus>, max_age_secs: i64) -> bool {
+    status
+        .and_then(|s| s.synced_at)
+        .is_none_or(|t| now() - t >= max_age_secs)
+}
+
+/// Fetches the record's works from ORCID and replaces the cache; returns how many.
+pub async fn refresh_works(state: &AppState, orcid: &OrcidId) -> Result<usize, SyncError> {
+    let result = fetch(state, orcid).await;
+    match &result {
+        Ok(_) => {}
+        Err(e) => {
+            tracing::info!(orcid = %orcid, error = %e, "works refresh failed");
+            state
+                .store
+                .record_sync_failure(orcid, e.for_person())
+                .await?;
+        }
+    }
+    result
+}
+
+async fn fetch(state: &AppState, orcid: &OrcidId) -> Result<usize, SyncError> {
+    let access = access(state, orcid).await?;
+    let works = match state.orcid.works(&access.token, orcid).await {
+        Ok(w) => w,
+        Err(e) => {
+            note_api_error(state, orcid, &e).await;
+            return Err(e.into());
+        }
+    };
+    let cached = to_cached(&works);
+    state.store.replace_cached_works(orcid, &cached).await?;
+    Ok(cached.len())
+}
+
+/// Starts a refresh in the background unless one is already running for this record;
+/// returns whether one is running now.
+pub fn refresh_in_background(state: &AppState, orcid: OrcidId) -> bool {
+    if state.refreshing.start(orcid) {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let _ = refresh_works(&state, &orcid).await;
+            state.refreshing.finish(&orcid);
+        });
+    }
+    true
+}
+
+/// ORCID's grouped list flattened into cache rows, keeping its group order.
+pub fn to_cached(works: &Works) -> Vec<CachedWork> {
+    works
+        .group
+        .iter()
+        .enumerate()
+        .flat_map(|(g, group)| {
+            group
+                .work_summary
+                .iter()
+                .map(move |s| summary_row(g as i64, s))
+        })
+        .collect()
+}
+
+fn summary_row(group_index: i64, s: &WorkSummary) -> CachedWork {
+    let text = |v: Option<&crate::orcid::model::Value<String>>| {
+        v.map(|v| v.as_str().trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let date = s.publication_date.as_ref();
+    CachedWork {
+        put_code: s.put_code.unwrap_or_default(),
+        group_index,
+        title: s
+            .title
+            .as_ref()
+            .and_then(|t| t.text())
+            .unwrap_or("(untitled)")
+            .to_string(),
+        subtitle: s.title.as_ref().and_then(|t| text(t.subtitle.as_ref())),
+        work_type: s.work_type.clone(),
+        pub_year: date.and_then(|d| text(d.year.as_ref())),
+        pub_month: date.and_then(|d| text(d.month.as_ref())),
+        pub_day: date.and_then(|d| text(d.day.as_ref())),
+        journal_title: text(s.journal_title.as_ref()),
+        url: text(s.url.as_ref()),
+        source_name: s
+            .source
+            .as_ref()
+            .and_then(|src| src.name())
+            .map(String::from),
+        source_client_id: s
+            .source
+            .as_ref()
+            .and_then(|src| src.client_id())
+            .map(String::from),
+        visibility: s.visibility.clone(),
+        external_ids: s
+            .external_ids
+            .iter()
+            .flat_map(|e| &e.external_id)
+            .map(|id| CachedId {
+                id_type: id.external_id_type.clone(),
+                value: id.external_id_value.clone(),
+                normalized: id.normalized(),
+                url: id.link(),
+                relationship: id.external_id_relationship.clone(),
+            })
+            .collect(),
+        last_modified: s.last_modified_date.as_ref().map(|v| v.value),
+    }
+}

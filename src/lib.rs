@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod crypto;
+pub mod jobs;
 pub mod metrics;
 pub mod mock_orcid;
 pub mod orcid;

@@ -44,6 +44,8 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
             tokio::time::Duration::from_secs(300),
         ),
     );
+    // Bulk pushes resume from the database, whatever was running when idlink stopped.
+    let _runner = idlink::jobs::runner::start(state.clone());
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

@@ -16,6 +16,11 @@ struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OrcidLabels {
     endpoint: String,
     outcome: String,
@@ -31,6 +36,7 @@ struct Inner {
     registry: Mutex<Registry>,
     requests: Family<RequestLabels, Counter>,
     orcid_calls: Family<OrcidLabels, Counter>,
+    job_items: Family<OutcomeLabels, Counter>,
     connected: Gauge,
 }
 
@@ -40,6 +46,7 @@ impl Default for Metrics {
         let requests = Family::<RequestLabels, Counter>::default();
         let orcid_calls = Family::<OrcidLabels, Counter>::default();
         let connected = Gauge::default();
+        let job_items = Family::<OutcomeLabels, Counter>::default();
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -51,6 +58,11 @@ impl Default for Metrics {
             orcid_calls.clone(),
         );
         registry.register(
+            "job_items",
+            "Bulk-push items settled, by outcome (done, already_present, skipped, failed, cancelled, retried)",
+            job_items.clone(),
+        );
+        registry.register(
             "connected_researchers",
             "Researchers whose ORCID connection is active",
             connected.clone(),
@@ -60,6 +72,7 @@ impl Default for Metrics {
                 registry: Mutex::new(registry),
                 requests,
                 orcid_calls,
+                job_items,
                 connected,
             }),
         }
@@ -85,6 +98,16 @@ impl Metrics {
                 outcome: outcome.to_string(),
             })
             .inc();
+    }
+
+    /// One bulk-push item reached `outcome` (or went back to the queue: `retried`).
+    pub fn job_item(&self, outcome: &str, n: u64) {
+        self.inner
+            .job_items
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
+            })
+            .inc_by(n);
     }
 
     /// Renders the text exposition format, with the connected count read just before.

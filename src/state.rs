@@ -24,6 +24,8 @@ pub struct Inner {
     /// The simulated ORCID, mounted at /mock-orcid in mock mode.
     pub mock: Option<MockOrcid>,
     pub refreshing: crate::works::RefreshSet,
+    /// Wakes the bulk-push runner when a job is started (it also polls the database).
+    pub jobs_wake: tokio::sync::Notify,
 }
 
 impl std::ops::Deref for AppState {
@@ -112,6 +114,7 @@ impl AppState {
                 sessions,
                 mock,
                 refreshing: Default::default(),
+                jobs_wake: tokio::sync::Notify::new(),
             }),
         })
     }

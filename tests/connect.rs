@@ -756,3 +756,40 @@ fn invalid_settings_stop_the_server_with_a_message() {
         "{help}"
     );
 }
+
+#[tokio::test]
+async fn rotated_orcid_keys_are_fetched_again_on_an_unknown_kid() {
+    let app = TestApp::spawn().await;
+    app.sign_in(&app.browser()).await;
+    app.mock.rotate_signing_key().unwrap();
+    // The cached keys do not know the new kid: idlink fetches the JWKS again and accepts it.
+    app.sign_in(&app.browser()).await;
+    let metrics = app
+        .browser()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"idlink_orcid_calls_total{endpoint="jwks",outcome="ok"} 2"#),
+        "{metrics}"
+    );
+    // A third sign-in uses the cache again.
+    app.sign_in(&app.browser()).await;
+    let metrics = app
+        .browser()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"idlink_orcid_calls_total{endpoint="jwks",outcome="ok"} 2"#),
+        "{metrics}"
+    );
+}

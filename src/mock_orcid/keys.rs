@@ -140,6 +140,13 @@ pub(crate) fn process_key() -> Result<Arc<SigningKey>, MockError> {
     Ok(PROCESS_SIGNING_KEY.get_or_init(|| Arc::new(key)).clone())
 }
 
+static ROTATED_KEY: OnceLock<Result<RsaPrivateKey, String>> = OnceLock::new();
+
+/// A second key with its own kid, for [`super::MockOrcid::rotate_signing_key`].
+pub(crate) fn rotated_key() -> Result<Arc<SigningKey>, MockError> {
+    Ok(Arc::new(SigningKey::from_private(cached(&ROTATED_KEY)?)?))
+}
+
 /// Signs with a key that is not in the JWKS but claims the real kid.
 pub(crate) fn sign_with_impostor<T: Serialize>(
     real: &SigningKey,

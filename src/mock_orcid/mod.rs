@@ -221,7 +221,8 @@ pub(crate) struct Inner {
     base_path: String,
     secure_cookie: bool,
     clients: Vec<MockClient>,
-    key: Arc<SigningKey>,
+    /// Behind a lock so the key can be rotated, as ORCID occasionally does.
+    key: std::sync::RwLock<Arc<SigningKey>>,
     state: Mutex<State>,
     fault: Mutex<Option<Fault>>,
     token_requests: AtomicUsize,
@@ -232,6 +233,13 @@ pub(crate) struct Inner {
 /// The state lock was poisoned by a panic elsewhere; handlers answer 500.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Unavailable;
+
+impl Inner {
+    /// The current signing key.
+    pub(crate) fn signing_key(&self) -> Arc<SigningKey> {
+        self.key.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
 
 impl fmt::Debug for MockOrcid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -260,7 +268,7 @@ impl MockOrcid {
             base_path,
             secure_cookie,
             clients: cfg.clients,
-            key,
+            key: std::sync::RwLock::new(key),
             state: Mutex::new(state),
             fault: Mutex::new(None),
             token_requests: AtomicUsize::new(0),
@@ -301,6 +309,14 @@ impl MockOrcid {
 
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// Switches to a new signing key with a new `kid`: the JWKS then lists only the new
+    /// key, and id_tokens are signed with it (ORCID rotates its keys from time to time).
+    pub fn rotate_signing_key(&self) -> Result<(), MockError> {
+        let next = keys::rotated_key()?;
+        *self.inner.key.write().unwrap_or_else(|p| p.into_inner()) = next;
+        Ok(())
     }
 
     pub fn add_researcher(&self, given_names: &str, family_name: &str) -> OrcidId {

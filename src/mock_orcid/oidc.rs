@@ -65,10 +65,8 @@ struct JwkSet<'a> {
 }
 
 pub(crate) async fn jwks(State(mock): State<MockOrcid>) -> Response {
-    Json(JwkSet {
-        keys: [mock.inner.key.jwk()],
-    })
-    .into_response()
+    let key = mock.inner.signing_key();
+    Json(JwkSet { keys: [key.jwk()] }).into_response()
 }
 
 #[derive(Serialize)]
@@ -195,8 +193,10 @@ pub(crate) fn id_token(
     match fault {
         Some(Fault::IdTokenNonce(n)) => claims.nonce = Some(n.clone()),
         Some(Fault::IdTokenSubject(s)) => claims.sub = s.clone(),
-        Some(Fault::IdTokenWrongKey) => return keys::sign_with_impostor(&inner.key, &claims),
+        Some(Fault::IdTokenWrongKey) => {
+            return keys::sign_with_impostor(&inner.signing_key(), &claims)
+        }
         _ => {}
     }
-    inner.key.sign(&claims).map_err(|e| e.to_string())
+    inner.signing_key().sign(&claims).map_err(|e| e.to_string())
 }

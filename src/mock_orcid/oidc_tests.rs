@@ -291,9 +291,15 @@ async fn key_file_is_written_private_and_reused() {
         assert_eq!(mode & 0o777, 0o600);
     }
     let second = MockOrcid::new(cfg(&key_file)).unwrap();
-    assert_eq!(first.inner.key.kid, second.inner.key.kid);
-    assert_eq!(first.inner.key.n, second.inner.key.n);
-    assert_ne!(first.inner.key.n, super::keys::process_key().unwrap().n);
+    assert_eq!(
+        first.inner.signing_key().kid,
+        second.inner.signing_key().kid
+    );
+    assert_eq!(first.inner.signing_key().n, second.inner.signing_key().n);
+    assert_ne!(
+        first.inner.signing_key().n,
+        super::keys::process_key().unwrap().n
+    );
 
     // PKCS#1 PEM is accepted too.
     use rsa::pkcs1::EncodeRsaPrivateKey;
@@ -308,7 +314,7 @@ async fn key_file_is_written_private_and_reused() {
     )
     .unwrap();
     let third = MockOrcid::new(cfg(&pkcs1)).unwrap();
-    assert_eq!(third.inner.key.kid, first.inner.key.kid);
+    assert_eq!(third.inner.signing_key().kid, first.inner.signing_key().kid);
 
     std::fs::write(&pkcs1, "not a key").unwrap();
     assert!(matches!(

@@ -69,7 +69,7 @@ impl OrcidClient {
                 client_secret: settings.client_secret.clone(),
                 jwks: oidc::JwksCache::default(),
                 metrics,
-                limiter: limiter::Limiter::new(settings.rate_per_sec, settings.burst),
+                limiter: limiter::Limiter::for_orcid(settings.rate_per_sec, settings.burst),
                 retry: limiter::RetryPolicy::default(),
             }),
         })

@@ -19,7 +19,14 @@ const CACHE_TTL: Duration = Duration::from_secs(6 * 3600);
 
 #[derive(Default)]
 pub(super) struct JwksCache {
-    inner: Mutex<Option<(JwkSet, Instant)>>,
+    inner: Mutex<Keys>,
+}
+
+#[derive(Default)]
+struct Keys {
+    set: Option<(JwkSet, Instant)>,
+    /// When an unknown `kid` last made idlink fetch the keys again.
+    refetched_for_unknown_kid: Option<Instant>,
 }
 
 #[derive(Deserialize)]
@@ -88,25 +95,31 @@ impl OrcidClient {
     }
 
     async fn signing_key(&self, kid: &str) -> Result<DecodingKey, OrcidError> {
-        let mut cache = self.jwks.inner.lock().await;
-        let fresh = cache
-            .as_ref()
-            .is_some_and(|(_, at)| at.elapsed() < CACHE_TTL);
-        if let Some((set, at)) = cache.as_ref().filter(|_| fresh) {
-            if let Some(jwk) = set.find(kid) {
-                return DecodingKey::from_jwk(jwk)
-                    .map_err(|e| OrcidError::IdToken(format!("bad key: {e}")));
+        let decode = |set: &JwkSet| {
+            set.find(kid).map(|jwk| {
+                DecodingKey::from_jwk(jwk).map_err(|e| OrcidError::IdToken(format!("bad key: {e}")))
+            })
+        };
+        let unknown = || OrcidError::IdToken(format!("unknown key id {kid:?}"));
+        let mut keys = self.jwks.inner.lock().await;
+        let cached = keys.set.as_ref().filter(|(_, at)| at.elapsed() < CACHE_TTL);
+        if let Some((set, _)) = cached {
+            if let Some(key) = decode(set) {
+                return key;
             }
-            if at.elapsed() < REFETCH_MIN_INTERVAL {
-                return Err(OrcidError::IdToken(format!("unknown key id {kid:?}")));
+            // ORCID rotated its keys, or the token is forged: look again, but not often.
+            if keys
+                .refetched_for_unknown_kid
+                .is_some_and(|at| at.elapsed() < REFETCH_MIN_INTERVAL)
+            {
+                return Err(unknown());
             }
+            keys.refetched_for_unknown_kid = Some(Instant::now());
         }
         let set = self.fetch_jwks().await?;
-        let key = set.find(kid).map(|jwk| {
-            DecodingKey::from_jwk(jwk).map_err(|e| OrcidError::IdToken(format!("bad key: {e}")))
-        });
-        *cache = Some((set, Instant::now()));
-        key.unwrap_or_else(|| Err(OrcidError::IdToken(format!("unknown key id {kid:?}"))))
+        let key = decode(&set);
+        keys.set = Some((set, Instant::now()));
+        key.unwrap_or_else(|| Err(unknown()))
     }
 
     async fn fetch_jwks(&self) -> Result<JwkSet, OrcidError> {

@@ -1,6 +1,10 @@
 //! All SQL lives under this module; handlers call these functions and never write SQL.
 
+mod admin;
 mod audit;
+mod job_runner;
+mod jobs;
+mod me_page;
 mod researchers;
 mod tokens;
 mod works;
@@ -14,7 +18,17 @@ use sqlx::SqlitePool;
 
 use crate::crypto::TokenCipher;
 
+pub use admin::{
+    AuditFilter, AuditVocabulary, ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort,
+    IdlinkWrite, LastCall, LoadResearcher, Search, NOT_ORCID_CALLS,
+};
 pub use audit::{AuditEntry, AuditRecord};
+pub use job_runner::{AuditLine, BatchRecord, JobUnit, OwnWork, Settlement, BACKOFF_CAP_SECS};
+pub use jobs::{
+    invalid_lines, Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobStatus,
+    NewJobItem, RowError,
+};
+pub use me_page::{GrantSummary, MeSummary};
 pub use researchers::Researcher;
 pub use tokens::{NewTokens, StoredTokens, TokenStatus};
 pub use works::{CachedId, CachedWork, IdentifierMatch, IdlinkWork, IdlinkWorkStatus, SyncStatus};
@@ -25,6 +39,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 pub struct Store {
     pool: SqlitePool,
     cipher: TokenCipher,
+    /// Pages of cached works, read-through; every write to `cached_works` goes through
+    /// this Store and drops the record's pages.
+    works_pages: std::sync::Arc<me_page::WorksPageCache>,
 }
 
 impl Store {
@@ -47,7 +64,11 @@ impl Store {
             .connect_with(opts)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, cipher })
+        Ok(Self {
+            pool,
+            cipher,
+            works_pages: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {

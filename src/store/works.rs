@@ -20,7 +20,7 @@ pub struct CachedId {
 }
 
 /// A work summary as shown on /me.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct CachedWork {
     pub put_code: i64,
     pub group_index: i64,
@@ -222,7 +222,9 @@ impl Store {
         .bind(t)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await
+        let done = tx.commit().await;
+        self.works_pages.changed(orcid);
+        done
     }
 
     pub async fn record_sync_failure(
@@ -256,33 +258,14 @@ impl Store {
         }))
     }
 
-    /// Number of groups (as ORCID groups works) in the cache.
+    /// Number of groups (as ORCID groups works) in the cache: indexes are dense from 0.
     pub async fn count_cached_groups(&self, orcid: &OrcidId) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(DISTINCT group_index) FROM cached_works WHERE orcid = ?1")
-            .bind(orcid.as_str())
-            .fetch_one(&self.pool)
-            .await
-    }
-
-    /// The works of groups `[first_group, first_group + groups)`, in ORCID's order.
-    pub async fn cached_works_page(
-        &self,
-        orcid: &OrcidId,
-        first_group: i64,
-        groups: i64,
-    ) -> Result<Vec<CachedWork>, sqlx::Error> {
-        let sql = format!(
-            "SELECT {WORK_COLUMNS} FROM cached_works
-             WHERE orcid = ?1 AND group_index >= ?2 AND group_index < ?3
-             ORDER BY group_index, put_code"
-        );
-        let rows = sqlx::query_as::<_, WorkRow>(&sql)
-            .bind(orcid.as_str())
-            .bind(first_group)
-            .bind(first_group.saturating_add(groups))
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.into_iter().map(CachedWork::from).collect())
+        sqlx::query_scalar(
+            "SELECT COALESCE(MAX(group_index) + 1, 0) FROM cached_works WHERE orcid = ?1",
+        )
+        .bind(orcid.as_str())
+        .fetch_one(&self.pool)
+        .await
     }
 
     pub async fn cached_work(
@@ -379,8 +362,9 @@ impl Store {
             .bind(orcid.as_str())
             .bind(put_code)
             .execute(&self.pool)
-            .await
-            .map(|_| ())
+            .await?;
+        self.works_pages.changed(orcid);
+        Ok(())
     }
 
     pub async fn idlink_works(&self, orcid: &OrcidId) -> Result<Vec<IdlinkWork>, sqlx::Error> {

@@ -9,6 +9,7 @@ use crate::state::AppState;
 
 const CSS: &str = include_str!("../../static/idlink.css");
 const ID_ICON: &str = include_str!("../../static/orcid-id.svg");
+const JOB_JS: &str = include_str!("../../static/job.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -19,6 +20,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/orcid-id.svg",
             get(|| async { asset("image/svg+xml", ID_ICON) }),
+        )
+        .route(
+            "/static/job.js",
+            get(|| async { asset("text/javascript; charset=utf-8", JOB_JS) }),
         )
 }
 

@@ -14,7 +14,7 @@ use super::session;
 use super::works_view::{WorksSection, GROUPS_PER_PAGE};
 use crate::orcid::scopes;
 use crate::state::AppState;
-use crate::store::TokenStatus;
+use crate::store::{MeSummary, TokenStatus};
 use crate::works::sync::{is_stale, refresh_in_background, refresh_works};
 
 pub fn router() -> Router<AppState> {
@@ -43,41 +43,28 @@ async fn me(
     let Some(orcid) = session::current_user(&session).await? else {
         return Ok(Redirect::to("/").into_response());
     };
-    let Some(researcher) = state.store.researcher(&orcid).await? else {
+    let Some(summary) = state.store.me_summary(&orcid).await? else {
         // The row is gone (deleted by an operator): the session means nothing any more.
         session::sign_out(&session).await?;
         return Ok(Redirect::to("/").into_response());
     };
-    let tokens = state.store.tokens(&orcid).await?;
-    let (granted, missing, connected_at, revoked) = match &tokens {
-        Some(t) => {
-            let granted = scopes::describe_all(t.scopes());
-            let missing = scopes::describe_all(state.settings.scopes.iter().map(String::as_str))
-                .into_iter()
-                .filter(|d| !granted.contains(d))
-                .collect();
-            (
-                granted,
-                missing,
-                format_time(t.created_at),
-                t.status == TokenStatus::Revoked,
-            )
-        }
-        None => (vec![], vec![], String::new(), false),
+    let grant = summary.grant.as_ref();
+    let granted = grant
+        .map(|g| scopes::describe_all(g.scopes()))
+        .unwrap_or_default();
+    let missing = match grant {
+        Some(_) => scopes::describe_all(state.settings.scopes.iter().map(String::as_str))
+            .into_iter()
+            .filter(|d| !granted.contains(d))
+            .collect(),
+        None => vec![],
     };
-    let works = match &tokens {
-        Some(t) => {
-            let can_write = t.scopes().any(|s| s == "/activities/update");
-            let page = params.page.unwrap_or(1).max(1);
-            Some(
-                works_section(
-                    &state,
-                    &orcid,
-                    page,
-                    can_write && t.status == TokenStatus::Active,
-                )
-                .await?,
-            )
+    let revoked = grant.is_some_and(|g| g.status == TokenStatus::Revoked);
+    let works = match grant {
+        Some(g) => {
+            let can_write =
+                g.status == TokenStatus::Active && g.scopes().any(|s| s == "/activities/update");
+            Some(works_section(&state, &summary, params.page.unwrap_or(1).max(1), can_write).await?)
         }
         None => None,
     };
@@ -86,16 +73,20 @@ async fn me(
     Ok(render(&Me {
         flash,
         works,
-        layout: Layout::new(&state, true, csrf),
-        name: researcher.name,
+        layout: if summary.researcher.is_staff && state.settings.staff.contains(&orcid) {
+            Layout::new(&state, true, csrf).staff()
+        } else {
+            Layout::new(&state, true, csrf)
+        },
+        connected: grant.is_some(),
+        connected_at: grant.map(|g| format_time(g.created_at)).unwrap_or_default(),
+        name: summary.researcher.name,
         id: IdDisplay {
             url: state.orcid.record_url(&orcid),
         },
-        connected: tokens.is_some(),
         revoked,
         granted,
         missing,
-        connected_at,
     }))
 }
 
@@ -103,19 +94,20 @@ async fn me(
 /// one is shown as it is while a refresh runs in the background.
 async fn works_section(
     state: &AppState,
-    orcid: &crate::orcid::OrcidId,
+    summary: &MeSummary,
     page: i64,
     can_write: bool,
 ) -> Result<WorksSection, PageError> {
-    let mut status = state.store.sync_status(orcid).await?;
+    let orcid = &summary.researcher.orcid;
+    let (mut status, mut total) = (summary.sync.clone(), summary.group_count);
     let mut refreshing = false;
     if status.is_none() {
         let _ = refresh_works(state, orcid).await;
         status = state.store.sync_status(orcid).await?;
+        total = state.store.count_cached_groups(orcid).await?;
     } else if is_stale(status.as_ref(), state.settings.works_refresh_secs) {
         refreshing = refresh_in_background(state, *orcid);
     }
-    let total = state.store.count_cached_groups(orcid).await?;
     let last_page = ((total + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1);
     let page = page.min(last_page);
     let works = state

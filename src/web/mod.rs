@@ -1,15 +1,18 @@
 //! The HTTP side: one module per feature, merged here with the layers every route shares.
 
+mod admin;
 mod assets;
 mod connect;
 pub mod error;
 mod flash;
+mod jobs;
 mod lang;
 mod layers;
 mod me;
 mod ops;
 mod pages;
 mod session;
+pub mod staff;
 mod works;
 mod works_view;
 
@@ -48,6 +51,8 @@ pub fn app(state: AppState) -> Router {
         .merge(connect::router())
         .merge(me::router())
         .merge(works::router())
+        .merge(admin::router())
+        .merge(jobs::router())
         .merge(ops::router())
         .merge(assets::router())
         .layer(sessions);

@@ -13,6 +13,8 @@ pub struct Layout {
     pub demo: bool,
     pub signed_in: bool,
     pub csrf: String,
+    /// Show the "Staff" link in the header (set on staff pages with [`Layout::staff`]).
+    pub staff: bool,
 }
 
 impl Layout {
@@ -22,6 +24,15 @@ impl Layout {
             demo: state.settings.orcid_env == OrcidEnv::Mock,
             signed_in,
             csrf,
+            staff: false,
+        }
+    }
+
+    /// For staff pages: the header links to /admin.
+    pub fn staff(self) -> Self {
+        Self {
+            staff: true,
+            ..self
         }
     }
 }

@@ -7,7 +7,9 @@ use super::flash::Flash;
 use super::pages::Layout;
 use crate::orcid::{external_ids, work_types, OrcidId};
 use crate::state::AppState;
-use crate::store::{CachedWork, IdentifierMatch, SyncStatus};
+use std::sync::Arc;
+
+use crate::store::{CachedId, CachedWork, IdentifierMatch, SyncStatus};
 use crate::works::form::{ContributorRow, FieldErrors, IdRow, WorkForm, RELATIONSHIPS, ROLES};
 use crate::works::write::WriteOutcome;
 
@@ -29,32 +31,13 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-pub struct IdView {
-    pub label: String,
-    pub value: String,
-    pub url: Option<String>,
-}
-
-pub struct WorkView {
-    pub put_code: i64,
-    pub title: String,
-    pub subtitle: Option<String>,
-    pub type_label: String,
-    pub date: Option<String>,
-    pub journal: Option<String>,
-    pub url: Option<String>,
-    pub ids: Vec<IdView>,
-    pub source: String,
-    pub ours: bool,
-}
-
-pub struct GroupView {
-    pub works: Vec<WorkView>,
-}
-
-/// The works part of /me.
+/// The works part of /me (and of a researcher's page for staff): the cached page as it
+/// is, with the grouping and the labels worked out as the template asks, so a page view
+/// copies no work.
 pub struct WorksSection {
-    pub groups: Vec<GroupView>,
+    works: Arc<Vec<CachedWork>>,
+    /// Indexes into `works`, one list per ORCID group, idlink's own work first.
+    pub groups: Vec<Vec<usize>>,
     pub total_groups: i64,
     pub page: i64,
     pub pages: i64,
@@ -63,39 +46,43 @@ pub struct WorksSection {
     pub refreshing: bool,
     pub sync_error: Option<String>,
     pub can_write: bool,
+    /// Staff see put-codes.
+    pub staff_view: bool,
+    client_id: String,
+    institution: String,
 }
 
 impl WorksSection {
     pub fn new(
         state: &AppState,
-        works: Vec<CachedWork>,
+        works: Arc<Vec<CachedWork>>,
         total_groups: i64,
         page: i64,
         status: Option<&SyncStatus>,
         refreshing: bool,
         can_write: bool,
     ) -> Self {
-        let mut groups: Vec<GroupView> = Vec::new();
+        let client_id = state.orcid.client_id().to_string();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
         let mut last_group = None;
-        for w in works {
+        for (n, w) in works.iter().enumerate() {
             if last_group != Some(w.group_index) {
-                groups.push(GroupView { works: Vec::new() });
+                groups.push(Vec::new());
                 last_group = Some(w.group_index);
             }
             if let Some(g) = groups.last_mut() {
-                g.works.push(work_view(state, w));
+                g.push(n);
             }
         }
         // Within a group, idlink's own work first: it is the one the person can change.
         for g in &mut groups {
-            g.works.sort_by_key(|w| !w.ours);
+            g.sort_by_key(|&n| works[n].source_client_id.as_deref() != Some(client_id.as_str()));
         }
-        let pages = ((total_groups + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1);
         WorksSection {
             groups,
             total_groups,
             page,
-            pages,
+            pages: ((total_groups + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1),
             synced: status
                 .and_then(|s| s.synced_at)
                 .map(ago)
@@ -103,46 +90,67 @@ impl WorksSection {
             refreshing,
             sync_error: status.and_then(|s| s.last_error.clone()),
             can_write,
+            staff_view: false,
+            client_id,
+            institution: state.settings.institution_name.clone(),
+            works,
         }
     }
-}
 
-fn work_view(state: &AppState, w: CachedWork) -> WorkView {
-    let ours = w.source_client_id.as_deref() == Some(state.orcid.client_id());
-    let date = w
-        .pub_year
-        .as_ref()
-        .map(|y| match (&w.pub_month, &w.pub_day) {
+    pub fn for_staff(mut self) -> Self {
+        self.staff_view = true;
+        self
+    }
+
+    pub fn work(&self, n: &usize) -> &CachedWork {
+        &self.works[*n]
+    }
+
+    pub fn is_ours(&self, w: &CachedWork) -> bool {
+        w.source_client_id.as_deref() == Some(self.client_id.as_str())
+    }
+
+    pub fn type_label(&self, w: &CachedWork) -> &'static str {
+        work_types::lookup(&w.work_type).map_or("Other", |t| t.label)
+    }
+
+    /// "2021", "March 2021" or "4 March 2021", as ORCID has it.
+    pub fn date(&self, w: &CachedWork) -> Option<String> {
+        let y = w.pub_year.as_ref()?;
+        Some(match (&w.pub_month, &w.pub_day) {
             (Some(m), Some(d)) => format!("{} {} {y}", d.trim_start_matches('0'), month_name(m)),
             (Some(m), None) => format!("{} {y}", month_name(m)),
             _ => y.clone(),
-        });
-    WorkView {
-        put_code: w.put_code,
-        title: w.title,
-        subtitle: w.subtitle,
-        type_label: work_types::label(&w.work_type).to_string(),
-        date,
-        journal: w.journal_title,
-        url: w
-            .url
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-        ids: w
-            .external_ids
-            .into_iter()
+        })
+    }
+
+    /// Links only to web addresses.
+    pub fn link<'a>(&self, w: &'a CachedWork) -> Option<&'a str> {
+        w.url
+            .as_deref()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    }
+
+    /// The work's own identifiers (not the journal's ISSN and the like).
+    pub fn ids<'a>(&self, w: &'a CachedWork) -> Vec<&'a CachedId> {
+        w.external_ids
+            .iter()
             .filter(|i| i.relationship.as_deref() != Some("part-of"))
-            .map(|i| IdView {
-                label: external_ids::label(&i.id_type).to_string(),
-                value: i.value,
-                url: i.url,
-            })
-            .collect(),
-        source: if ours {
-            format!("{} (added with idlink)", state.settings.institution_name)
+            .collect()
+    }
+
+    pub fn id_label(&self, i: &CachedId) -> &'static str {
+        external_ids::lookup(&i.id_type).map_or("Identifier", |t| t.label)
+    }
+
+    pub fn source(&self, w: &CachedWork) -> String {
+        if self.is_ours(w) {
+            format!("{} (added with idlink)", self.institution)
         } else {
-            w.source_name.unwrap_or_else(|| "an unnamed source".into())
-        },
-        ours,
+            w.source_name
+                .clone()
+                .unwrap_or_else(|| "an unnamed source".into())
+        }
     }
 }
 

@@ -21,6 +21,7 @@ pub struct TestApp {
     pub state: AppState,
     pub mock: MockOrcid,
     pub db_path: PathBuf,
+    pub runner: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
 }
 
@@ -58,6 +59,7 @@ impl TestApp {
         TestApp {
             addr,
             base,
+            runner: idlink::jobs::runner::start(state.clone()),
             state,
             mock,
             db_path,

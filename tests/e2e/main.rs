@@ -1,6 +1,7 @@
 //! Real-browser tests: what a researcher does, clicked in headless Chromium.
 
 mod browser;
+mod bulk;
 #[path = "../common/mod.rs"]
 mod common;
 

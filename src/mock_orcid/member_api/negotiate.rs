@@ -35,6 +35,9 @@ const XML_TYPES: [&str; 3] = [
     "application/xml",
 ];
 
+/// How an offer ranks: client q, server qs, specificity of the matching Accept range.
+type Rank = (f32, f32, u8);
+
 /// (type, subtype, q) of each media range in an Accept header.
 fn ranges(accept: &str) -> Vec<(String, String, f32)> {
     accept
@@ -89,11 +92,11 @@ pub(super) fn response_type(headers: &HeaderMap, access: Access) -> Result<&'sta
         .filter(|a| !a.is_empty())
         .unwrap_or("*/*");
     let ranges = ranges(accept);
-    let mut winner: Option<((f32, f32, u8), Option<&'static str>)> = None;
+    let mut winner: Option<(Rank, Option<&'static str>)> = None;
     for (offer, qs, answer) in OFFERS {
         let (q, specificity) = quality(&ranges, offer);
         let key = (q, qs, specificity);
-        let better = |best: &(f32, f32, u8)| {
+        let better = |best: &Rank| {
             key.partial_cmp(best)
                 .is_some_and(|o| o == std::cmp::Ordering::Greater)
         };

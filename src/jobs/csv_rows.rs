@@ -1,0 +1,431 @@
+//! Reading a staff member's CSV upload. The file is checked as a whole first (encoding,
+//! header); then each row becomes the researcher form's [`WorkForm`] and is checked by
+//! the very same rules, each finding tied to a line and a column.
+
+use std::collections::HashMap;
+
+use crate::orcid::model::Work;
+use crate::orcid::OrcidId;
+use crate::store::RowError;
+use crate::works::form::{IdRow, WorkForm};
+
+mod terms;
+
+use terms::{in_csv_terms, IdSource};
+
+/// The columns of an upload, in the template's order.
+pub const COLUMNS: [&str; 12] = [
+    "orcid",
+    "title",
+    "type",
+    "year",
+    "month",
+    "day",
+    "journal_title",
+    "url",
+    "doi",
+    "external_id_type",
+    "external_id_value",
+    "short_description",
+];
+
+/// Columns the header must name.
+pub const REQUIRED: [&str; 3] = ["orcid", "title", "type"];
+
+/// The largest file accepted; larger uploads are refused with a message, whole.
+pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+
+/// Findings about the file as a whole: nothing in it can be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("The file is empty. Choose the CSV file with your works and upload it again.")]
+    Empty,
+    #[error("The file has a header row but no works under it.")]
+    HeaderOnly,
+    #[error("The file is larger than 20 MB. Split it into smaller files (for example 50,000 rows each) and upload them one by one.")]
+    TooLarge,
+    #[error("The file is not UTF-8 text: line {line} holds characters in another encoding. In your spreadsheet, save it as “CSV UTF-8” and upload it again.")]
+    NotUtf8 { line: u64 },
+    #[error("This is not a CSV file: it looks like {0}. In your spreadsheet, save it as “CSV UTF-8” and upload that file.")]
+    NotCsv(&'static str),
+    #[error("The file could not be read as CSV at line {line}. Save it as “CSV UTF-8” and upload it again.")]
+    Unreadable { line: u64 },
+    #[error("The values on the header row are separated by “{0}”, not by commas. Save the file as “CSV UTF-8” (comma-separated) and upload it again.")]
+    Separator(char),
+    #[error("The header row (line 1) has no column {}. The first line must name the columns: {}.", quoted(.0), COLUMNS.join(","))]
+    MissingColumns(Vec<&'static str>),
+    #[error(
+        "The header row (line 1) names the column “{0}” twice. Keep one and upload the file again."
+    )]
+    DuplicateColumn(String),
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("“{n}”"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A row that passed every check of its own; the researcher's grant is checked later.
+#[derive(Debug, Clone)]
+pub struct ParsedRow {
+    pub line: i64,
+    pub orcid: OrcidId,
+    pub form: WorkForm,
+    pub work: Work,
+    /// Normalised self identifiers: what makes two rows the same work.
+    pub identity: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ParsedFile {
+    /// Data rows in the file (blank rows not counted).
+    pub rows_total: i64,
+    /// Warnings about the header (line 1) and every finding about a row.
+    pub findings: Vec<RowError>,
+    pub rows: Vec<ParsedRow>,
+}
+
+/// Reads and checks a whole upload. `record_host` is ORCID's host for iDs in the works.
+pub fn parse(bytes: &[u8], record_host: &str) -> Result<ParsedFile, FileError> {
+    let bytes = sniff(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.byte_records();
+    let mut lines = Lines {
+        bytes,
+        at: 0,
+        line: 1,
+    };
+    let (header, mut out) = match records.next() {
+        None => return Err(FileError::Empty),
+        Some(first) => {
+            let fields = lines.text_fields(first)?;
+            let header = Header::read(&fields.1)?;
+            let warnings = header.warnings.clone();
+            let out = ParsedFile {
+                findings: warnings,
+                ..ParsedFile::default()
+            };
+            (header, out)
+        }
+    };
+    let mut seen: HashMap<(OrcidId, (String, String)), i64> = HashMap::new();
+    for record in records {
+        let (line, fields) = lines.text_fields(record)?;
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        out.rows_total += 1;
+        if let Some(row) = check_row(&header, line, &fields, record_host, &mut out.findings) {
+            if let Some(dup) = duplicate_of(&row, &mut seen) {
+                out.findings.push(dup);
+            } else {
+                out.rows.push(row);
+            }
+        }
+    }
+    if out.rows_total == 0 {
+        return Err(FileError::HeaderOnly);
+    }
+    Ok(out)
+}
+
+/// What a spreadsheet downloads as the template: the header and one example row.
+pub fn template() -> String {
+    let example = [
+        "0000-0002-1825-0097",
+        "Ocean heat content since 1950",
+        "journal-article",
+        "2024",
+        "5",
+        "",
+        "Journal of Oceans",
+        "",
+        "10.5555/ocean.2024.17",
+        "",
+        "",
+        "",
+    ];
+    format!("{}\r\n{}\r\n", COLUMNS.join(","), example.join(","))
+}
+
+/// Refuses what is plainly not a CSV text file; strips a UTF-8 byte-order mark.
+fn sniff(bytes: &[u8]) -> Result<&[u8], FileError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(FileError::Empty);
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(FileError::NotCsv(
+            "a spreadsheet workbook (.xlsx) or another zip file",
+        ));
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Err(FileError::NotCsv("a PDF document"));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(FileError::NotUtf8 { line: 1 });
+    }
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    if head.contains(&0) {
+        return Err(FileError::NotCsv(
+            "a binary file (an image, a program, a database…)",
+        ));
+    }
+    Ok(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+}
+
+/// Physical line numbers from byte offsets (the csv crate does not count newlines
+/// inside quoted values), counted forward once over the file.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    fn of(&mut self, pos: Option<&csv::Position>) -> u64 {
+        let to = pos.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        // A record's offset can point at the previous record's line ending: step over
+        // line endings (and blank lines) to where the record's text begins.
+        let mut to = to.min(self.bytes.len());
+        while self
+            .bytes
+            .get(to)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            to += 1;
+        }
+        if to > self.at {
+            self.line += self.bytes[self.at..to]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.at = to;
+        }
+        self.line
+    }
+
+    /// A record's line and its fields as text, or the line that is not UTF-8.
+    fn text_fields(
+        &mut self,
+        r: Result<csv::ByteRecord, csv::Error>,
+    ) -> Result<(u64, Vec<String>), FileError> {
+        let record = match r {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(FileError::Unreadable {
+                    line: self.of(e.position()),
+                })
+            }
+        };
+        let line = self.of(record.position());
+        let fields = record
+            .iter()
+            .map(|f| std::str::from_utf8(f).map(str::to_string))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| FileError::NotUtf8 { line })?;
+        Ok((line, fields))
+    }
+}
+
+/// The header: where each known column is, and warnings about the others.
+struct Header {
+    index: HashMap<&'static str, usize>,
+    width: usize,
+    warnings: Vec<RowError>,
+}
+
+impl Header {
+    fn read(names: &[String]) -> Result<Self, FileError> {
+        if let [only] = names {
+            for sep in [';', '\t', '|'] {
+                if only.contains(sep) {
+                    return Err(FileError::Separator(sep));
+                }
+            }
+        }
+        let mut index = HashMap::new();
+        let mut warnings = Vec::new();
+        for (i, raw) in names.iter().enumerate() {
+            let name = raw.trim().to_lowercase();
+            if name.is_empty() {
+                continue;
+            }
+            match COLUMNS.iter().find(|c| **c == name) {
+                Some(c) => {
+                    if index.insert(*c, i).is_some() {
+                        return Err(FileError::DuplicateColumn(name));
+                    }
+                }
+                None => warnings.push(RowError {
+                    line: 1,
+                    column: raw.trim().to_string(),
+                    message: format!(
+                        "Unknown column “{}”: ignored. The columns idlink reads are {}.",
+                        raw.trim(),
+                        COLUMNS.join(", ")
+                    ),
+                }),
+            }
+        }
+        let missing: Vec<&'static str> = REQUIRED
+            .iter()
+            .copied()
+            .filter(|c| !index.contains_key(c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(FileError::MissingColumns(missing));
+        }
+        Ok(Header {
+            index,
+            width: names.len(),
+            warnings,
+        })
+    }
+
+    fn get<'a>(&self, fields: &'a [String], column: &str) -> &'a str {
+        self.index
+            .get(column)
+            .and_then(|i| fields.get(*i))
+            .map_or("", |v| v.trim())
+    }
+}
+
+/// Checks one data row; findings go to `findings`, a row without any is returned.
+fn check_row(
+    header: &Header,
+    line: u64,
+    fields: &[String],
+    record_host: &str,
+    findings: &mut Vec<RowError>,
+) -> Option<ParsedRow> {
+    let line = i64::try_from(line).unwrap_or(i64::MAX);
+    let mut report = |column: &str, message: String| {
+        findings.push(RowError {
+            line,
+            column: column.to_string(),
+            message,
+        })
+    };
+    if fields.len() != header.width {
+        report(
+            "(row)",
+            format!(
+                "This row has {} values but the header names {} columns. A value with a comma in it must be in double quotes.",
+                fields.len(),
+                header.width
+            ),
+        );
+        return None;
+    }
+    let get = |c: &str| header.get(fields, c);
+    let orcid = match get("orcid") {
+        "" => {
+            report("orcid", "The ORCID iD is empty; it is required.".into());
+            None
+        }
+        raw => match OrcidId::parse(raw) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                report("orcid", format!("{raw} is not a valid ORCID iD: {e}."));
+                None
+            }
+        },
+    };
+    let (form, sources) = form_of(header, fields);
+    let work = match form.validate(record_host) {
+        Ok(work) => Some(work),
+        Err(errors) => {
+            for (field, message) in errors.0 {
+                let (column, message) = in_csv_terms(&field, message, &form, &sources);
+                report(column, message);
+            }
+            None
+        }
+    };
+    let (orcid, work) = (orcid?, work?);
+    let identity = form.identity();
+    Some(ParsedRow {
+        line,
+        orcid,
+        form,
+        work,
+        identity,
+    })
+}
+
+/// The row as the researcher form would hold it.
+fn form_of(header: &Header, fields: &[String]) -> (WorkForm, Vec<IdSource>) {
+    let get = |c: &str| header.get(fields, c);
+    let mut ids = Vec::new();
+    let mut sources = Vec::new();
+    if !get("doi").is_empty() {
+        ids.push(IdRow {
+            id_type: "doi".into(),
+            value: get("doi").into(),
+            relationship: "self".into(),
+        });
+        sources.push(IdSource::Doi);
+    }
+    let (ext_type, ext_value) = (get("external_id_type"), get("external_id_value"));
+    if !ext_type.is_empty() || !ext_value.is_empty() {
+        ids.push(IdRow {
+            id_type: ext_type.to_lowercase(),
+            value: ext_value.into(),
+            relationship: "self".into(),
+        });
+        sources.push(IdSource::External);
+    }
+    let form = WorkForm {
+        title: get("title").into(),
+        work_type: get("type").to_lowercase(),
+        year: get("year").into(),
+        month: get("month").into(),
+        day: get("day").into(),
+        journal_title: get("journal_title").into(),
+        url: get("url").into(),
+        short_description: get("short_description").into(),
+        ids,
+        ..WorkForm::default()
+    };
+    (form, sources)
+}
+
+/// A second row for the same researcher with an identifier an earlier row has: ORCID
+/// would refuse it as a duplicate, so only the first is kept.
+fn duplicate_of(
+    row: &ParsedRow,
+    seen: &mut HashMap<(OrcidId, (String, String)), i64>,
+) -> Option<RowError> {
+    for id in &row.identity {
+        if let Some(first) = seen.get(&(row.orcid, id.clone())) {
+            let column =
+                if id.0 == "doi" && !row.form.ids.is_empty() && row.form.ids[0].id_type == "doi" {
+                    "doi"
+                } else {
+                    "external_id_value"
+                };
+            return Some(RowError {
+                line: row.line,
+                column: column.into(),
+                message: format!(
+                    "Duplicate of line {first}: the same researcher and the same identifier ({} {}). Only line {first} is kept.",
+                    id.0, id.1
+                ),
+            });
+        }
+    }
+    for id in &row.identity {
+        seen.insert((row.orcid, id.clone()), row.line);
+    }
+    None
+}
+
+#[cfg(test)]
+#[path = "csv_rows_tests.rs"]
+mod tests;

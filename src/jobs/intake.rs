@@ -1,0 +1,161 @@
+//! An upload checked end to end before anything is sent: the file and its rows
+//! ([`super::csv_rows`]), then each researcher's grant as idlink holds it. Nothing here
+//! talks to ORCID.
+
+use crate::store::{now, Grant, NewJobItem, RowError, Store};
+
+use super::csv_rows::{self, FileError};
+
+/// What a draft job is made of.
+#[derive(Debug, Clone, Default)]
+pub struct Review {
+    pub rows_total: i64,
+    /// Every finding, in file order.
+    pub findings: Vec<RowError>,
+    /// The rows that can be sent.
+    pub items: Vec<NewJobItem>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("{0}")]
+    File(#[from] FileError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("the CSV check stopped unexpectedly: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Checks an upload. The parsing runs off the async threads: a 20 MB file takes a moment.
+pub async fn review(
+    store: &Store,
+    bytes: Vec<u8>,
+    record_host: &str,
+) -> Result<Review, IntakeError> {
+    let host = record_host.to_string();
+    let parsed = tokio::task::spawn_blocking(move || csv_rows::parse(&bytes, &host)).await??;
+    let mut orcids: Vec<_> = parsed.rows.iter().map(|r| r.orcid).collect();
+    orcids.sort_unstable();
+    orcids.dedup();
+    let grants = store.grants_of(&orcids).await?;
+    let t = now();
+    let mut findings = parsed.findings;
+    let mut items = Vec::with_capacity(parsed.rows.len());
+    for row in parsed.rows {
+        if let Some(problem) = grant_problem(grants.get(&row.orcid), t) {
+            findings.push(RowError {
+                line: row.line,
+                column: "orcid".into(),
+                message: problem.into(),
+            });
+            continue;
+        }
+        let work_json = match serde_json::to_string(&row.work.for_create()) {
+            Ok(j) => j,
+            Err(e) => {
+                tracing::error!(error = %e, line = row.line, "a checked work could not be written as JSON");
+                findings.push(RowError {
+                    line: row.line,
+                    column: "(row)".into(),
+                    message: "idlink could not prepare this work for ORCID.".into(),
+                });
+                continue;
+            }
+        };
+        items.push(NewJobItem {
+            line: row.line,
+            orcid: row.orcid,
+            title: row.form.title,
+            work_json,
+            identity: row.identity,
+        });
+    }
+    findings.sort_by_key(|f| f.line);
+    Ok(Review {
+        rows_total: parsed.rows_total,
+        findings,
+        items,
+    })
+}
+
+/// Why works cannot be added to this researcher's record now, if they cannot.
+pub fn grant_problem(grant: Option<&Grant>, now: i64) -> Option<&'static str> {
+    let Some(grant) = grant else {
+        return Some("This researcher has not connected their ORCID iD to idlink, so nothing can be added to their record. Ask them to connect first.");
+    };
+    let Some(token) = &grant.token else {
+        return Some(if grant.disconnected {
+            "This researcher disconnected their ORCID iD from idlink. They need to connect again before works can be added."
+        } else {
+            "This researcher has not connected their ORCID iD to idlink, so nothing can be added to their record. Ask them to connect first."
+        });
+    };
+    if token.revoked {
+        return Some(
+            "This researcher revoked idlink's access at ORCID. Ask them to connect again.",
+        );
+    }
+    if !token
+        .scope
+        .split_whitespace()
+        .any(|s| s == "/activities/update")
+    {
+        return Some("This researcher connected without allowing idlink to add works (/activities/update). Ask them to connect again and allow it.");
+    }
+    if token.expires_at <= now && !token.has_refresh {
+        return Some(
+            "idlink's access to this record has expired. Ask the researcher to connect again.",
+        );
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::GrantToken;
+
+    fn grant(scope: &str, revoked: bool, expires_at: i64, has_refresh: bool) -> Grant {
+        Grant {
+            disconnected: false,
+            token: Some(GrantToken {
+                scope: scope.into(),
+                revoked,
+                expires_at,
+                has_refresh,
+            }),
+        }
+    }
+
+    #[test]
+    fn each_kind_of_grant_problem_is_named() {
+        let full = "openid /read-limited /activities/update";
+        assert_eq!(
+            grant_problem(Some(&grant(full, false, 2_000, true)), 1_000),
+            None
+        );
+        // Expired but refreshable: the runner refreshes it.
+        assert_eq!(
+            grant_problem(Some(&grant(full, false, 10, true)), 1_000),
+            None
+        );
+        let says = |g: Option<&Grant>, needle: &str| {
+            let m = grant_problem(g, 1_000).expect("a problem");
+            assert!(m.contains(needle), "{m}");
+        };
+        says(None, "has not connected");
+        says(
+            Some(&grant("openid", false, 2_000, true)),
+            "/activities/update",
+        );
+        says(Some(&grant(full, true, 2_000, true)), "revoked");
+        says(Some(&grant(full, false, 10, false)), "expired");
+        says(
+            Some(&Grant {
+                disconnected: true,
+                token: None,
+            }),
+            "disconnected",
+        );
+    }
+}

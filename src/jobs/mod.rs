@@ -1,0 +1,9 @@
+//! Durable background work: bulk pushes of works from staff CSV uploads, driven from the
+//! database so a restart resumes where it stopped.
+
+pub mod csv_rows;
+pub mod intake;
+pub mod progress;
+
+pub mod reconcile;
+pub mod runner;

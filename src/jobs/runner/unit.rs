@@ -1,0 +1,452 @@
+//! One researcher's share of one job: refresh their record, resolve items that may have
+//! reached ORCID before (a kill mid-request, a lost answer), compare the rest with the
+//! record, and send what is missing in bulk requests of up to 100 works.
+//!
+//! So that a kill at any point is recovered without pushing twice: an item is claimed
+//! (`sending`) before its request; after the answer, its outcome, idlink's record of the
+//! work and the audit line are written in one transaction. An item found `sending` later
+//! is looked up on the record by identifier and source, and only sent again if absent
+//! (and even then ORCID answers a same-source duplicate with 409: already present).
+
+use secrecy::SecretString;
+
+use super::cache::add_to_cache;
+use super::trouble::{item_error, Trouble};
+use super::MAX_ATTEMPTS;
+use crate::orcid::api::BULK_MAX;
+use crate::orcid::model::Work;
+use crate::orcid::{ApiError, OrcidId};
+use crate::state::AppState;
+use crate::store::{
+    AuditLine, BatchRecord, IdentifierMatch, IdlinkWorkStatus, ItemStatus, JobItem, JobUnit,
+    OwnWork, Settlement,
+};
+use crate::works::access::{access, note_api_error};
+use crate::works::sync::refresh_works;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UnitError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+type Done = Result<(), UnitError>;
+
+/// Everything the steps of one unit share.
+struct Unit<'a> {
+    state: &'a AppState,
+    job_id: i64,
+    orcid: OrcidId,
+    /// The staff member who created the job: the actor of every audit line.
+    actor: OrcidId,
+    push_again: bool,
+}
+
+pub async fn process(state: &AppState, unit: JobUnit) -> Done {
+    let Some(job) = state.store.job(unit.job_id).await? else {
+        return Ok(());
+    };
+    let items = state.store.unit_items(&unit).await?;
+    if items.is_empty() {
+        return Ok(());
+    }
+    let u = Unit {
+        state,
+        job_id: unit.job_id,
+        orcid: unit.orcid,
+        actor: OrcidId::parse(&job.created_by).unwrap_or(unit.orcid),
+        push_again: job.push_again,
+    };
+    // The record as ORCID has it now: both the recovery and the comparison read it.
+    if let Err(e) = refresh_works(state, &u.orcid).await {
+        return u.give_up(&items, Trouble::from_sync(&e)).await;
+    }
+    let pending = u.resolve_earlier_sends(items).await?;
+    let to_send = u.compare(pending).await?;
+    if to_send.is_empty() {
+        return Ok(());
+    }
+    let token = match access(state, &u.orcid).await {
+        Ok(a) if a.can_write_works() => a.token,
+        Ok(_) => {
+            return u
+                .give_up(&to_send, Trouble::from_api(&ApiError::MissingScope))
+                .await
+        }
+        Err(e) => return u.give_up(&to_send, Trouble::from_access(&e)).await,
+    };
+    let mut pushed = Pushed::default();
+    let result = u.push_all(&token, &to_send, &mut pushed).await;
+    u.update_cache(pushed).await;
+    result
+}
+
+/// What the bulk answers of a unit brought back.
+#[derive(Default)]
+struct Pushed {
+    /// The works ORCID created, in full.
+    works: Vec<Work>,
+    /// Some item was answered 409: ORCID has a work idlink's copy did not show.
+    duplicates: bool,
+}
+
+/// What to do after one bulk request.
+enum Next {
+    Continue,
+    /// Cancelled, or a transient failure: the rest waits (the backoff holds the researcher).
+    Stop,
+    /// The grant or record refused: the rest fails with this reason.
+    FailRest(String),
+}
+
+impl Unit<'_> {
+    /// Sends the items in bulk requests of up to [`BULK_MAX`], claiming each chunk first.
+    async fn push_all(&self, token: &SecretString, items: &[JobItem], pushed: &mut Pushed) -> Done {
+        let mut rest = items;
+        while !rest.is_empty() {
+            let (chunk, tail) = rest.split_at(rest.len().min(BULK_MAX));
+            match self.send(token, chunk, pushed).await? {
+                Next::Continue => rest = tail,
+                Next::Stop => return Ok(()),
+                Next::FailRest(why) => return self.fail(tail, &why).await,
+            }
+        }
+        Ok(())
+    }
+
+    /// idlink's copy of the record gets the created works from the answers; after a 409
+    /// it is read again instead, since it missed something.
+    async fn update_cache(&self, pushed: Pushed) {
+        if pushed.duplicates {
+            let _ = refresh_works(self.state, &self.orcid).await;
+        } else if let Err(e) = add_to_cache(self.state, &self.orcid, &pushed.works).await {
+            tracing::error!(error = %e, orcid = %self.orcid, "could not add pushed works to the cache");
+        }
+    }
+
+    /// Items that may have reached ORCID before (left `sending`, or tried and failed):
+    /// on the record from idlink's client → done with that put-code; else `sending` ones
+    /// go back to the queue. Returns the items still to decide, as pending.
+    async fn resolve_earlier_sends(&self, items: Vec<JobItem>) -> Result<Vec<JobItem>, UnitError> {
+        let client_id = self.state.orcid.client_id();
+        let mut confirmed = self.batch();
+        let mut back = Vec::new();
+        let mut pending = Vec::with_capacity(items.len());
+        for mut item in items {
+            if item.status != ItemStatus::Sending && item.attempts == 0 {
+                pending.push(item);
+                continue;
+            }
+            let ours = self
+                .matches(&item)
+                .await?
+                .into_iter()
+                .find(|m| m.source_client_id.as_deref() == Some(client_id));
+            match ours {
+                Some(m) => {
+                    let detail = "confirmed on the ORCID record after an interrupted request";
+                    self.ours(&mut confirmed, &item, m.put_code);
+                    self.audit(&mut confirmed, &item, Some(m.put_code), "ok", detail);
+                    settle(
+                        &mut confirmed,
+                        &item,
+                        ItemStatus::Done,
+                        Some(m.put_code),
+                        detail,
+                    );
+                }
+                None => {
+                    if item.status == ItemStatus::Sending {
+                        back.push(item.id);
+                        item.status = ItemStatus::Pending;
+                    }
+                    pending.push(item);
+                }
+            }
+        }
+        self.write(confirmed).await?;
+        if !back.is_empty() {
+            tracing::info!(job = self.job_id, orcid = %self.orcid, items = back.len(),
+                "interrupted items are not on the record: queued again");
+            self.state.store.release_items(&back, false, None).await?;
+        }
+        Ok(pending)
+    }
+
+    /// Items already on the record (any source) are skipped, naming the source; works
+    /// idlink pushed before that the researcher deleted are skipped unless the job says
+    /// "push again anyway". Returns the items to send.
+    async fn compare(&self, pending: Vec<JobItem>) -> Result<Vec<JobItem>, UnitError> {
+        let deleted: Vec<_> = self
+            .state
+            .store
+            .idlink_works(&self.orcid)
+            .await?
+            .into_iter()
+            .filter(|w| w.status == IdlinkWorkStatus::DeletedByResearcher)
+            .collect();
+        let mut skipped = self.batch();
+        let mut to_send = Vec::with_capacity(pending.len());
+        for item in pending {
+            if let Some(m) = self.matches(&item).await?.first() {
+                let detail = format!("already on the record from {}", self.source_of(m));
+                settle(
+                    &mut skipped,
+                    &item,
+                    ItemStatus::Skipped,
+                    Some(m.put_code),
+                    &detail,
+                );
+                continue;
+            }
+            let gone = deleted
+                .iter()
+                .find(|w| w.identifiers.iter().any(|id| item.identity.contains(id)));
+            match gone {
+                Some(w) if !self.push_again => {
+                    let detail = format!(
+                        "deleted by the researcher (it was put-code {}); tick \"push again anyway\" to send it again",
+                        w.put_code
+                    );
+                    settle(&mut skipped, &item, ItemStatus::Skipped, None, &detail);
+                }
+                _ => to_send.push(item),
+            }
+        }
+        self.write(skipped).await?;
+        Ok(to_send)
+    }
+
+    /// Claims one chunk, sends it in one bulk request and settles every claimed item.
+    async fn send(
+        &self,
+        token: &SecretString,
+        chunk: &[JobItem],
+        pushed: &mut Pushed,
+    ) -> Result<Next, UnitError> {
+        let ids: Vec<i64> = chunk.iter().map(|i| i.id).collect();
+        let claimed = self.state.store.claim_items(self.job_id, &ids).await?;
+        if claimed.is_empty() {
+            // The job was cancelled: nothing more is claimed.
+            return Ok(Next::Stop);
+        }
+        let mut outcomes = self.batch();
+        let mut items = Vec::with_capacity(claimed.len());
+        let mut works = Vec::with_capacity(claimed.len());
+        for item in chunk
+            .iter()
+            .filter(|i| claimed.binary_search(&i.id).is_ok())
+        {
+            match serde_json::from_str::<Work>(&item.work_json) {
+                Ok(w) => {
+                    items.push(item);
+                    works.push(w);
+                }
+                Err(e) => {
+                    tracing::error!(item = item.id, error = %e, "a stored work could not be read");
+                    let why = "idlink could not read the stored work; upload it again";
+                    settle(&mut outcomes, item, ItemStatus::Failed, None, why);
+                }
+            }
+        }
+        if works.is_empty() {
+            self.write(outcomes).await?;
+            return Ok(Next::Continue);
+        }
+        let answer = self.state.orcid.add_works(token, &self.orcid, &works).await;
+        let results = match answer {
+            Ok(results) => results,
+            Err(e) => {
+                note_api_error(self.state, &self.orcid, &e).await;
+                for item in &items {
+                    self.audit(&mut outcomes, item, None, e.outcome(), &e.to_string());
+                }
+                self.write(outcomes).await?;
+                return self.request_failed(&items, Trouble::from_api(&e)).await;
+            }
+        };
+        for (item, result) in items.iter().zip(results) {
+            self.item_outcome(&mut outcomes, item, result, pushed);
+        }
+        self.write(outcomes).await?;
+        Ok(Next::Continue)
+    }
+
+    /// One element of the bulk answer: recorded as idlink's work when on the record,
+    /// written to the audit log, and turned into the item's outcome.
+    fn item_outcome(
+        &self,
+        b: &mut BatchRecord,
+        item: &JobItem,
+        result: Result<Work, ApiError>,
+        pushed: &mut Pushed,
+    ) {
+        match result {
+            Ok(work) => {
+                if let Some(pc) = work.put_code {
+                    self.ours(b, item, pc);
+                }
+                self.audit(b, item, work.put_code, "ok", &item.title);
+                let why = "added to the record";
+                settle(b, item, ItemStatus::Done, work.put_code, why);
+                pushed.works.push(work);
+            }
+            Err(ApiError::Duplicate { existing }) => {
+                pushed.duplicates = true;
+                if let Some(pc) = existing {
+                    self.ours(b, item, pc);
+                }
+                let why = "already on the record: idlink had added it before";
+                self.audit(b, item, existing, "duplicate", why);
+                settle(b, item, ItemStatus::AlreadyPresent, existing, why);
+            }
+            Err(e) => {
+                let why = item_error(&e);
+                self.audit(b, item, None, e.outcome(), &why);
+                settle(b, item, ItemStatus::Failed, None, &why);
+            }
+        }
+    }
+
+    /// The whole request failed: decide for the claimed items and for the rest.
+    async fn request_failed(
+        &self,
+        items: &[&JobItem],
+        trouble: Trouble,
+    ) -> Result<Next, UnitError> {
+        let owned: Vec<JobItem> = items.iter().map(|i| (*i).clone()).collect();
+        match trouble {
+            Trouble::Transient(why) => {
+                self.retry_later(&owned, &why).await?;
+                Ok(Next::Stop)
+            }
+            Trouble::Batch(why) => {
+                self.fail(&owned, &why).await?;
+                Ok(Next::Continue)
+            }
+            Trouble::Researcher(why) => {
+                self.fail(&owned, &why).await?;
+                Ok(Next::FailRest(why))
+            }
+            Trouble::Database(why) => Err(UnitError::Db(sqlx::Error::Protocol(why))),
+        }
+    }
+
+    /// Applies a failure that happened before anything was sent.
+    async fn give_up(&self, items: &[JobItem], trouble: Trouble) -> Done {
+        match trouble {
+            Trouble::Transient(why) => self.retry_later(items, &why).await,
+            Trouble::Researcher(why) | Trouble::Batch(why) => self.fail(items, &why).await,
+            Trouble::Database(why) => Err(UnitError::Db(sqlx::Error::Protocol(why))),
+        }
+    }
+
+    /// Back to the queue with one more attempt counted (the backoff then holds this
+    /// researcher), or failed once the attempts are spent.
+    async fn retry_later(&self, items: &[JobItem], why: &str) -> Done {
+        let (spent, again): (Vec<&JobItem>, Vec<&JobItem>) =
+            items.iter().partition(|i| i.attempts + 1 >= MAX_ATTEMPTS);
+        let ids: Vec<i64> = again.iter().map(|i| i.id).collect();
+        let detail = format!("will try again: {why}");
+        self.state
+            .store
+            .release_items(&ids, true, Some(&detail))
+            .await?;
+        self.state.metrics.job_item("retried", ids.len() as u64);
+        let why = format!("{why}; gave up after {MAX_ATTEMPTS} attempts");
+        let mut failed = self.batch();
+        for item in spent {
+            settle(&mut failed, item, ItemStatus::Failed, None, &why);
+        }
+        self.write(failed).await
+    }
+
+    async fn fail(&self, items: &[JobItem], why: &str) -> Done {
+        let mut failed = self.batch();
+        for item in items {
+            settle(&mut failed, item, ItemStatus::Failed, None, why);
+        }
+        self.write(failed).await
+    }
+
+    fn batch(&self) -> BatchRecord {
+        BatchRecord {
+            orcid: self.orcid,
+            actor: self.actor,
+            settlements: Vec::new(),
+            ours: Vec::new(),
+            audit: Vec::new(),
+        }
+    }
+
+    /// Writes what a step decided, in one transaction.
+    async fn write(&self, b: BatchRecord) -> Done {
+        if b.settlements.is_empty() && b.ours.is_empty() && b.audit.is_empty() {
+            return Ok(());
+        }
+        self.state.store.record_batch(&b).await?;
+        for s in &b.settlements {
+            self.state.metrics.job_item(s.status.as_str(), 1);
+        }
+        Ok(())
+    }
+
+    async fn matches(&self, item: &JobItem) -> Result<Vec<IdentifierMatch>, UnitError> {
+        Ok(self
+            .state
+            .store
+            .works_with_identifiers(&self.orcid, &item.identity)
+            .await?)
+    }
+
+    fn source_of(&self, m: &IdentifierMatch) -> String {
+        if m.source_client_id.as_deref() == Some(self.state.orcid.client_id()) {
+            format!(
+                "{} (added with idlink)",
+                self.state.settings.institution_name
+            )
+        } else {
+            m.source_name
+                .clone()
+                .unwrap_or_else(|| "an unnamed source".into())
+        }
+    }
+
+    fn ours(&self, b: &mut BatchRecord, item: &JobItem, put_code: i64) {
+        b.ours.push(OwnWork {
+            put_code,
+            title: item.title.clone(),
+            identifiers: item.identity.clone(),
+        });
+    }
+
+    fn audit(
+        &self,
+        b: &mut BatchRecord,
+        item: &JobItem,
+        put_code: Option<i64>,
+        outcome: &'static str,
+        detail: &str,
+    ) {
+        b.audit.push(AuditLine {
+            put_code,
+            outcome,
+            detail: format!("job {} line {}: {detail}", self.job_id, item.line),
+        });
+    }
+}
+
+fn settle(
+    b: &mut BatchRecord,
+    item: &JobItem,
+    status: ItemStatus,
+    put_code: Option<i64>,
+    detail: &str,
+) {
+    b.settlements.push(Settlement {
+        id: item.id,
+        status,
+        put_code,
+        detail: Some(detail.to_string()),
+    });
+}

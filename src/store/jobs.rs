@@ -1,0 +1,356 @@
+//! Bulk-push jobs from staff CSV uploads: the job, its validation findings and its items.
+//! The background runner claims and settles items with its own queries (`job_runner.rs`).
+
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use crate::orcid::OrcidId;
+
+use super::{now, Store};
+
+mod model;
+
+pub use model::{
+    Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobStatus, NewJobItem,
+    RowError,
+};
+use model::{ItemRow, JobRow};
+
+const JOB_COLUMNS: &str = "id, created_by, created_at, file_name, status, push_again, started_at, \
+                           finished_at, rows_total, rows_invalid";
+const ITEM_COLUMNS: &str =
+    "id, job_id, line, orcid, title, work_json, identity, status, put_code, \
+                            detail, attempts, updated_at";
+
+/// SQLite allows 32,766 bound values; rows are inserted in chunks well below that.
+const INSERT_CHUNK: usize = 500;
+
+impl Store {
+    /// Saves an upload: the job as a draft, its findings and its valid rows as pending
+    /// items, in one transaction (all or nothing).
+    pub async fn create_draft_job(
+        &self,
+        created_by: &OrcidId,
+        file_name: &str,
+        rows_total: i64,
+        errors: &[RowError],
+        items: &[NewJobItem],
+    ) -> Result<i64, sqlx::Error> {
+        let t = now();
+        let rows_invalid = invalid_lines(errors);
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO jobs (created_by, created_at, file_name, status, rows_total, rows_invalid)
+             VALUES (?1, ?2, ?3, 'draft', ?4, ?5) RETURNING id",
+        )
+        .bind(created_by.as_str())
+        .bind(t)
+        .bind(file_name)
+        .bind(rows_total)
+        .bind(rows_invalid)
+        .fetch_one(&mut *tx)
+        .await?;
+        for chunk in errors.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO job_row_errors (job_id, line, column_name, message) ",
+            );
+            q.push_values(chunk, |mut b, e| {
+                b.push_bind(id)
+                    .push_bind(e.line)
+                    .push_bind(&e.column)
+                    .push_bind(&e.message);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for chunk in items.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO job_items (job_id, line, orcid, title, work_json, identity, status, updated_at) ",
+            );
+            q.push_values(chunk, |mut b, it| {
+                let identity = serde_json::to_string(&it.identity).unwrap_or_else(|_| "[]".into());
+                b.push_bind(id)
+                    .push_bind(it.line)
+                    .push_bind(it.orcid.as_str())
+                    .push_bind(&it.title)
+                    .push_bind(&it.work_json)
+                    .push_bind(identity)
+                    .push_bind("pending")
+                    .push_bind(t);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn job(&self, id: i64) -> Result<Option<Job>, sqlx::Error> {
+        let row: Option<JobRow> =
+            sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(Job::from))
+    }
+
+    /// Draft → queued, with the staff member's "push again anyway" choice. False when the
+    /// job is not a draft (already started, or cancelled): nothing changes then.
+    pub async fn start_job(&self, id: i64, push_again: bool) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query(
+            "UPDATE jobs SET status = 'queued', push_again = ?2 WHERE id = ?1 AND status = 'draft'",
+        )
+        .bind(id)
+        .bind(i64::from(push_again))
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Draft, queued or running → cancelled, and its pending items with it. Items being
+    /// sent are left for the runner to settle. False when the job had already ended.
+    pub async fn cancel_job(&self, id: i64) -> Result<bool, sqlx::Error> {
+        let t = now();
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "UPDATE jobs SET status = 'cancelled', finished_at = ?2
+             WHERE id = ?1 AND status IN ('draft', 'queued', 'running')",
+        )
+        .bind(id)
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE job_items SET status = 'cancelled', updated_at = ?2
+             WHERE job_id = ?1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn job_counts(&self, id: i64) -> Result<JobCounts, sqlx::Error> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM job_items WHERE job_id = ?1 GROUP BY status",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut c = JobCounts::default();
+        for (status, n) in rows {
+            *c.slot(ItemStatus::parse(&status)) += n;
+        }
+        Ok(c)
+    }
+
+    /// Items in file order (ids are given in file order), optionally of one status.
+    pub async fn job_items(
+        &self,
+        id: i64,
+        status: Option<ItemStatus>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<JobItem>, sqlx::Error> {
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {ITEM_COLUMNS} FROM job_items WHERE job_id = "
+        ));
+        q.push_bind(id);
+        if let Some(s) = status {
+            q.push(" AND status = ").push_bind(s.as_str());
+        }
+        q.push(" ORDER BY id LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows: Vec<ItemRow> = q.build_query_as().fetch_all(&self.pool).await?;
+        rows.into_iter().map(JobItem::try_from).collect()
+    }
+
+    /// The outcomes of the next `limit` items after item `after_id`, in file order: for
+    /// reading a whole job (no OFFSET, whose cost grows with the position; no work JSON).
+    pub async fn job_outcomes_after(
+        &self,
+        id: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<ItemOutcome>, sqlx::Error> {
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, line, orcid, title, status, put_code, detail FROM job_items
+             WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        )
+        .bind(id)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, line, orcid, title, status, put_code, detail)| ItemOutcome {
+                    id,
+                    line,
+                    orcid,
+                    title,
+                    status: ItemStatus::parse(&status),
+                    put_code,
+                    detail,
+                },
+            )
+            .collect())
+    }
+
+    /// The newest jobs first.
+    pub async fn recent_jobs(&self, limit: i64) -> Result<Vec<Job>, sqlx::Error> {
+        let rows: Vec<JobRow> = sqlx::query_as(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Job::from).collect())
+    }
+
+    /// The upload's validation findings, in file order.
+    pub async fn row_errors(&self, id: i64) -> Result<Vec<RowError>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT line, column_name, message FROM job_row_errors WHERE job_id = ?1
+             ORDER BY line, rowid",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The first `limit` findings in file order, and how many there are in all.
+    pub async fn row_errors_first(
+        &self,
+        id: i64,
+        limit: i64,
+    ) -> Result<(Vec<RowError>, i64), sqlx::Error> {
+        let first = sqlx::query_as(
+            "SELECT line, column_name, message FROM job_row_errors WHERE job_id = ?1
+             ORDER BY line, rowid LIMIT ?2",
+        )
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let total = sqlx::query_scalar("SELECT COUNT(*) FROM job_row_errors WHERE job_id = ?1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((first, total))
+    }
+
+    /// Items that got an outcome at or after `since` (for the rate): how many, and the
+    /// earliest such time.
+    pub async fn job_settled_since(
+        &self,
+        id: i64,
+        since: i64,
+    ) -> Result<(i64, Option<i64>), sqlx::Error> {
+        sqlx::query_as(
+            "SELECT COUNT(*), MIN(updated_at) FROM job_items
+             WHERE job_id = ?1 AND updated_at >= ?2
+               AND status IN ('done', 'already_present', 'skipped', 'failed')",
+        )
+        .bind(id)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// What idlink holds for each of these researchers; those it never saw are absent.
+    pub async fn grants_of(
+        &self,
+        orcids: &[OrcidId],
+    ) -> Result<HashMap<OrcidId, Grant>, sqlx::Error> {
+        type Row = (
+            String,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let mut out = HashMap::new();
+        for chunk in orcids.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT r.orcid, r.disconnected_at, t.scope, t.status, t.expires_at,
+                        t.refresh_token IS NOT NULL
+                 FROM researchers r LEFT JOIN orcid_tokens t ON t.orcid = r.orcid
+                 WHERE r.orcid IN (",
+            );
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.as_str());
+            }
+            q.push(")");
+            let rows: Vec<Row> = q.build_query_as().fetch_all(&self.pool).await?;
+            for (orcid, disconnected_at, scope, status, expires_at, has_refresh) in rows {
+                let Ok(orcid) = OrcidId::parse(&orcid) else {
+                    continue;
+                };
+                let token = scope.map(|scope| GrantToken {
+                    scope,
+                    revoked: status.as_deref() == Some("revoked"),
+                    expires_at: expires_at.unwrap_or(0),
+                    has_refresh: has_refresh.unwrap_or(0) != 0,
+                });
+                out.insert(
+                    orcid,
+                    Grant {
+                        disconnected: disconnected_at.is_some(),
+                        token,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Display names of researchers idlink knows, for the item table.
+    pub async fn researcher_names(
+        &self,
+        orcids: &[OrcidId],
+    ) -> Result<HashMap<OrcidId, String>, sqlx::Error> {
+        let mut out = HashMap::new();
+        for chunk in orcids.chunks(INSERT_CHUNK) {
+            let mut q =
+                QueryBuilder::<Sqlite>::new("SELECT orcid, name FROM researchers WHERE orcid IN (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.as_str());
+            }
+            q.push(")");
+            let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
+            out.extend(
+                rows.into_iter()
+                    .filter_map(|(o, n)| Some((OrcidId::parse(&o).ok()?, n))),
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// Data lines with at least one finding (line 1, the header, only carries warnings).
+pub fn invalid_lines(errors: &[RowError]) -> i64 {
+    let mut lines: Vec<i64> = errors.iter().map(|e| e.line).filter(|l| *l > 1).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines.len() as i64
+}

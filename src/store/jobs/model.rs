@@ -1,0 +1,289 @@
+//! The types of bulk-push jobs as the store hands them out, and the rows they are read from.
+
+use crate::orcid::OrcidId;
+
+/// Where a job is in its life (`jobs.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobStatus {
+    /// Validated, waiting for a staff member to start it.
+    Draft,
+    Queued,
+    Running,
+    /// Every item has an outcome.
+    Finished,
+    Cancelled,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Finished => "finished",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// The column's CHECK constraint admits only the five names; anything else reads as
+    /// a draft, which no runner ever picks up.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "queued" => Self::Queued,
+            "running" => Self::Running,
+            "finished" => Self::Finished,
+            "cancelled" => Self::Cancelled,
+            _ => Self::Draft,
+        }
+    }
+
+    /// Queued or running: items may still change.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Queued | Self::Running)
+    }
+}
+
+/// What became of one item (`job_items.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemStatus {
+    Pending,
+    /// In a request to ORCID right now.
+    Sending,
+    Done,
+    /// ORCID already had it (409/9021, or found on the record before sending).
+    AlreadyPresent,
+    /// Not sent on purpose (e.g. the researcher deleted it before, no "push again").
+    Skipped,
+    Failed,
+    Cancelled,
+}
+
+impl ItemStatus {
+    pub const ALL: [ItemStatus; 7] = [
+        Self::Pending,
+        Self::Sending,
+        Self::Done,
+        Self::AlreadyPresent,
+        Self::Skipped,
+        Self::Failed,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Done => "done",
+            Self::AlreadyPresent => "already_present",
+            Self::Skipped => "skipped",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Unknown names read as pending (the CHECK constraint admits only the seven).
+    pub fn parse(s: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .unwrap_or(Self::Pending)
+    }
+
+    /// The status named in a URL query, if it is one.
+    pub fn from_query(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub created_by: String,
+    pub created_at: i64,
+    pub file_name: String,
+    pub status: JobStatus,
+    pub push_again: bool,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub rows_total: i64,
+    pub rows_invalid: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobItem {
+    pub id: i64,
+    pub job_id: i64,
+    pub line: i64,
+    pub orcid: OrcidId,
+    pub title: String,
+    /// The v3.0 work to send, in its `for_create` form.
+    pub work_json: String,
+    /// Normalised self identifiers: (type, value).
+    pub identity: Vec<(String, String)>,
+    pub status: ItemStatus,
+    pub put_code: Option<i64>,
+    pub detail: Option<String>,
+    pub attempts: i64,
+    pub updated_at: i64,
+}
+
+/// What became of one item, without the work: a line of the results file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemOutcome {
+    pub id: i64,
+    pub line: i64,
+    pub orcid: String,
+    pub title: String,
+    pub status: ItemStatus,
+    pub put_code: Option<i64>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct JobCounts {
+    pub pending: i64,
+    pub sending: i64,
+    pub done: i64,
+    pub already_present: i64,
+    pub skipped: i64,
+    pub failed: i64,
+    pub cancelled: i64,
+}
+
+impl JobCounts {
+    pub fn total(&self) -> i64 {
+        self.pending + self.sending + self.settled() + self.cancelled
+    }
+
+    /// Items with a final outcome from the runner (cancelled ones not included).
+    pub fn settled(&self) -> i64 {
+        self.done + self.already_present + self.skipped + self.failed
+    }
+
+    pub fn get(&self, s: ItemStatus) -> i64 {
+        match s {
+            ItemStatus::Pending => self.pending,
+            ItemStatus::Sending => self.sending,
+            ItemStatus::Done => self.done,
+            ItemStatus::AlreadyPresent => self.already_present,
+            ItemStatus::Skipped => self.skipped,
+            ItemStatus::Failed => self.failed,
+            ItemStatus::Cancelled => self.cancelled,
+        }
+    }
+
+    pub(super) fn slot(&mut self, s: ItemStatus) -> &mut i64 {
+        match s {
+            ItemStatus::Pending => &mut self.pending,
+            ItemStatus::Sending => &mut self.sending,
+            ItemStatus::Done => &mut self.done,
+            ItemStatus::AlreadyPresent => &mut self.already_present,
+            ItemStatus::Skipped => &mut self.skipped,
+            ItemStatus::Failed => &mut self.failed,
+            ItemStatus::Cancelled => &mut self.cancelled,
+        }
+    }
+}
+
+/// One validation finding: the CSV line (1 is the header), the column, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RowError {
+    pub line: i64,
+    #[sqlx(rename = "column_name")]
+    pub column: String,
+    pub message: String,
+}
+
+/// A valid row, about to become a pending item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJobItem {
+    pub line: i64,
+    pub orcid: OrcidId,
+    pub title: String,
+    pub work_json: String,
+    pub identity: Vec<(String, String)>,
+}
+
+/// What idlink holds for a researcher, as the upload check needs it (no token decrypted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub disconnected: bool,
+    /// `None`: no token row (never connected, or disconnected).
+    pub token: Option<GrantToken>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantToken {
+    pub scope: String,
+    pub revoked: bool,
+    pub expires_at: i64,
+    pub has_refresh: bool,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct JobRow {
+    id: i64,
+    created_by: String,
+    created_at: i64,
+    file_name: String,
+    status: String,
+    push_again: i64,
+    started_at: Option<i64>,
+    finished_at: Option<i64>,
+    rows_total: i64,
+    rows_invalid: i64,
+}
+
+impl From<JobRow> for Job {
+    fn from(r: JobRow) -> Self {
+        Job {
+            id: r.id,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            file_name: r.file_name,
+            status: JobStatus::parse(&r.status),
+            push_again: r.push_again != 0,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            rows_total: r.rows_total,
+            rows_invalid: r.rows_invalid,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ItemRow {
+    id: i64,
+    job_id: i64,
+    line: i64,
+    orcid: String,
+    title: String,
+    work_json: String,
+    identity: String,
+    status: String,
+    put_code: Option<i64>,
+    detail: Option<String>,
+    attempts: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<ItemRow> for JobItem {
+    type Error = sqlx::Error;
+    fn try_from(r: ItemRow) -> Result<Self, sqlx::Error> {
+        let decode = |e: Box<dyn std::error::Error + Send + Sync>| sqlx::Error::Decode(e);
+        Ok(JobItem {
+            id: r.id,
+            job_id: r.job_id,
+            line: r.line,
+            orcid: OrcidId::parse(&r.orcid).map_err(|e| decode(Box::new(e)))?,
+            title: r.title,
+            work_json: r.work_json,
+            identity: serde_json::from_str(&r.identity).map_err(|e| decode(Box::new(e)))?,
+            status: ItemStatus::parse(&r.status),
+            put_code: r.put_code,
+            detail: r.detail,
+            attempts: r.attempts,
+            updated_at: r.updated_at,
+        })
+    }
+}

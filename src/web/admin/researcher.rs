@@ -1,0 +1,190 @@
+//! One researcher for staff (`GET /admin/researchers/{orcid}`): who they are and where
+//! their connection stands, their works as they see them (from the cache; this page makes
+//! no ORCID call), what idlink wrote to their record, and their audit entries.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::audit::{audit_view, AuditView};
+use super::{clip, day, last_page, parse_page, staff_layout, when, Pager, PAGE_SIZE};
+use crate::orcid::{external_ids, scopes, OrcidId};
+use crate::state::AppState;
+use crate::store::{AuditFilter, DashboardRow, IdlinkWrite};
+use crate::web::error::PageError;
+use crate::web::pages::{render, IdDisplay, Layout};
+use crate::web::staff::Staff;
+use crate::web::works_view::{WorksSection, GROUPS_PER_PAGE};
+
+/// Audit entries shown here; the rest are one click away in the audit log.
+const AUDIT_SHOWN: i64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageParams {
+    /// Page of the cached works.
+    works: String,
+    /// Page of idlink's writes.
+    writes: String,
+}
+
+pub struct WriteView {
+    pub put_code: i64,
+    pub title: String,
+    pub identifiers: String,
+    pub status: &'static str,
+    pub added: String,
+    pub updated: String,
+}
+
+fn write_view(w: IdlinkWrite) -> WriteView {
+    WriteView {
+        put_code: w.put_code,
+        title: w.title,
+        identifiers: w
+            .identifiers
+            .iter()
+            .map(|(t, v)| format!("{}: {v}", external_ids::label(t)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        status: match w.status.as_str() {
+            "active" => "on the record",
+            "deleted" => "deleted by idlink",
+            "deleted_by_researcher" => "removed by the researcher at ORCID",
+            _ => "unknown",
+        },
+        added: when(w.created_at),
+        updated: when(w.updated_at),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/researcher.html")]
+pub struct ResearcherPage {
+    pub layout: Layout,
+    pub nav: &'static str,
+    pub notices: Vec<String>,
+    pub who: Identity,
+    pub works: WorksSection,
+    pub works_pager: Pager,
+    pub writes: Vec<WriteView>,
+    pub writes_total: i64,
+    pub writes_pager: Pager,
+    pub audit: Vec<AuditView>,
+    pub audit_total: i64,
+}
+
+/// Who the researcher is and where their connection stands.
+pub struct Identity {
+    pub orcid: String,
+    pub name: String,
+    pub id: IdDisplay,
+    pub is_staff: bool,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub granted: Vec<&'static str>,
+    pub connected_since: String,
+    pub last_signed_in: String,
+    pub disconnected_on: Option<String>,
+}
+
+fn identity(state: &AppState, row: DashboardRow) -> Identity {
+    Identity {
+        orcid: row.orcid.to_string(),
+        id: IdDisplay {
+            url: state.orcid.record_url(&row.orcid),
+        },
+        name: row.name,
+        is_staff: row.is_staff,
+        status: row.status.slug(),
+        status_label: row.status.label(),
+        granted: scopes::describe_all(row.scope.split_whitespace()),
+        connected_since: day(row.first_connected_at),
+        last_signed_in: when(row.last_signed_in_at),
+        disconnected_on: row.disconnected_at.map(day),
+    }
+}
+
+fn not_found(message: String) -> PageError {
+    PageError::new(StatusCode::NOT_FOUND, "No such researcher", message)
+        .with_action("/admin", "Back to the dashboard")
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(raw): Path<String>,
+    Query(params): Query<PageParams>,
+) -> Result<Response, PageError> {
+    let orcid = OrcidId::parse(&raw)
+        .map_err(|e| not_found(format!("\"{}\" is not an ORCID iD: {e}.", clip(&raw))))?;
+    let Some(row) = state
+        .store
+        .dashboard_rows(&[orcid.to_string()])
+        .await?
+        .pop()
+    else {
+        return Err(not_found(format!(
+            "No researcher with the ORCID iD {orcid} has connected to idlink."
+        )));
+    };
+    let mut notices = vec![];
+    let works_page = parse_page(&params.works, &mut notices);
+    let writes_page = parse_page(&params.writes, &mut notices);
+    let works = works_section(&state, &orcid, works_page).await?;
+    let writes_total = state.store.idlink_writes_count(&orcid).await?;
+    let writes_page = writes_page.min(last_page(writes_total));
+    let writes = state
+        .store
+        .idlink_writes_page(&orcid, PAGE_SIZE, (writes_page - 1) * PAGE_SIZE)
+        .await?;
+    let audit_filter = AuditFilter {
+        orcid: Some(orcid),
+        ..Default::default()
+    };
+    let audit_total = state.store.audit_count(&audit_filter).await?;
+    let audit = state
+        .store
+        .audit_page(&audit_filter, AUDIT_SHOWN, 0)
+        .await?;
+    let base = format!("/admin/researchers/{orcid}");
+    let (wp, ip) = (works.page, writes_page);
+    Ok(render(&ResearcherPage {
+        layout: staff_layout(&state, &staff).await?,
+        nav: "researcher",
+        notices,
+        who: identity(&state, row),
+        works_pager: Pager {
+            page: works.page,
+            pages: works.pages,
+            prev: (wp > 1).then(|| format!("{base}?works={}&writes={ip}#works", wp - 1)),
+            next: (wp < works.pages).then(|| format!("{base}?works={}&writes={ip}#works", wp + 1)),
+        },
+        works,
+        writes: writes.into_iter().map(write_view).collect(),
+        writes_total,
+        writes_pager: Pager::new(writes_page, writes_total, |n| {
+            format!("{base}?works={wp}&writes={n}#writes")
+        }),
+        audit: audit.into_iter().map(audit_view).collect(),
+        audit_total,
+    }))
+}
+
+/// The cached works as the researcher sees them on /me (read-only here).
+async fn works_section(
+    state: &AppState,
+    orcid: &OrcidId,
+    page: i64,
+) -> Result<WorksSection, PageError> {
+    let status = state.store.sync_status(orcid).await?;
+    let total = state.store.count_cached_groups(orcid).await?;
+    let page = page.min(((total + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1));
+    let works = state
+        .store
+        .cached_works_page(orcid, (page - 1) * GROUPS_PER_PAGE, GROUPS_PER_PAGE)
+        .await?;
+    Ok(WorksSection::new(state, works, total, page, status.as_ref(), false, false).for_staff())
+}

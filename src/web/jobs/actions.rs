@@ -1,0 +1,148 @@
+//! Starting and cancelling a job: POSTs with the CSRF token, each in the audit log.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::views::{CancelPage, JobSummary};
+use super::{job_of, job_ref, job_url, CsrfForm, PageError};
+use crate::state::AppState;
+use crate::store::JobStatus;
+use crate::web::flash::{self, Flash};
+use crate::web::pages::{render, Layout};
+use crate::web::staff::Staff;
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    csrf: String,
+    /// The "push again anyway" checkbox: present (any value) when ticked.
+    #[serde(default)]
+    push_again: Option<String>,
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<StartForm>,
+) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf).await?;
+    let (job, counts) = job_of(&state, &id).await?;
+    let push_again = form.push_again.is_some();
+    let flash = if job.status != JobStatus::Draft {
+        refused(
+            &state,
+            &staff,
+            "job.start",
+            &job,
+            "already started or cancelled",
+        )
+        .await;
+        Flash::warn("This job was already started (or cancelled), so it was not started again. Nothing changed.")
+    } else if counts.pending == 0 {
+        refused(&state, &staff, "job.start", &job, "no valid rows").await;
+        Flash::error("No row of this file can be sent. Fix the file and upload it again.")
+            .with_link("/admin/jobs", "Upload a file")
+    } else if state.store.start_job(job.id, push_again).await? {
+        crate::jobs::runner::wake(&state);
+        let detail = format!(
+            "{}: {} items, push again: {}",
+            job_ref(&job),
+            counts.pending,
+            if push_again { "yes" } else { "no" }
+        );
+        staff
+            .audit(&state, &staff.orcid, "job.start", "ok", Some(&detail))
+            .await;
+        Flash::ok(format!(
+            "Job started: idlink is pushing the {} works in the background, at the pace ORCID allows. You can leave this page; the job keeps running.",
+            counts.pending
+        ))
+    } else {
+        // Someone else started or cancelled it between the page and the click.
+        refused(
+            &state,
+            &staff,
+            "job.start",
+            &job,
+            "already started or cancelled",
+        )
+        .await;
+        Flash::warn("This job was already started (or cancelled), so it was not started again. Nothing changed.")
+    };
+    flash::set(&staff.session, flash).await?;
+    Ok(Redirect::to(&job_url(job.id)).into_response())
+}
+
+async fn refused(
+    state: &AppState,
+    staff: &Staff,
+    action: &str,
+    job: &crate::store::Job,
+    why: &str,
+) {
+    let detail = format!("{}: {why}", job_ref(job));
+    staff
+        .audit(state, &staff.orcid, action, "refused", Some(&detail))
+        .await;
+}
+
+/// The confirmation page: cancelling cannot be undone.
+pub async fn confirm_cancel(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (job, counts) = job_of(&state, &id).await?;
+    if matches!(job.status, JobStatus::Finished | JobStatus::Cancelled) {
+        flash::set(
+            &staff.session,
+            Flash::warn("This job has already ended; there is nothing to cancel."),
+        )
+        .await?;
+        return Ok(Redirect::to(&job_url(job.id)).into_response());
+    }
+    Ok(render(&CancelPage {
+        layout: Layout::new(&state, true, staff.csrf().await?),
+        nav: "jobs",
+        waiting: counts.pending,
+        draft: job.status == JobStatus::Draft,
+        job: JobSummary::new(&job, counts),
+    }))
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf).await?;
+    let (job, counts) = job_of(&state, &id).await?;
+    let flash = if state.store.cancel_job(job.id).await? {
+        let detail = format!(
+            "{}: was {}, {} items not sent",
+            job_ref(&job),
+            job.status.as_str(),
+            counts.pending
+        );
+        staff
+            .audit(&state, &staff.orcid, "job.cancel", "ok", Some(&detail))
+            .await;
+        if job.status == JobStatus::Draft {
+            Flash::ok("The upload was discarded. Nothing was sent to ORCID.")
+        } else {
+            Flash::ok(format!(
+                "The job was cancelled: {} works not sent yet will not be sent. Works already added stay on the records.",
+                counts.pending
+            ))
+        }
+    } else {
+        refused(&state, &staff, "job.cancel", &job, "already ended").await;
+        Flash::warn("This job had already ended, so there was nothing to cancel.")
+    };
+    flash::set(&staff.session, flash).await?;
+    Ok(Redirect::to(&job_url(job.id)).into_response())
+}

@@ -1,0 +1,305 @@
+//! Reconciliation of a bulk push, for staff: per job (one line per researcher, from
+//! idlink's copy of each record with its read time), per researcher (their record read
+//! from ORCID again first), and as a CSV file of every item.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use super::views::item_label;
+use crate::jobs::reconcile::{self, Reconciliation, Row, Tally};
+use crate::orcid::OrcidId;
+use crate::state::AppState;
+use crate::store::Job;
+use crate::web::admin::{cell, csv_error, csv_response, iso, parse_page, Pager, PAGE_SIZE};
+use crate::web::error::PageError;
+use crate::web::pages::{render, IdDisplay, Layout};
+use crate::web::staff::Staff;
+use crate::web::works_view::ago;
+use crate::works::sync::refresh_works;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/jobs/{id}/reconcile", get(job_page))
+        .route("/admin/jobs/{id}/reconcile.csv", get(export))
+        .route("/admin/jobs/{id}/reconcile/{orcid}", get(researcher_page))
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    #[serde(default)]
+    page: String,
+}
+
+#[derive(Deserialize, Default)]
+struct ExportQuery {
+    #[serde(default)]
+    orcid: String,
+}
+
+/// One researcher's line on the job's reconciliation page.
+pub struct ResearcherLine {
+    pub orcid: String,
+    pub name: String,
+    pub items: usize,
+    pub tally: Tally,
+    /// "3 minutes ago", or empty when never read.
+    pub synced: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "jobs/reconcile.html")]
+pub struct JobPage {
+    pub layout: Layout,
+    pub nav: &'static str,
+    pub notices: Vec<String>,
+    pub job_id: i64,
+    pub file_name: String,
+    pub researchers_total: i64,
+    pub lines: Vec<ResearcherLine>,
+    pub pager: Pager,
+}
+
+/// One item as the per-researcher page draws it.
+pub struct RowView {
+    pub row: Row,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub difference_key: &'static str,
+    pub difference: String,
+}
+
+#[derive(Template)]
+#[template(path = "jobs/reconcile_researcher.html")]
+pub struct ResearcherPage {
+    pub layout: Layout,
+    pub nav: &'static str,
+    pub notices: Vec<String>,
+    pub job_id: i64,
+    pub file_name: String,
+    pub name: String,
+    pub orcid: String,
+    pub id: IdDisplay,
+    pub tally: Tally,
+    pub rows: Vec<RowView>,
+    /// "just now", "5 minutes ago"; empty when never read.
+    pub synced: String,
+    /// Why ORCID could not be read now, when it could not.
+    pub refresh_error: Option<String>,
+}
+
+async fn job_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let job = job_of(&state, &id).await?;
+    let mut notices = Vec::new();
+    let page = parse_page(&q.page, &mut notices);
+    let total = state.store.count_job_researchers(job.id).await?;
+    let researchers = state
+        .store
+        .job_researchers(job.id, (page - 1).saturating_mul(PAGE_SIZE), PAGE_SIZE)
+        .await?;
+    let orcids: Vec<OrcidId> = researchers.iter().map(|(o, _)| *o).collect();
+    let names = state.store.researcher_names(&orcids).await?;
+    let mut lines = Vec::with_capacity(researchers.len());
+    for (orcid, _) in researchers {
+        let r = reconcile::researcher(&state, job.id, &orcid).await?;
+        lines.push(ResearcherLine {
+            orcid: orcid.to_string(),
+            name: names.get(&orcid).cloned().unwrap_or_default(),
+            items: r.rows.len(),
+            tally: r.tally(),
+            synced: synced(&r),
+            href: format!("/admin/jobs/{}/reconcile/{orcid}", job.id),
+        });
+    }
+    let pager = Pager::new(page, total, |p| {
+        format!("/admin/jobs/{}/reconcile?page={p}", job.id)
+    });
+    let layout = Layout::new(&state, true, staff.csrf().await?).staff();
+    Ok(render(&JobPage {
+        layout,
+        nav: "jobs",
+        notices,
+        job_id: job.id,
+        file_name: job.file_name,
+        researchers_total: total,
+        lines,
+        pager,
+    }))
+}
+
+async fn researcher_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, orcid)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let job = job_of(&state, &id).await?;
+    let orcid = OrcidId::parse(&orcid).map_err(|_| not_found())?;
+    // ORCID's view of this moment; idlink's copy with its read time if ORCID cannot say.
+    let refresh_error = refresh_works(&state, &orcid)
+        .await
+        .err()
+        .map(|e| e.for_person().to_string());
+    let r = reconcile::researcher(&state, job.id, &orcid).await?;
+    if r.rows.is_empty() {
+        return Err(not_found());
+    }
+    let name = state
+        .store
+        .researcher_names(&[orcid])
+        .await?
+        .remove(&orcid)
+        .unwrap_or_default();
+    let layout = Layout::new(&state, true, staff.csrf().await?).staff();
+    Ok(render(&ResearcherPage {
+        layout,
+        nav: "jobs",
+        notices: Vec::new(),
+        job_id: job.id,
+        file_name: job.file_name,
+        name,
+        orcid: orcid.to_string(),
+        id: IdDisplay {
+            url: state.orcid.record_url(&orcid),
+        },
+        tally: r.tally(),
+        synced: synced(&r),
+        refresh_error,
+        rows: r.rows.into_iter().map(row_view).collect(),
+    }))
+}
+
+const CSV_HEADER: [&str; 17] = [
+    "line",
+    "orcid",
+    "item_status",
+    "item_put_code",
+    "item_detail",
+    "asked_title",
+    "asked_type",
+    "asked_date",
+    "asked_identifiers",
+    "record_put_code",
+    "record_title",
+    "record_type",
+    "record_date",
+    "record_source",
+    "difference",
+    "difference_detail",
+    "record_read_at",
+];
+
+/// Every item of the job (or of one researcher, `?orcid=`), as compared with idlink's
+/// copy of the records. Written to the audit log as a staff action.
+async fn export(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    let job = job_of(&state, &id).await?;
+    let only = match q.orcid.trim() {
+        "" => None,
+        s => Some(OrcidId::parse(s).map_err(|_| not_found())?),
+    };
+    let researchers: Vec<OrcidId> = match only {
+        Some(o) => vec![o],
+        None => state
+            .store
+            .job_researchers(job.id, 0, i64::MAX)
+            .await?
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect(),
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(CSV_HEADER).map_err(csv_error)?;
+    for orcid in &researchers {
+        let r = reconcile::researcher(&state, job.id, orcid).await?;
+        let read_at = r.sync.as_ref().and_then(|s| s.synced_at).map(iso);
+        for row in &r.rows {
+            out.write_record(csv_record(row, read_at.as_deref().unwrap_or_default()))
+                .map_err(csv_error)?;
+        }
+    }
+    let body = out.into_inner().map_err(csv_error)?;
+    let detail = match only {
+        Some(o) => format!("job {}, researcher {o}", job.id),
+        None => format!("job {}", job.id),
+    };
+    staff
+        .audit(
+            &state,
+            &staff.orcid,
+            "export_reconcile",
+            "ok",
+            Some(&detail),
+        )
+        .await;
+    Ok(csv_response(&format!("job-{}-reconcile.csv", job.id), body))
+}
+
+fn csv_record(row: &Row, read_at: &str) -> [String; 17] {
+    let rec = row.on_record.as_ref();
+    let text = |s: Option<&str>| cell(s.unwrap_or_default());
+    [
+        row.item.line.to_string(),
+        row.item.orcid.to_string(),
+        row.item.status.as_str().to_string(),
+        row.item.put_code.map(|p| p.to_string()).unwrap_or_default(),
+        text(row.item.detail.as_deref()),
+        cell(&row.asked.title),
+        cell(&row.asked.work_type),
+        text(row.asked.date.as_deref()),
+        cell(&row.asked.identifiers),
+        rec.map(|w| w.put_code.to_string()).unwrap_or_default(),
+        text(rec.map(|w| w.title.as_str())),
+        text(rec.map(|w| w.work_type.as_str())),
+        text(rec.and_then(|w| w.date.as_deref())),
+        text(rec.map(|w| w.source.as_str())),
+        row.difference.key().to_string(),
+        row.difference.label(),
+        read_at.to_string(),
+    ]
+}
+
+fn row_view(row: Row) -> RowView {
+    RowView {
+        status: row.item.status.as_str(),
+        status_label: item_label(row.item.status),
+        difference_key: row.difference.key(),
+        difference: row.difference.label(),
+        row,
+    }
+}
+
+fn synced(r: &Reconciliation) -> String {
+    r.sync
+        .as_ref()
+        .and_then(|s| s.synced_at)
+        .map(ago)
+        .unwrap_or_default()
+}
+
+async fn job_of(state: &AppState, raw: &str) -> Result<Job, PageError> {
+    let id: i64 = raw.trim().parse().map_err(|_| not_found())?;
+    state.store.job(id).await?.ok_or_else(not_found)
+}
+
+fn not_found() -> PageError {
+    PageError::new(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no such bulk push, or that researcher is not in it.",
+    )
+    .with_action("/admin/jobs", "All bulk pushes")
+}

@@ -1,0 +1,95 @@
+//! Staff access: an extractor that admits only a signed-in researcher whose iD is in
+//! STAFF_ORCIDS now and who was given the staff role at sign-in. Everyone else gets 403.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use super::error::PageError;
+use super::session;
+use crate::orcid::OrcidId;
+use crate::state::AppState;
+use crate::store::AuditEntry;
+
+/// A staff member, for handlers under /admin.
+pub struct Staff {
+    pub orcid: OrcidId,
+    pub session: Session,
+}
+
+impl Staff {
+    /// The CSRF token for forms on staff pages.
+    pub async fn csrf(&self) -> Result<String, PageError> {
+        session::csrf_token(&self.session).await
+    }
+
+    pub async fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
+        session::check_csrf(&self.session, submitted).await
+    }
+
+    /// Records a staff action in the audit log (`orcid` is the record acted on, or the
+    /// staff member's own iD for actions not about one researcher).
+    pub async fn audit(
+        &self,
+        state: &AppState,
+        orcid: &OrcidId,
+        action: &str,
+        outcome: &str,
+        detail: Option<&str>,
+    ) {
+        let entry = AuditEntry {
+            actor: &self.orcid,
+            orcid,
+            action,
+            put_code: None,
+            outcome,
+            detail,
+        };
+        if let Err(e) = state.store.audit(&entry).await {
+            tracing::error!(error = %e, "could not write a staff action to the audit log");
+        }
+    }
+}
+
+fn forbidden() -> Response {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "Staff only",
+        "These pages are for your institution's ORCID team. If you should have access, ask them to add your ORCID iD to the staff list, then sign in again.",
+    )
+    .with_action("/me", "Back to your page")
+    .into_response()
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Some(orcid) = session::current_user(&session)
+            .await
+            .map_err(IntoResponse::into_response)?
+        else {
+            return Err(Redirect::to("/").into_response());
+        };
+        if !state.settings.staff.contains(&orcid) {
+            return Err(forbidden());
+        }
+        let researcher = state
+            .store
+            .researcher(&orcid)
+            .await
+            .map_err(|e| PageError::from(e).into_response())?;
+        match researcher {
+            Some(r) if r.is_staff => Ok(Staff { orcid, session }),
+            _ => Err(forbidden()),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! A staff member's bulk push, clicked in headless Chromium: upload a CSV, read the
+//! validation report, start the job, watch the progress reach "Finished" without a page
+//! reload, and fetch the results.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use idlink::orcid::OrcidId;
+
+use crate::browser::Browser;
+use crate::common::TestApp;
+
+const STAFF: &str = "0000-0002-1825-0097";
+const HEADER: &str = "orcid,title,type,year,month,day,journal_title,url,doi,external_id_type,external_id_value,short_description";
+
+/// Signs the staff member in by clicking through the simulated ORCID.
+async fn sign_in(b: &Browser, app: &TestApp, who: &OrcidId) {
+    b.client.goto(&app.url("/orcid/connect")).await.unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css("button[value=authorize]"))
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css(&format!("input[name=orcid][value='{who}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("button[value=authorize]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_url(url::Url::parse(&app.url("/me")).unwrap())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn staff_uploads_checks_starts_and_follows_a_bulk_push() {
+    let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
+    let staff = OrcidId::parse(STAFF).unwrap();
+    app.mock.add_researcher_with_id(&staff, "Sam", "Staff");
+    let who = app.mock.add_researcher("Barbara", "McClintock");
+    app.sign_in_as(&app.browser(), &who, "").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("maize-works.csv");
+    let mut file = format!("{HEADER}\n");
+    for n in 1..=3 {
+        file.push_str(&format!(
+            "{who},Maize genetics part {n},journal-article,1950,,,Genetics,,10.5555/maize.{n},,,\n"
+        ));
+    }
+    file.push_str(&format!(
+        "{who},Transposition,poem,1951,,,,,10.5555/maize.4,,,\n"
+    ));
+    std::fs::write(&path, file).unwrap();
+
+    let b = Browser::start().await;
+    sign_in(&b, &app, &staff).await;
+    b.client.goto(&app.url("/admin/jobs")).await.unwrap();
+    assert!(b.text_of("main").await.contains("How to fill in the file"));
+    b.snapshot("bulk-upload").await;
+
+    // Upload: the file path typed into the file input, as a person choosing it would.
+    b.client
+        .find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("form.jobs-upload button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The validation report.
+    b.client
+        .wait()
+        .for_element(Locator::Id("report"))
+        .await
+        .unwrap();
+    let report = b.text_of("#report").await;
+    assert!(report.contains("3 of 4 rows can be sent"), "{report}");
+    assert!(
+        report.contains("“poem” is not an ORCID work type"),
+        "{report}"
+    );
+    b.snapshot("bulk-report").await;
+
+    // Start, then watch: the numbers change in place, the page is not reloaded.
+    b.client
+        .find(Locator::Id("start-job"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Id("job-progress"))
+        .await
+        .unwrap();
+    b.client
+        .execute("window.idlinkSamePage = true;", vec![])
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = b.text_of("#job-status").await;
+        if status.contains("Finished") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the job did not finish in 60 s: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let same_page = b
+        .client
+        .execute("return window.idlinkSamePage === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        same_page,
+        serde_json::Value::Bool(true),
+        "progress updated without a reload"
+    );
+    let progress = b.text_of("#job-progress").await;
+    assert!(
+        progress.contains("3 of 3 items have an outcome"),
+        "{progress}"
+    );
+    b.snapshot("bulk-finished").await;
+
+    // The results, fetched with the browser's session from the page's download link.
+    let href = b
+        .client
+        .find(Locator::Css("a[href$='/results.csv']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let csv = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.text()).then(done, e => done('failed: ' + e));",
+            vec![serde_json::Value::String(href)],
+        )
+        .await
+        .unwrap();
+    let csv = csv.as_str().unwrap().to_string();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    for (n, row) in rows.iter().enumerate() {
+        assert_eq!(&row[0], (n + 2).to_string().as_str());
+        assert_eq!(&row[1], who.as_str());
+        assert_eq!(&row[3], "done", "{csv}");
+        assert!(row[4].parse::<i64>().is_ok(), "a put-code: {csv}");
+    }
+    assert_eq!(app.mock.works_of(&who), 3);
+    b.close().await;
+}

@@ -1,0 +1,577 @@
+//! The bulk-push runner against the simulated ORCID over real HTTP: outcomes per item,
+//! bulk requests, 409s, revocation, 503 storms, a kill mid-way, and "push again".
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestApp;
+use idlink::jobs::runner;
+use idlink::mock_orcid::{Fault, CROSSREF_CLIENT_ID};
+use idlink::orcid::model::{ExternalId, ExternalIds, PublicationDate, Value, Work, WorkTitle};
+use idlink::orcid::{external_ids, OrcidId};
+use idlink::store::{ItemStatus, JobItem, JobStatus, NewJobItem};
+
+const STAFF: &str = "0000-0002-1825-0097";
+
+fn staff() -> OrcidId {
+    OrcidId::parse(STAFF).unwrap()
+}
+
+async fn app() -> TestApp {
+    TestApp::spawn_with(&["--staff-orcids", STAFF]).await
+}
+
+/// `n` researchers who connected with the default permissions.
+async fn researchers(app: &TestApp, n: usize) -> Vec<OrcidId> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let who = app.mock.add_researcher("Test", &format!("Researcher {i}"));
+        app.sign_in_as(&app.browser(), &who, "").await;
+        out.push(who);
+    }
+    out
+}
+
+fn item(line: i64, orcid: &OrcidId, title: &str, doi: &str, work_type: &str) -> NewJobItem {
+    let work = Work {
+        title: Some(WorkTitle::new(title)),
+        work_type: work_type.into(),
+        publication_date: Some(PublicationDate {
+            year: Some(Value::new("2024".to_string())),
+            ..PublicationDate::default()
+        }),
+        external_ids: Some(ExternalIds {
+            external_id: vec![ExternalId::new("doi", doi, "self")],
+        }),
+        ..Work::default()
+    };
+    NewJobItem {
+        line,
+        orcid: *orcid,
+        title: title.into(),
+        work_json: serde_json::to_string(&work.for_create()).unwrap(),
+        identity: vec![("doi".into(), external_ids::normalize("doi", doi).unwrap())],
+    }
+}
+
+/// `per` journal articles for each researcher, researchers one after another.
+fn works_for(who: &[OrcidId], per: usize, tag: &str) -> Vec<NewJobItem> {
+    let mut out = Vec::new();
+    for (r, orcid) in who.iter().enumerate() {
+        for n in 0..per {
+            let line = (out.len() + 2) as i64;
+            let doi = format!("10.5555/{tag}.{r}.{n}");
+            out.push(item(
+                line,
+                orcid,
+                &format!("Work {tag} {r}-{n}"),
+                &doi,
+                "journal-article",
+            ));
+        }
+    }
+    out
+}
+
+/// Saves the items as a draft job, starts it and wakes the runner.
+async fn start(app: &TestApp, items: &[NewJobItem], push_again: bool) -> i64 {
+    let store = &app.state.store;
+    let id = store
+        .create_draft_job(&staff(), "works.csv", items.len() as i64, &[], items)
+        .await
+        .unwrap();
+    assert!(store.start_job(id, push_again).await.unwrap());
+    runner::wake(&app.state);
+    id
+}
+
+async fn finished(app: &TestApp, id: i64) -> Vec<JobItem> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let job = app.state.store.job(id).await.unwrap().unwrap();
+        if job.status == JobStatus::Finished {
+            assert!(job.finished_at.is_some());
+            return all_items(app, id).await;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "job {id} did not finish: {:?}",
+            app.state.store.job_counts(id).await.unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn all_items(app: &TestApp, id: i64) -> Vec<JobItem> {
+    app.state
+        .store
+        .job_items(id, None, 0, 1_000_000)
+        .await
+        .unwrap()
+}
+
+fn with_status(items: &[JobItem], s: ItemStatus) -> Vec<&JobItem> {
+    items.iter().filter(|i| i.status == s).collect()
+}
+
+/// The count of a labelled series in /metrics text, 0 if absent.
+fn metric(text: &str, series: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_mixed_job_gives_each_item_its_outcome() {
+    let app = app().await;
+    let who = researchers(&app, 2).await;
+    let planted = app.mock.add_work_from_source(
+        &who[1],
+        "Crossref",
+        Some(CROSSREF_CLIENT_ID),
+        serde_json::json!({
+            "title": {"title": {"value": "Planted by Crossref"}},
+            "type": "journal-article",
+            "external-ids": {"external-id": [{"external-id-type": "doi",
+                "external-id-value": "10.5555/PLANTED", "external-id-relationship": "self"}]}
+        }),
+    );
+    let items = vec![
+        item(2, &who[0], "Good one", "10.5555/good.1", "journal-article"),
+        item(3, &who[0], "Bad type", "10.5555/bad.1", "not-a-type"),
+        item(4, &who[0], "Good two", "10.5555/good.2", "book"),
+        // Same work in another form of its DOI: found on the record, not sent.
+        item(
+            5,
+            &who[1],
+            "Planted again",
+            "https://doi.org/10.5555/planted",
+            "journal-article",
+        ),
+        item(
+            6,
+            &who[1],
+            "Good three",
+            "10.5555/good.3",
+            "journal-article",
+        ),
+    ];
+    let id = start(&app, &items, false).await;
+    let got = finished(&app, id).await;
+
+    let by_line = |l: i64| got.iter().find(|i| i.line == l).unwrap();
+    for line in [2, 4, 6] {
+        let i = by_line(line);
+        assert_eq!(i.status, ItemStatus::Done, "line {line}: {:?}", i.detail);
+        assert!(i.put_code.is_some());
+    }
+    let bad = by_line(3);
+    assert_eq!(bad.status, ItemStatus::Failed);
+    let why = bad.detail.as_deref().unwrap();
+    assert!(why.contains("9037") && why.contains("type"), "{why}");
+    let skipped = by_line(5);
+    assert_eq!(skipped.status, ItemStatus::Skipped);
+    assert_eq!(
+        skipped.detail.as_deref(),
+        Some("already on the record from Crossref")
+    );
+    assert_eq!(skipped.put_code, Some(planted));
+
+    assert_eq!(app.mock.works_of(&who[0]), 2);
+    assert_eq!(
+        app.mock.works_of(&who[1]),
+        2,
+        "the planted work and one added"
+    );
+    // idlink knows its works, and the audit log names the staff member.
+    let ours = app.state.store.idlink_works(&who[0]).await.unwrap();
+    assert_eq!(ours.len(), 2);
+    let audit = app.state.store.audit_for(&who[0], 10).await.unwrap();
+    let adds: Vec<_> = audit.iter().filter(|a| a.action == "add_work").collect();
+    assert_eq!(adds.len(), 3, "two added, one refused");
+    assert!(adds.iter().all(|a| a.actor == STAFF));
+    assert!(adds.iter().any(|a| a.outcome == "invalid"));
+}
+
+#[tokio::test]
+async fn works_go_in_bulk_requests_of_up_to_100() {
+    let app = app().await;
+    let who = researchers(&app, 3).await;
+    let items = works_for(&who, 200, "bulk");
+    let before = app.mock.member_api_requests();
+    let id = start(&app, &items, false).await;
+    let got = finished(&app, id).await;
+    assert_eq!(with_status(&got, ItemStatus::Done).len(), 600);
+    let metrics = app.state.metrics.render(0);
+    let adds = metric(
+        &metrics,
+        r#"idlink_orcid_calls_total{endpoint="add_works",outcome="ok"}"#,
+    );
+    let reads = metric(
+        &metrics,
+        r#"idlink_orcid_calls_total{endpoint="works",outcome="ok"}"#,
+    );
+    assert_eq!(
+        adds, 6,
+        "600 works for 3 researchers: 6 bulk requests\n{metrics}"
+    );
+    assert_eq!(reads, 3, "one look at each record before sending");
+    assert_eq!(
+        app.mock.member_api_requests() - before,
+        9,
+        "6 adds + 3 reads, nothing else"
+    );
+    for r in &who {
+        assert_eq!(app.mock.works_of(r), 200);
+        // idlink's copy of the record took the works from ORCID's answers.
+        assert_eq!(app.state.store.count_cached_groups(r).await.unwrap(), 200);
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_answer_409_is_already_present_not_a_failure() {
+    let app = app().await;
+    let who = researchers(&app, 1).await;
+    // The upload check keeps one of two such rows; two reaching ORCID in one request is
+    // how its same-source duplicate answer (9021) is met here.
+    let items = vec![
+        item(2, &who[0], "Twice", "10.5555/twice", "journal-article"),
+        item(
+            3,
+            &who[0],
+            "Twice again",
+            "10.5555/TWICE",
+            "journal-article",
+        ),
+    ];
+    let id = start(&app, &items, false).await;
+    let got = finished(&app, id).await;
+    assert_eq!(got[0].status, ItemStatus::Done);
+    assert_eq!(
+        got[1].status,
+        ItemStatus::AlreadyPresent,
+        "{:?}",
+        got[1].detail
+    );
+    assert_eq!(
+        got[1].put_code, got[0].put_code,
+        "the existing put-code is kept"
+    );
+    assert_eq!(app.mock.works_of(&who[0]), 1);
+}
+
+#[tokio::test]
+async fn a_researcher_who_revokes_during_the_job_fails_alone() {
+    let app = app().await;
+    let who = researchers(&app, 2).await;
+    app.mock
+        .set_fault(Some(Fault::ApiDelay(Duration::from_millis(200))));
+    let items = works_for(&who, 150, "revoke");
+    let id = start(&app, &items, false).await;
+    app.mock
+        .revoke_all_for(&who[1], app.state.orcid.client_id());
+    let got = finished(&app, id).await;
+    let (first, second): (Vec<&JobItem>, Vec<&JobItem>) =
+        got.iter().partition(|i| i.orcid == who[0]);
+    assert!(first.iter().all(|i| i.status == ItemStatus::Done));
+    assert!(second
+        .iter()
+        .all(|i| i.status == ItemStatus::Failed && i.detail.as_deref() == Some(runner::REVOKED)));
+    assert_eq!(app.mock.works_of(&who[0]), 150);
+    assert_eq!(app.mock.works_of(&who[1]), 0);
+    let tokens = app.state.store.tokens(&who[1]).await.unwrap().unwrap();
+    assert_eq!(tokens.status, idlink::store::TokenStatus::Revoked);
+}
+
+#[tokio::test]
+async fn a_503_storm_loses_no_item() {
+    let app = app().await;
+    let who = researchers(&app, 2).await;
+    let items = works_for(&who, 120, "storm");
+    // The client tries each call 5 times: this storm outlasts its retries.
+    app.mock.set_fault(Some(Fault::ApiStatus {
+        status: 503,
+        times: 12,
+    }));
+    let id = start(&app, &items, false).await;
+    let got = finished(&app, id).await;
+    assert_eq!(with_status(&got, ItemStatus::Done).len(), 240, "{got:?}");
+    for r in &who {
+        assert_eq!(app.mock.works_of(r), 120, "each work exactly once");
+    }
+    let metrics = app.state.metrics.render(0);
+    assert!(
+        metric(
+            &metrics,
+            r#"idlink_orcid_calls_total{endpoint="works",outcome="busy"}"#
+        ) + metric(
+            &metrics,
+            r#"idlink_orcid_calls_total{endpoint="add_works",outcome="busy"}"#
+        ) >= 1,
+        "the storm outlasted the client's retries at least once\n{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn a_job_killed_mid_way_resumes_without_duplicates() {
+    let mut app = app().await;
+    let who = researchers(&app, 3).await;
+    let items = works_for(&who, 150, "kill");
+    app.mock
+        .set_fault(Some(Fault::ApiDelay(Duration::from_millis(300))));
+    let id = start(&app, &items, false).await;
+    // Kill the runner while requests are in flight, after some progress.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let c = app.state.store.job_counts(id).await.unwrap();
+        if c.sending > 0 && c.done > 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no progress: {c:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    app.runner.abort();
+    let _ = (&mut app.runner).await;
+    let c = app.state.store.job_counts(id).await.unwrap();
+    assert!(c.done < 450 && c.sending > 0, "killed mid-request: {c:?}");
+    app.mock.set_fault(None);
+
+    // A restart: a new runner on the same database.
+    app.runner = runner::start(app.state.clone());
+    let got = finished(&app, id).await;
+    for i in &got {
+        assert!(
+            matches!(i.status, ItemStatus::Done | ItemStatus::AlreadyPresent),
+            "line {}: {:?} {:?}",
+            i.line,
+            i.status,
+            i.detail
+        );
+    }
+    let mut codes: Vec<i64> = got.iter().filter_map(|i| i.put_code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), 450, "one put-code per item, none shared");
+    for r in &who {
+        assert_eq!(app.mock.works_of(r), 150, "no work pushed twice");
+        assert_eq!(app.state.store.idlink_works(r).await.unwrap().len(), 150);
+    }
+}
+
+#[tokio::test]
+async fn deleted_works_come_back_only_with_push_again() {
+    let app = app().await;
+    let who = researchers(&app, 1).await;
+    let work = [item(
+        2,
+        &who[0],
+        "Deleted later",
+        "10.5555/gone",
+        "journal-article",
+    )];
+    let first = finished(&app, start(&app, &work, false).await).await;
+    let put_code = first[0].put_code.unwrap();
+    assert!(app.mock.remove_work(&who[0], put_code));
+
+    let again = finished(&app, start(&app, &work, false).await).await;
+    assert_eq!(again[0].status, ItemStatus::Skipped);
+    let why = again[0].detail.as_deref().unwrap();
+    assert!(why.starts_with("deleted by the researcher"), "{why}");
+    assert_eq!(app.mock.works_of(&who[0]), 0);
+
+    let forced = finished(&app, start(&app, &work, true).await).await;
+    assert_eq!(forced[0].status, ItemStatus::Done);
+    assert_ne!(forced[0].put_code, Some(put_code));
+    assert_eq!(app.mock.works_of(&who[0]), 1);
+
+    // Already there now, from idlink: a fourth upload is skipped, naming the source.
+    let fourth = finished(&app, start(&app, &work, true).await).await;
+    assert_eq!(fourth[0].status, ItemStatus::Skipped);
+    assert!(fourth[0]
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains("(added with idlink)"));
+}
+
+#[tokio::test]
+async fn a_researcher_without_permission_to_add_works_fails_with_the_reason() {
+    let app = app().await;
+    let who = app.mock.add_researcher("Sign", "In Only");
+    app.sign_in_as(&app.browser(), &who, "?access=signin").await;
+    let id = start(&app, &works_for(&[who], 3, "scope"), false).await;
+    let got = finished(&app, id).await;
+    assert!(got.iter().all(|i| i.status == ItemStatus::Failed));
+    assert!(
+        got[0].detail.as_deref().unwrap().contains("permission"),
+        "{:?}",
+        got[0].detail
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_job_sends_nothing_more() {
+    let app = app().await;
+    let who = researchers(&app, 1).await;
+    app.mock
+        .set_fault(Some(Fault::ApiDelay(Duration::from_millis(300))));
+    let id = start(&app, &works_for(&who, 250, "cancel"), false).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while app.state.store.job_counts(id).await.unwrap().sending == 0 {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(app.state.store.cancel_job(id).await.unwrap());
+    // The request in flight settles; nothing else is claimed.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let c = loop {
+        let c = app.state.store.job_counts(id).await.unwrap();
+        if c.sending == 0 {
+            break c;
+        }
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(c.done, 100, "{c:?}");
+    assert_eq!(c.cancelled, 150, "{c:?}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(app.mock.works_of(&who[0]), 100);
+    let job = app.state.store.job(id).await.unwrap().unwrap();
+    assert_eq!(job.status, JobStatus::Cancelled);
+}
+
+/// A signed-in staff member's browser.
+async fn staff_browser(app: &TestApp) -> reqwest::Client {
+    app.mock.add_researcher_with_id(&staff(), "Staff", "Member");
+    let client = app.browser();
+    app.sign_in_as(&client, &staff(), "").await;
+    client
+}
+
+async fn get(client: &reqwest::Client, url: String) -> (reqwest::StatusCode, String) {
+    let res = client.get(url).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_reconciliation_shows_what_differs_from_the_record() {
+    let app = app().await;
+    let who = researchers(&app, 1).await;
+    let r = who[0];
+    let items = vec![
+        item(2, &r, "Kept as sent", "10.5555/rec.1", "journal-article"),
+        item(
+            3,
+            &r,
+            "Deleted at ORCID",
+            "10.5555/rec.2",
+            "journal-article",
+        ),
+        item(
+            4,
+            &r,
+            "Replaced by another source",
+            "10.5555/rec.3",
+            "journal-article",
+        ),
+        item(5, &r, "Refused", "10.5555/rec.4", "no-such-type"),
+    ];
+    let id = start(&app, &items, false).await;
+    let got = finished(&app, id).await;
+    assert!(app.mock.remove_work(&r, got[1].put_code.unwrap()));
+    assert!(app.mock.remove_work(&r, got[2].put_code.unwrap()));
+    app.mock.add_work_from_source(
+        &r,
+        "Scopus",
+        Some(idlink::mock_orcid::SCOPUS_CLIENT_ID),
+        serde_json::json!({
+            "title": {"title": {"value": "Another title"}},
+            "type": "preprint",
+            "publication-date": {"year": {"value": "2024"}},
+            "external-ids": {"external-id": [{"external-id-type": "doi",
+                "external-id-value": "10.5555/rec.3", "external-id-relationship": "self"}]}
+        }),
+    );
+    let client = staff_browser(&app).await;
+
+    let (status, html) = get(&client, app.url(&format!("/admin/jobs/{id}/reconcile/{r}"))).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{html}");
+    for expected in [
+        r#"data-difference="same""#,
+        r#"data-difference="deleted_by_researcher""#,
+        "on the record, different title, type",
+        r#"data-difference="missing""#,
+        "from Scopus",
+    ] {
+        assert!(html.contains(expected), "{expected} in\n{html}");
+    }
+    assert!(
+        html.contains("Record read from ORCID just now"),
+        "a fresh read"
+    );
+
+    let (status, html) = get(&client, app.url(&format!("/admin/jobs/{id}/reconcile"))).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(
+        html.contains(&format!("/admin/jobs/{id}/reconcile/{r}")),
+        "{html}"
+    );
+
+    let res = client
+        .get(app.url(&format!("/admin/jobs/{id}/reconcile.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 5, "header and one line an item:\n{csv}");
+    assert!(lines[0].starts_with("line,orcid,item_status"));
+    let difference = |n: usize| lines[n].split(',').nth(14).unwrap();
+    assert_eq!(
+        (1..5).map(difference).collect::<Vec<_>>(),
+        ["same", "deleted_by_researcher", "differs", "missing"]
+    );
+    let audit = app.state.store.audit_for(&staff(), 5).await.unwrap();
+    assert!(audit.iter().any(|a| a.action == "export_reconcile"));
+
+    for bad in [
+        "/admin/jobs/nope/reconcile",
+        "/admin/jobs/999/reconcile/0000-0002-1825-0097",
+        &format!("/admin/jobs/{id}/reconcile/not-an-id"),
+    ] {
+        assert_eq!(
+            get(&client, app.url(bad)).await.0,
+            reqwest::StatusCode::NOT_FOUND,
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_staff_see_reconciliations() {
+    let app = app().await;
+    let who = researchers(&app, 1).await;
+    let id = start(&app, &works_for(&who, 1, "private"), false).await;
+    finished(&app, id).await;
+    let someone = app.browser();
+    app.sign_in(&someone).await;
+    let anonymous = app.browser();
+    for path in [
+        format!("/admin/jobs/{id}/reconcile"),
+        format!("/admin/jobs/{id}/reconcile/{}", who[0]),
+        format!("/admin/jobs/{id}/reconcile.csv"),
+    ] {
+        let res = someone.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN, "{path}");
+        let body = res.text().await.unwrap();
+        assert!(!body.contains("10.5555/private"), "{path} leaks nothing");
+        let res = anonymous.get(app.url(&path)).send().await.unwrap();
+        assert!(res.status().is_redirection(), "{path}: {}", res.status());
+    }
+}

@@ -110,6 +110,7 @@ fn stored(orcid: &OrcidId, s: Seed) -> StoredWork {
         visibility: s.visibility,
         data: s.data,
         seeded: true,
+        self_keys: Default::default(),
     }
 }
 

@@ -147,6 +147,7 @@ impl WorksStore {
             visibility,
             data,
             seeded: false,
+            self_keys: Default::default(),
         });
         put_code
     }
@@ -172,15 +173,7 @@ impl WorksStore {
         }
         self.works(orcid)
             .filter(|w| w.is_from_client(client_id) && Some(w.put_code) != except)
-            .find(|w| {
-                w.data.ext_ids().iter().any(|id| {
-                    is_self(id.external_id_relationship.as_deref())
-                        && keys.contains(&ext_ids::match_key(
-                            &id.external_id_type,
-                            &id.external_id_value,
-                        ))
-                })
-            })
+            .find(|w| w.self_keys().iter().any(|k| keys.contains(k)))
             .map(|w| w.put_code)
     }
 }

@@ -101,14 +101,20 @@ impl Store {
     /// they are resolved). A researcher whose last attempt failed waits out its backoff
     /// (2^attempts seconds, capped), measured from the item's `updated_at`.
     pub async fn runnable_units(&self, limit: i64) -> Result<Vec<JobUnit>, sqlx::Error> {
+        // Driven from `jobs` (by its status index) so finished history is never scanned.
         let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT i.job_id, i.orcid FROM job_items i JOIN jobs j ON j.id = i.job_id
-             WHERE i.status = 'sending'
-                OR (i.status = 'pending' AND j.status IN ('queued', 'running'))
-             GROUP BY i.job_id, i.orcid
-             HAVING MAX(CASE WHEN i.attempts = 0 THEN 0
-                        ELSE i.updated_at + MIN(?2, 1 << MIN(i.attempts, 30)) END) <= ?1
-             ORDER BY i.job_id, MIN(i.id)
+            "SELECT job_id, orcid FROM (
+                 SELECT i.job_id, i.orcid, i.id, i.attempts, i.updated_at
+                 FROM jobs j JOIN job_items i ON i.job_id = j.id AND i.status IN ('pending', 'sending')
+                 WHERE j.status IN ('queued', 'running')
+                 UNION ALL
+                 SELECT i.job_id, i.orcid, i.id, i.attempts, i.updated_at
+                 FROM jobs j JOIN job_items i ON i.job_id = j.id AND i.status = 'sending'
+                 WHERE j.status = 'cancelled')
+             GROUP BY job_id, orcid
+             HAVING MAX(CASE WHEN attempts = 0 THEN 0
+                        ELSE updated_at + MIN(?2, 1 << MIN(attempts, 30)) END) <= ?1
+             ORDER BY job_id, MIN(id)
              LIMIT ?3",
         )
         .bind(now())
@@ -276,15 +282,21 @@ impl Store {
     }
 
     /// Every job that is queued or running and has no unsettled item left becomes
-    /// finished. Returns the ids of the jobs that just finished.
+    /// finished. Returns the ids of the jobs that just finished. Reads first, so an idle
+    /// runner does not take the write lock.
     pub async fn finish_done_jobs(&self) -> Result<Vec<i64>, sqlx::Error> {
-        sqlx::query_scalar(
-            "UPDATE jobs SET status = 'finished', finished_at = ?1
-             WHERE status IN ('queued', 'running')
+        const DONE: &str = "status IN ('queued', 'running')
                AND NOT EXISTS (SELECT 1 FROM job_items i
-                               WHERE i.job_id = jobs.id AND i.status IN ('pending', 'sending'))
-             RETURNING id",
-        )
+                               WHERE i.job_id = jobs.id AND i.status IN ('pending', 'sending'))";
+        let done: Vec<i64> = sqlx::query_scalar(&format!("SELECT id FROM jobs WHERE {DONE}"))
+            .fetch_all(&self.pool)
+            .await?;
+        if done.is_empty() {
+            return Ok(done);
+        }
+        sqlx::query_scalar(&format!(
+            "UPDATE jobs SET status = 'finished', finished_at = ?1 WHERE {DONE} RETURNING id"
+        ))
         .bind(now())
         .fetch_all(&self.pool)
         .await

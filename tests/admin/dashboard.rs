@@ -252,3 +252,25 @@ async fn search_filter_sort_page_and_export_agree() {
     assert_eq!(total(&html), 7);
     assert!(html.contains(&format!("/admin/researchers/{staff}")));
 }
+
+#[tokio::test]
+async fn the_dashboard_lists_recent_bulk_pushes() {
+    let (app, client, staff) = crate::staff_app().await;
+    let errors = [idlink::store::RowError {
+        line: 3,
+        column: "type".into(),
+        message: "unknown type".into(),
+    }];
+    let id = app
+        .state
+        .store
+        .create_draft_job(&staff, "spring-publications.csv", 2, &errors, &[])
+        .await
+        .unwrap();
+    let html = crate::ok(crate::get(&app, &client, "/admin").await);
+    assert!(
+        html.contains(&format!("href=\"/admin/jobs/{id}\"")),
+        "{html}"
+    );
+    assert!(html.contains("spring-publications.csv"));
+}

@@ -141,7 +141,7 @@ pub(crate) async fn update(
     let Some(w) = st.works.get_mut(&ctx.orcid, url_put_code) else {
         return ctx.error(&ApiError::new(9016));
     };
-    w.data = checked.data;
+    w.set_data(checked.data);
     w.source.name = ctx.client_name.clone();
     w.modified = now_ms().max(w.modified);
     inner.persist(&st);

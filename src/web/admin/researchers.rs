@@ -223,6 +223,7 @@ pub struct DashboardPage {
     pub by_name: SortLink,
     pub by_connected: SortLink,
     pub by_last_call: SortLink,
+    pub jobs: Vec<crate::web::jobs::JobSummary>,
 }
 
 fn sort_link(v: &View, col: DashboardSort) -> SortLink {
@@ -271,6 +272,7 @@ pub async fn dashboard(
         pager: Pager::new(page, total, |n| view.href(f.sort, f.descending, n)),
         by_name: sort_link(&view, DashboardSort::Name),
         by_connected: sort_link(&view, DashboardSort::Connected),
+        jobs: crate::web::jobs::recent(&state, 5).await?,
         by_last_call: sort_link(&view, DashboardSort::LastCall),
         notices: view.notices,
     }))

@@ -17,6 +17,20 @@ use serde::Deserialize;
 use super::error::PageError;
 use crate::state::AppState;
 use crate::store::{Job, JobCounts};
+pub(in crate::web) use views::JobSummary;
+
+/// The latest jobs with their counts, for the upload page and the staff dashboard.
+pub(in crate::web) async fn recent(
+    state: &AppState,
+    limit: i64,
+) -> Result<Vec<JobSummary>, PageError> {
+    let mut out = Vec::new();
+    for job in state.store.recent_jobs(limit).await? {
+        let counts = state.store.job_counts(job.id).await?;
+        out.push(JobSummary::new(&job, counts));
+    }
+    Ok(out)
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

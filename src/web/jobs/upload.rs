@@ -6,7 +6,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::views::{JobSummary, UploadPage};
+use super::views::UploadPage;
 use super::{job_url, PageError};
 use crate::jobs::csv_rows::{FileError, MAX_BYTES};
 use crate::jobs::intake::{self, IntakeError};
@@ -37,11 +37,7 @@ async fn upload_page(
     staff: &Staff,
     flash: Option<flash::Flash>,
 ) -> Result<UploadPage, PageError> {
-    let mut jobs = Vec::new();
-    for job in state.store.recent_jobs(RECENT_JOBS).await? {
-        let counts = state.store.job_counts(job.id).await?;
-        jobs.push(JobSummary::new(&job, counts));
-    }
+    let jobs = super::recent(state, RECENT_JOBS).await?;
     let layout = Layout::new(state, true, staff.csrf().await?);
     Ok(UploadPage::new(layout, flash, jobs))
 }

@@ -6,6 +6,7 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use crate::orcid::OrcidId;
 
+use super::jobs::ItemRow;
 use super::{now, ItemStatus, JobItem, Store};
 
 /// One researcher's share of one job: the runner works on these, one at a time per
@@ -57,43 +58,6 @@ pub const BACKOFF_CAP_SECS: i64 = 60;
 
 /// SQLite allows 32,766 bound values a statement; lists are bound in chunks below that.
 const CHUNK: usize = 500;
-
-#[derive(sqlx::FromRow)]
-struct ItemRow {
-    id: i64,
-    job_id: i64,
-    line: i64,
-    orcid: String,
-    title: String,
-    work_json: String,
-    identity: String,
-    status: String,
-    put_code: Option<i64>,
-    detail: Option<String>,
-    attempts: i64,
-    updated_at: i64,
-}
-
-impl TryFrom<ItemRow> for JobItem {
-    type Error = sqlx::Error;
-    fn try_from(r: ItemRow) -> Result<Self, sqlx::Error> {
-        let decode = |e: Box<dyn std::error::Error + Send + Sync>| sqlx::Error::Decode(e);
-        Ok(JobItem {
-            id: r.id,
-            job_id: r.job_id,
-            line: r.line,
-            orcid: OrcidId::parse(&r.orcid).map_err(|e| decode(Box::new(e)))?,
-            title: r.title,
-            work_json: r.work_json,
-            identity: serde_json::from_str(&r.identity).map_err(|e| decode(Box::new(e)))?,
-            status: ItemStatus::parse(&r.status),
-            put_code: r.put_code,
-            detail: r.detail,
-            attempts: r.attempts,
-            updated_at: r.updated_at,
-        })
-    }
-}
 
 impl Store {
     /// Researchers with work to do, oldest job first: pending items of a queued or running

@@ -11,11 +11,12 @@ use super::{now, Store};
 
 mod model;
 
+pub(super) use model::ItemRow;
+use model::JobRow;
 pub use model::{
     Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobStatus, NewJobItem,
     RowError,
 };
-use model::{ItemRow, JobRow};
 
 const JOB_COLUMNS: &str = "id, created_by, created_at, file_name, status, push_again, started_at, \
                            finished_at, rows_total, rows_invalid";

@@ -54,13 +54,8 @@ fn context(orcid: &OrcidId, which: &str) -> String {
 }
 
 impl Store {
-    pub(super) async fn replace_tokens(
-        &self,
-        tx: &mut Transaction<'_, Sqlite>,
-        orcid: &OrcidId,
-        tokens: &NewTokens,
-        t: i64,
-    ) -> Result<(), sqlx::Error> {
+    /// The token pair encrypted, each bound to its record and role.
+    fn seal(&self, orcid: &OrcidId, tokens: &NewTokens) -> (Vec<u8>, Option<Vec<u8>>) {
         let access = self
             .cipher
             .encrypt(&tokens.access_token, &context(orcid, "access"));
@@ -68,6 +63,17 @@ impl Store {
             .refresh_token
             .as_ref()
             .map(|r| self.cipher.encrypt(r, &context(orcid, "refresh")));
+        (access, refresh)
+    }
+
+    pub(super) async fn replace_tokens(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        orcid: &OrcidId,
+        tokens: &NewTokens,
+        t: i64,
+    ) -> Result<(), sqlx::Error> {
+        let (access, refresh) = self.seal(orcid, tokens);
         sqlx::query(
             "INSERT INTO orcid_tokens (orcid, access_token, refresh_token, scope, expires_at, status, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6)
@@ -128,13 +134,7 @@ impl Store {
         orcid: &OrcidId,
         tokens: &NewTokens,
     ) -> Result<(), sqlx::Error> {
-        let access = self
-            .cipher
-            .encrypt(&tokens.access_token, &context(orcid, "access"));
-        let refresh = tokens
-            .refresh_token
-            .as_ref()
-            .map(|r| self.cipher.encrypt(r, &context(orcid, "refresh")));
+        let (access, refresh) = self.seal(orcid, tokens);
         sqlx::query(
             "UPDATE orcid_tokens SET access_token = ?2, refresh_token = ?3, scope = ?4, expires_at = ?5,
                 status = 'active', updated_at = ?6 WHERE orcid = ?1",

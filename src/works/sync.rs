@@ -1,7 +1,9 @@
 //! Keeping the works cache in step with ORCID: one `GET /works` per refresh, however many
 //! works the record has.
 
-use crate::orcid::model::{WorkSummary, Works};
+use crate::orcid::model::{
+    ExternalIds, PublicationDate, Source, Value, WorkSummary, WorkTitle, Works,
+};
 use crate::orcid::OrcidId;
 use crate::state::AppState;
 use crate::store::{now, CachedId, CachedWork, SyncStatus};
@@ -102,39 +104,61 @@ pub fn to_cached(works: &Works) -> Vec<CachedWork> {
 }
 
 fn summary_row(group_index: i64, s: &WorkSummary) -> CachedWork {
-    let text = |v: Option<&crate::orcid::model::Value<String>>| {
+    cache_row(
+        group_index,
+        RowParts {
+            put_code: s.put_code,
+            title: s.title.as_ref(),
+            work_type: &s.work_type,
+            date: s.publication_date.as_ref(),
+            journal_title: s.journal_title.as_ref(),
+            url: s.url.as_ref(),
+            source: s.source.as_ref(),
+            visibility: s.visibility.as_ref(),
+            external_ids: s.external_ids.as_ref(),
+            last_modified: s.last_modified_date.as_ref(),
+        },
+    )
+}
+
+/// What a cache row keeps, taken alike from a work summary or a full work.
+pub(crate) struct RowParts<'a> {
+    pub put_code: Option<i64>,
+    pub title: Option<&'a WorkTitle>,
+    pub work_type: &'a str,
+    pub date: Option<&'a PublicationDate>,
+    pub journal_title: Option<&'a Value<String>>,
+    pub url: Option<&'a Value<String>>,
+    pub source: Option<&'a Source>,
+    pub visibility: Option<&'a String>,
+    pub external_ids: Option<&'a ExternalIds>,
+    pub last_modified: Option<&'a Value<i64>>,
+}
+
+pub(crate) fn cache_row(group_index: i64, p: RowParts<'_>) -> CachedWork {
+    let text = |v: Option<&Value<String>>| {
         v.map(|v| v.as_str().trim().to_string())
             .filter(|s| !s.is_empty())
     };
-    let date = s.publication_date.as_ref();
     CachedWork {
-        put_code: s.put_code.unwrap_or_default(),
+        put_code: p.put_code.unwrap_or_default(),
         group_index,
-        title: s
+        title: p
             .title
-            .as_ref()
             .and_then(|t| t.text())
             .unwrap_or("(untitled)")
             .to_string(),
-        subtitle: s.title.as_ref().and_then(|t| text(t.subtitle.as_ref())),
-        work_type: s.work_type.clone(),
-        pub_year: date.and_then(|d| text(d.year.as_ref())),
-        pub_month: date.and_then(|d| text(d.month.as_ref())),
-        pub_day: date.and_then(|d| text(d.day.as_ref())),
-        journal_title: text(s.journal_title.as_ref()),
-        url: text(s.url.as_ref()),
-        source_name: s
-            .source
-            .as_ref()
-            .and_then(|src| src.name())
-            .map(String::from),
-        source_client_id: s
-            .source
-            .as_ref()
-            .and_then(|src| src.client_id())
-            .map(String::from),
-        visibility: s.visibility.clone(),
-        external_ids: s
+        subtitle: p.title.and_then(|t| text(t.subtitle.as_ref())),
+        work_type: p.work_type.to_string(),
+        pub_year: p.date.and_then(|d| text(d.year.as_ref())),
+        pub_month: p.date.and_then(|d| text(d.month.as_ref())),
+        pub_day: p.date.and_then(|d| text(d.day.as_ref())),
+        journal_title: text(p.journal_title),
+        url: text(p.url),
+        source_name: p.source.and_then(|src| src.name()).map(String::from),
+        source_client_id: p.source.and_then(|src| src.client_id()).map(String::from),
+        visibility: p.visibility.cloned(),
+        external_ids: p
             .external_ids
             .iter()
             .flat_map(|e| &e.external_id)
@@ -146,6 +170,6 @@ fn summary_row(group_index: i64, s: &WorkSummary) -> CachedWork {
                 relationship: id.external_id_relationship.clone(),
             })
             .collect(),
-        last_modified: s.last_modified_date.as_ref().map(|v| v.value),
+        last_modified: p.last_modified.map(|v| v.value),
     }
 }

@@ -6,7 +6,8 @@
 use crate::orcid::model::Work;
 use crate::orcid::OrcidId;
 use crate::state::AppState;
-use crate::store::{CachedId, CachedWork};
+use crate::store::CachedWork;
+use crate::works::sync::{cache_row, RowParts};
 
 /// Adds `added` (works ORCID just created) to the cached record, each as a new group
 /// after the existing ones.
@@ -33,43 +34,21 @@ pub async fn add_to_cache(
 
 /// A full work as a cache row (the same fields a works-summary row carries).
 fn cached(w: &Work, group_index: i64) -> CachedWork {
-    let text = |v: Option<&crate::orcid::model::Value<String>>| {
-        v.map(|v| v.as_str().trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    let date = w.publication_date.as_ref();
-    CachedWork {
-        put_code: w.put_code.unwrap_or_default(),
+    cache_row(
         group_index,
-        title: w.title_text().unwrap_or("(untitled)").to_string(),
-        subtitle: w.title.as_ref().and_then(|t| text(t.subtitle.as_ref())),
-        work_type: w.work_type.clone(),
-        pub_year: date.and_then(|d| text(d.year.as_ref())),
-        pub_month: date.and_then(|d| text(d.month.as_ref())),
-        pub_day: date.and_then(|d| text(d.day.as_ref())),
-        journal_title: text(w.journal_title.as_ref()),
-        url: text(w.url.as_ref()),
-        source_name: w.source.as_ref().and_then(|s| s.name()).map(String::from),
-        source_client_id: w
-            .source
-            .as_ref()
-            .and_then(|s| s.client_id())
-            .map(String::from),
-        visibility: w.visibility.clone(),
-        external_ids: w
-            .external_ids
-            .iter()
-            .flat_map(|e| &e.external_id)
-            .map(|id| CachedId {
-                id_type: id.external_id_type.clone(),
-                value: id.external_id_value.clone(),
-                normalized: id.normalized(),
-                url: id.link(),
-                relationship: id.external_id_relationship.clone(),
-            })
-            .collect(),
-        last_modified: w.last_modified_date.as_ref().map(|v| v.value),
-    }
+        RowParts {
+            put_code: w.put_code,
+            title: w.title.as_ref(),
+            work_type: &w.work_type,
+            date: w.publication_date.as_ref(),
+            journal_title: w.journal_title.as_ref(),
+            url: w.url.as_ref(),
+            source: w.source.as_ref(),
+            visibility: w.visibility.as_ref(),
+            external_ids: w.external_ids.as_ref(),
+            last_modified: w.last_modified_date.as_ref(),
+        },
+    )
 }
 
 #[cfg(test)]

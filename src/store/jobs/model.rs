@@ -252,7 +252,7 @@ impl From<JobRow> for Job {
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct ItemRow {
+pub(in crate::store) struct ItemRow {
     id: i64,
     job_id: i64,
     line: i64,

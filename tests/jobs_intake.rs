@@ -670,6 +670,9 @@ async fn only_staff_reach_any_jobs_route() {
         format!("/admin/jobs/{id}/results.csv"),
         format!("/admin/jobs/{id}/errors.csv"),
         format!("/admin/jobs/{id}/cancel"),
+        format!("/admin/jobs/{id}/reconcile"),
+        format!("/admin/jobs/{id}/reconcile/{}", s.ada),
+        format!("/admin/jobs/{id}/reconcile.csv"),
     ] {
         let (status, _) = page(app, &researcher, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "GET {path}");

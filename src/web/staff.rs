@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use super::error::PageError;
+use super::pages::Layout;
 use super::session;
 use crate::orcid::OrcidId;
 use crate::state::AppState;
@@ -23,6 +24,11 @@ impl Staff {
     /// The CSRF token for forms on staff pages.
     pub async fn csrf(&self) -> Result<String, PageError> {
         session::csrf_token(&self.session).await
+    }
+
+    /// The page layout for staff pages: signed in, with the header's staff link.
+    pub async fn layout(&self, state: &AppState) -> Result<Layout, PageError> {
+        Ok(Layout::new(state, true, self.csrf().await?).staff())
     }
 
     pub async fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {

@@ -10,7 +10,7 @@ use axum::Form;
 use serde::Deserialize;
 use time::{Date, Month, OffsetDateTime, Time};
 
-use super::{cell, clip, csv_error, csv_response, iso, parse_page, staff_layout, when, Pager};
+use super::{cell, clip, csv_error, csv_response, iso, parse_page, when, Pager};
 use super::{EXPORT_AUDIT, PAGE_SIZE};
 use crate::orcid::OrcidId;
 use crate::state::AppState;
@@ -210,7 +210,7 @@ pub async fn page(
     };
     let t = |s: &str| s.trim().to_owned();
     let page = AuditPage {
-        layout: staff_layout(&state, &staff).await?,
+        layout: staff.layout(&state).await?,
         nav: "audit",
         notices,
         errors,

@@ -14,8 +14,6 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::error::PageError;
-use super::pages::Layout;
-use super::staff::Staff;
 use crate::state::AppState;
 
 /// Lines per page on every staff list.
@@ -32,11 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/researchers/{orcid}", get(researcher::page))
         .route("/admin/audit", get(audit::page))
         .route("/admin/audit/export", post(audit::export))
-}
-
-/// The layout of a staff page: signed in, with the header's "Staff" link.
-async fn staff_layout(state: &AppState, staff: &Staff) -> Result<Layout, PageError> {
-    Ok(Layout::new(state, true, staff.csrf().await?).staff())
 }
 
 /// "Page 3 of 12" with links; the hrefs are built by the page that owns the pager.

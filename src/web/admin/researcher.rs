@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::audit::{audit_view, AuditView};
-use super::{clip, day, last_page, parse_page, staff_layout, when, Pager, PAGE_SIZE};
+use super::{clip, day, last_page, parse_page, when, Pager, PAGE_SIZE};
 use crate::orcid::{external_ids, scopes, OrcidId};
 use crate::state::AppState;
 use crate::store::{AuditFilter, DashboardRow, IdlinkWrite};
@@ -152,7 +152,7 @@ pub async fn page(
     let base = format!("/admin/researchers/{orcid}");
     let (wp, ip) = (works.page, writes_page);
     Ok(render(&ResearcherPage {
-        layout: staff_layout(&state, &staff).await?,
+        layout: staff.layout(&state).await?,
         nav: "researcher",
         notices,
         who: identity(&state, row),

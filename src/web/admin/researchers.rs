@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::PAGE_SIZE;
-use super::{day, parse_page, staff_layout, when, Pager};
+use super::{day, parse_page, when, Pager};
 use crate::orcid::{scopes, OrcidId};
 use crate::state::AppState;
 use crate::store::{
@@ -257,7 +257,7 @@ pub async fn dashboard(
         .await?;
     let f = &view.filter;
     Ok(render(&DashboardPage {
-        layout: staff_layout(&state, &staff).await?,
+        layout: staff.layout(&state).await?,
         nav: "dashboard",
         q: view.q.clone(),
         status: f.status.map_or("", ConnectionStatus::slug),

@@ -10,7 +10,7 @@ use super::{job_of, job_ref, job_url, CsrfForm, PageError};
 use crate::state::AppState;
 use crate::store::JobStatus;
 use crate::web::flash::{self, Flash};
-use crate::web::pages::{render, Layout};
+use crate::web::pages::render;
 use crate::web::staff::Staff;
 
 #[derive(Deserialize)]
@@ -105,7 +105,7 @@ pub async fn confirm_cancel(
         return Ok(Redirect::to(&job_url(job.id)).into_response());
     }
     Ok(render(&CancelPage {
-        layout: Layout::new(&state, true, staff.csrf().await?),
+        layout: staff.layout(&state).await?,
         nav: "jobs",
         waiting: counts.pending,
         draft: job.status == JobStatus::Draft,

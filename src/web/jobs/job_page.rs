@@ -15,7 +15,7 @@ use crate::jobs::progress::{progress, window_start, Progress};
 use crate::state::AppState;
 use crate::store::{now, ItemStatus, Job, JobCounts, JobStatus};
 use crate::web::flash;
-use crate::web::pages::{render, Layout};
+use crate::web::pages::render;
 use crate::web::staff::Staff;
 
 pub async fn page(
@@ -45,7 +45,7 @@ pub async fn page(
         .map(crate::web::works_view::ago)
         .unwrap_or_default();
     Ok(render(&JobPage {
-        layout: Layout::new(&state, true, staff.csrf().await?),
+        layout: staff.layout(&state).await?,
         nav: "jobs",
         flash,
         started,

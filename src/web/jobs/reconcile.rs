@@ -124,7 +124,7 @@ async fn job_page(
     let pager = Pager::new(page, total, |p| {
         format!("/admin/jobs/{}/reconcile?page={p}", job.id)
     });
-    let layout = Layout::new(&state, true, staff.csrf().await?).staff();
+    let layout = staff.layout(&state).await?;
     Ok(render(&JobPage {
         layout,
         nav: "jobs",
@@ -159,7 +159,7 @@ async fn researcher_page(
         .await?
         .remove(&orcid)
         .unwrap_or_default();
-    let layout = Layout::new(&state, true, staff.csrf().await?).staff();
+    let layout = staff.layout(&state).await?;
     Ok(render(&ResearcherPage {
         layout,
         nav: "jobs",

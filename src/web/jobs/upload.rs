@@ -13,7 +13,7 @@ use crate::jobs::intake::{self, IntakeError};
 use crate::state::AppState;
 use crate::store::invalid_lines;
 use crate::web::flash;
-use crate::web::pages::{render, Layout};
+use crate::web::pages::render;
 use crate::web::staff::Staff;
 
 /// The request body this route accepts: well above [`MAX_BYTES`], so a file over the
@@ -38,7 +38,7 @@ async fn upload_page(
     flash: Option<flash::Flash>,
 ) -> Result<UploadPage, PageError> {
     let jobs = super::recent(state, RECENT_JOBS).await?;
-    let layout = Layout::new(state, true, staff.csrf().await?);
+    let layout = staff.layout(state).await?;
     Ok(UploadPage::new(layout, flash, jobs))
 }
 

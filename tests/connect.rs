@@ -793,3 +793,33 @@ async fn rotated_orcid_keys_are_fetched_again_on_an_unknown_kid() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn demo_mode_points_to_public_url_when_opened_elsewhere() {
+    let app = TestApp::spawn().await;
+    // The harness's PUBLIC_URL is http://127.0.0.1:PORT; "localhost" is another address.
+    let other = format!("http://localhost:{}/", app.addr.port());
+    let html = app
+        .browser()
+        .get(other)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("set up for <a href=\"{}/\"", app.base)),
+        "{html}"
+    );
+    let html = app
+        .browser()
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("set up for"), "no warning at PUBLIC_URL");
+}

@@ -23,7 +23,11 @@ pub fn router() -> Router<AppState> {
         .route("/orcid/callback", get(callback))
 }
 
-async fn landing(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+async fn landing(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let user = session::current_user(&session).await?;
     let name = match &user {
         Some(id) => Some(
@@ -43,9 +47,27 @@ async fn landing(State(state): State<AppState>, session: Session) -> Result<Resp
     };
     Ok(render(&Landing {
         layout: Layout::new(&state, user.is_some(), csrf),
+        other_address: other_address(&state, &headers),
         signed_in_name: name,
         signin_only_scope: scopes::signin_only(&state.settings.scopes),
     }))
+}
+
+/// In demo mode, the address to use instead when the page was opened at another one
+/// (127.0.0.1 for localhost, say): ORCID sends people back to PUBLIC_URL, where this
+/// browser's session cookie would be missing. Only in demo mode, where idlink is not
+/// behind a proxy that may rewrite the Host header.
+fn other_address(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    if state.settings.orcid_env != crate::config::OrcidEnv::Mock {
+        return None;
+    }
+    let public = &state.settings.public_url;
+    let expected = match public.port() {
+        Some(p) => format!("{}:{p}", public.host_str()?),
+        None => public.host_str()?.to_string(),
+    };
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    (!host.eq_ignore_ascii_case(&expected)).then(|| public.as_str().to_string())
 }
 
 #[derive(Deserialize)]

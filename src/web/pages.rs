@@ -60,6 +60,8 @@ pub struct IdDisplay {
 #[template(path = "landing.html")]
 pub struct Landing {
     pub layout: Layout,
+    /// PUBLIC_URL, when the page was opened at another address in demo mode.
+    pub other_address: Option<String>,
     pub signed_in_name: Option<String>,
     pub signin_only_scope: &'static str,
 }

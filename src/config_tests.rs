@@ -1,0 +1,151 @@
+use super::*;
+
+fn cfg(args: &[&str]) -> Result<Settings, String> {
+    let mut all = vec!["idlink"];
+    all.extend_from_slice(args);
+    Config::try_parse_from(all)
+        .map_err(|e| e.to_string())?
+        .resolve()
+}
+
+#[test]
+fn defaults_to_demo_mode() {
+    let s = cfg(&[]).unwrap();
+    assert_eq!(s.orcid_env, OrcidEnv::Mock);
+    assert_eq!(
+        s.endpoints.base.as_str(),
+        "http://localhost:8080/mock-orcid"
+    );
+    assert_eq!(s.scopes, ["openid", "/read-limited", "/activities/update"]);
+    assert_eq!(s.database_path, Path::new("data/idlink.db"));
+    assert!(!s.secure_cookies);
+}
+
+#[test]
+fn client_id_means_sandbox_and_needs_secret() {
+    let e = cfg(&["--orcid-client-id", "APP-ABCDEFGHIJKLMNOP"]).unwrap_err();
+    assert!(e.contains("ORCID_CLIENT_SECRET"), "{e}");
+    let s = cfg(&[
+        "--orcid-client-id",
+        "APP-ABCDEFGHIJKLMNOP",
+        "--orcid-client-secret",
+        "x",
+    ])
+    .unwrap();
+    assert_eq!(s.orcid_env, OrcidEnv::Sandbox);
+    assert_eq!(s.endpoints.record_base, "https://sandbox.orcid.org/");
+    assert_eq!(s.endpoints.api.as_str(), "https://api.sandbox.orcid.org/");
+}
+
+#[test]
+fn production_needs_secret_and_https() {
+    let e = cfg(&[
+        "--orcid-env",
+        "production",
+        "--orcid-client-id",
+        "APP-ABCDEFGHIJKLMNOP",
+        "--public-url",
+        "https://x.org",
+    ])
+    .unwrap_err();
+    assert!(e.contains("ORCID_CLIENT_SECRET"), "{e}");
+    let e = cfg(&[
+        "--orcid-env",
+        "production",
+        "--orcid-client-id",
+        "APP-ABCDEFGHIJKLMNOP",
+        "--orcid-client-secret",
+        "s",
+    ])
+    .unwrap_err();
+    assert!(e.contains("https"), "{e}");
+}
+
+#[test]
+fn overrides_move_traffic_not_identity() {
+    let s = cfg(&[
+        "--orcid-env",
+        "production",
+        "--orcid-client-id",
+        "APP-ABCDEFGHIJKLMNOP",
+        "--orcid-client-secret",
+        "s",
+        "--public-url",
+        "https://ids.example.edu",
+        "--orcid-base-url",
+        "http://127.0.0.1:9999",
+    ])
+    .unwrap();
+    assert_eq!(s.endpoints.base.as_str(), "http://127.0.0.1:9999/");
+    assert_eq!(s.endpoints.issuer, "https://orcid.org");
+    assert_eq!(s.endpoints.record_base, "https://orcid.org/");
+    assert!(s.secure_cookies);
+}
+
+#[test]
+fn rejects_bad_values_with_a_message() {
+    assert!(cfg(&["--token-key", "c2hvcnQ="])
+        .unwrap_err()
+        .contains("TOKEN_KEY"));
+    assert!(cfg(&["--staff-orcids", "0000-0002-1825-0098"])
+        .unwrap_err()
+        .contains("STAFF_ORCIDS"));
+    assert!(cfg(&["--orcid-scopes", "openid /authenticate"])
+        .unwrap_err()
+        .contains("not both"));
+    assert!(cfg(&["--orcid-scopes", "/read-public"])
+        .unwrap_err()
+        .contains("ORCID_SCOPES"));
+    assert!(
+        cfg(&["--orcid-client-id", "client", "--orcid-client-secret", "s"])
+            .unwrap_err()
+            .contains("APP-")
+    );
+    assert!(cfg(&["--database-url", "sqlite::memory:"])
+        .unwrap_err()
+        .contains("DATABASE_URL"));
+    assert!(cfg(&["--orcid-rate-per-sec", "0"])
+        .unwrap_err()
+        .contains("ORCID_RATE_PER_SEC"));
+}
+
+#[test]
+fn help_explains_every_setting() {
+    use clap::CommandFactory;
+    let help = Config::command().render_long_help().to_string();
+    for var in [
+        "BIND_ADDR",
+        "PUBLIC_URL",
+        "DATABASE_URL",
+        "ORCID_ENV",
+        "ORCID_CLIENT_ID",
+        "ORCID_CLIENT_SECRET",
+        "ORCID_BASE_URL",
+        "ORCID_API_URL",
+        "ORCID_PUBLIC_API_URL",
+        "ORCID_SCOPES",
+        "ORCID_RATE_PER_SEC",
+        "ORCID_BURST",
+        "STAFF_ORCIDS",
+        "TOKEN_KEY",
+        "INSTITUTION_NAME",
+        "LOG_FORMAT",
+        "ORCID_TIMEOUT_SECS",
+    ] {
+        assert!(
+            help.contains(&format!("[env: {var}")),
+            "--help does not mention {var}"
+        );
+    }
+}
+
+#[test]
+fn staff_list_is_parsed() {
+    let s = cfg(&[
+        "--staff-orcids",
+        " 0000-0002-1825-0097, https://orcid.org/0000-0002-4325-871x ",
+    ])
+    .unwrap();
+    assert_eq!(s.staff.len(), 2);
+    assert_eq!(s.staff[1].as_str(), "0000-0002-4325-871X");
+}

@@ -24,12 +24,14 @@ LABEL org.opencontainers.image.title="idlink" \
       org.opencontainers.image.description="Connect your ORCID iD: an institution's ORCID Member API integration" \
       org.opencontainers.image.licenses="MIT"
 
-# ca-certificates: system CA roots for outbound TLS.
+# No ca-certificates: idlink's HTTPS client (reqwest with rustls) carries its own CA roots
+# (webpki-roots) and never reads /etc/ssl: the package, and the openssl it pulls in, would
+# go unused.
 # wget: performs the HEALTHCHECK (idlink has no self-check subcommand). All its libraries
 # but libpsl5 are already in the base image, so it adds two small packages; curl would
 # pull in a dozen (libcurl, Kerberos, LDAP, SSH, RTMP ...).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates wget \
+ && apt-get install -y --no-install-recommends wget \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 idlink \
  && useradd --system --uid 10001 --gid idlink --home-dir /data --no-create-home \
@@ -39,8 +41,10 @@ RUN apt-get update \
 COPY --from=build /usr/local/bin/idlink /usr/local/bin/idlink
 
 # The database, and token.key when TOKEN_KEY is not set, live in /data.
+# NO_COLOR: plain text logs (no ANSI colour codes) in `docker logs` and log collectors.
 ENV BIND_ADDR=0.0.0.0:8080 \
-    DATABASE_URL=sqlite:///data/idlink.db
+    DATABASE_URL=sqlite:///data/idlink.db \
+    NO_COLOR=1
 VOLUME ["/data"]
 EXPOSE 8080
 USER idlink:idlink

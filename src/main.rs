@@ -53,12 +53,32 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
         tracing::warn!("demo mode: talking to the built-in simulated ORCID at {public}mock-orcid");
     }
     tracing::info!("idlink listening on {addr}; open {public}");
-    axum::serve(listener, idlink::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let server =
+        axum::serve(listener, idlink::app(state.clone())).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("stop requested: finishing open requests");
+            signalled.notify_one();
+        });
+    // A client that never finishes its request must not hold the shutdown past the
+    // grace period a container manager gives (docker stop: 10 s), closing included.
+    tokio::select! {
+        served = server => served?,
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => tracing::warn!("requests still open after {SHUTDOWN_GRACE:?}; stopping anyway"),
+    }
+    // Bulk-push items in flight stay `sending` in the database and are settled at the
+    // next start; the write-ahead log is folded into the database file.
+    state.store.close().await;
     tracing::info!("idlink stopped");
     Ok(())
 }
+
+/// How long in-flight requests may take to finish once a stop is asked for.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(6);
 
 /// Ctrl-C, or SIGTERM from `docker stop`: finish the requests in flight, then exit.
 async fn shutdown_signal() {

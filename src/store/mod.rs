@@ -84,6 +84,18 @@ impl Store {
         Ok(store)
     }
 
+    /// Folds the write-ahead log into the database file and closes the pool, so a copy of
+    /// `idlink.db` alone is complete after a clean stop.
+    pub async fn close(&self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "could not checkpoint the database at shutdown");
+        }
+        self.pool.close().await;
+    }
+
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)

@@ -1,8 +1,8 @@
 //! CSV downloads: the upload template, a job's results, and a draft's validation report.
 
+use crate::web::admin::{cell, csv_response};
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::{job_of, job_ref, PageError};
 use crate::jobs::csv_rows;
@@ -98,20 +98,7 @@ pub async fn errors(
     Ok(csv_response(&format!("job-{}-report.csv", job.id), body))
 }
 
+/// One row; text a spreadsheet would run as a formula is defused.
 fn write<const N: usize>(out: &mut csv::Writer<Vec<u8>>, row: [&str; N]) -> Result<(), PageError> {
-    out.write_record(row).map_err(PageError::internal)
-}
-
-fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    out.write_record(row.map(cell)).map_err(PageError::internal)
 }

@@ -175,5 +175,12 @@ async fn staff_uploads_checks_starts_and_follows_a_bulk_push() {
         assert!(row[4].parse::<i64>().is_ok(), "a put-code: {csv}");
     }
     assert_eq!(app.mock.works_of(&who), 3);
+
+    // The dashboard shows the researcher and lists the job.
+    b.client.goto(&app.url("/admin")).await.unwrap();
+    let body = b.text_of("main").await;
+    assert!(body.contains(who.as_str()), "{body}");
+    assert!(body.contains("Recent bulk pushes"), "{body}");
+    b.snapshot("admin-dashboard").await;
     b.close().await;
 }

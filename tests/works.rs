@@ -582,3 +582,32 @@ async fn works_forms_need_csrf_and_only_ours_can_change() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.mock.works_of(&who), 1);
 }
+
+#[tokio::test]
+async fn the_person_is_read_from_the_member_api() {
+    let app = TestApp::spawn().await;
+    let client = app.browser();
+    let who = app.sign_in(&client).await;
+    let tokens = app.state.store.tokens(&who).await.unwrap().unwrap();
+    let person = app
+        .state
+        .orcid
+        .person(&tokens.access_token, &who)
+        .await
+        .unwrap();
+    let name = person.name.expect("a name");
+    assert_eq!(name.display().as_deref(), Some("Ada Lovelace"));
+
+    // Another researcher's record with this token: ORCID's 401/9017.
+    let other = app.mock.add_researcher("Grace", "Hopper");
+    let err = app
+        .state
+        .orcid
+        .person(&tokens.access_token, &other)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, idlink::orcid::ApiError::WrongRecord),
+        "{err:?}"
+    );
+}

@@ -126,8 +126,12 @@ pub struct Config {
 /// Where idlink reaches ORCID, and how iDs are shown.
 #[derive(Debug, Clone)]
 pub struct OrcidEndpoints {
-    /// Registry root: /oauth/authorize, /oauth/token, /oauth/revoke, discovery, JWKS.
+    /// Registry root as the browser reaches it: /oauth/authorize.
     pub base: Url,
+    /// Registry root as idlink's server reaches it: /oauth/token, /oauth/revoke,
+    /// discovery, JWKS. The same as `base`, except for the built-in simulation, which
+    /// the server reaches on its own listener whatever address the browser uses.
+    pub server_base: Url,
     /// Member API root (paths /v3.0/...).
     pub api: Url,
     pub public_api: Url,
@@ -232,13 +236,25 @@ impl Config {
                 "ORCID_CLIENT_ID {client_id:?} is not an ORCID client id: it looks like APP- followed by 16 letters or digits"
             ));
         }
-        let endpoints = endpoints(
+        let mut endpoints = endpoints(
             env,
             &public,
-            self.orcid_base_url,
-            self.orcid_api_url,
-            self.orcid_public_api_url,
+            self.orcid_base_url.clone(),
+            self.orcid_api_url.clone(),
+            self.orcid_public_api_url.clone(),
         )?;
+        if env == OrcidEnv::Mock && self.orcid_base_url.is_none() {
+            // The built-in simulation lives on idlink's own listener: call it there, so a
+            // port mapping or proxy in front of PUBLIC_URL does not matter.
+            let own = own_listener(self.bind_addr, MOCK_PATH)?;
+            endpoints.server_base = own.clone();
+            if self.orcid_api_url.is_none() {
+                endpoints.api = own.clone();
+            }
+            if self.orcid_public_api_url.is_none() {
+                endpoints.public_api = own;
+            }
+        }
         let scopes = parse_scopes(&self.orcid_scopes)?;
         if self.orcid_rate_per_sec == 0 || self.orcid_burst == 0 {
             return Err("ORCID_RATE_PER_SEC and ORCID_BURST must be at least 1".into());
@@ -335,12 +351,32 @@ fn endpoints(
     let base = base.map_or_else(|| parse("ORCID_BASE_URL", &def_base), Ok)?;
     let record_base = format!("{}/", issuer.trim_end_matches('/'));
     Ok(OrcidEndpoints {
+        server_base: base.clone(),
         base,
         api: api.map_or_else(|| parse("ORCID_API_URL", &def_api), Ok)?,
         public_api: public_api.map_or_else(|| parse("ORCID_PUBLIC_API_URL", &def_pub), Ok)?,
         issuer,
         record_base,
     })
+}
+
+/// `http://<address idlink listens on>/<path>`, with a wildcard address replaced by
+/// the loopback one.
+fn own_listener(bind: SocketAddr, path: &str) -> Result<Url, String> {
+    let ip = match bind.ip() {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => {
+            std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+        }
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => {
+            std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+        }
+        ip => ip,
+    };
+    Url::parse(&format!(
+        "http://{}{path}",
+        SocketAddr::new(ip, bind.port())
+    ))
+    .map_err(|e| format!("BIND_ADDR: {e}"))
 }
 
 fn parse_scopes(s: &str) -> Result<Vec<String>, String> {

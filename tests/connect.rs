@@ -823,3 +823,35 @@ async fn demo_mode_points_to_public_url_when_opened_elsewhere() {
         .unwrap();
     assert!(!html.contains("set up for"), "no warning at PUBLIC_URL");
 }
+
+#[tokio::test]
+async fn demo_mode_works_behind_a_port_mapping() {
+    // PUBLIC_URL names a port the browser uses (as docker's `-p 18082:8080` would) while
+    // idlink listens on another: the browser goes through the mapping, idlink's server
+    // reaches its simulated ORCID on its own listener.
+    let outside = "127.0.0.1:9";
+    let app = TestApp::spawn_with(&["--public-url", &format!("http://{outside}")]).await;
+    let inside = app.addr.to_string();
+    let through_mapping =
+        |u: &url::Url| url::Url::parse(&u.as_str().replace(outside, &inside)).unwrap();
+    let client = app.browser();
+    let who = app.mock.add_researcher("Port", "Mapped");
+    let authorize = app.start(&client, "").await;
+    assert!(authorize
+        .as_str()
+        .starts_with(&format!("http://{outside}/mock-orcid/")));
+    let callback = app
+        .decide(&client, &through_mapping(&authorize), &who, true)
+        .await;
+    assert!(callback
+        .as_str()
+        .starts_with(&format!("http://{outside}/orcid/callback")));
+    let res = client.get(through_mapping(&callback)).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    assert!(app.state.store.tokens(&who).await.unwrap().is_some());
+}

@@ -98,7 +98,7 @@ impl OrcidClient {
         label: &'static str,
         form: &[(&str, &str)],
     ) -> Result<TokenResponse, OrcidError> {
-        let url = self.endpoint(&self.endpoints.base, "oauth/token");
+        let url = self.endpoint(&self.endpoints.server_base, "oauth/token");
         let result = async {
             self.limiter.ready().await;
             let resp = self
@@ -126,7 +126,7 @@ impl OrcidClient {
     /// Revokes a token at ORCID (access or refresh; either disables the pair).
     #[tracing::instrument(skip_all)]
     pub async fn revoke(&self, token: &SecretString) -> Result<(), OrcidError> {
-        let url = self.endpoint(&self.endpoints.base, "oauth/revoke");
+        let url = self.endpoint(&self.endpoints.server_base, "oauth/revoke");
         let form = [
             ("client_id", self.client_id.as_str()),
             ("client_secret", self.client_secret.expose_secret()),

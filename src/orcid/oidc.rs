@@ -123,9 +123,26 @@ impl OrcidClient {
     }
 
     async fn fetch_jwks(&self) -> Result<JwkSet, OrcidError> {
-        let discovery_url = self.endpoint(&self.endpoints.base, ".well-known/openid-configuration");
+        let discovery_url = self.endpoint(
+            &self.endpoints.server_base,
+            ".well-known/openid-configuration",
+        );
         let discovery: Discovery = self.get_json("discovery", discovery_url.as_str()).await?;
-        self.get_json("jwks", &discovery.jwks_uri).await
+        self.get_json("jwks", &self.server_side(&discovery.jwks_uri))
+            .await
+    }
+
+    /// A registry URL as the server should call it: one under the browser-facing base is
+    /// moved onto the server-side base (the same in every mode but the built-in simulation).
+    fn server_side(&self, url: &str) -> String {
+        let base = self.endpoints.base.as_str().trim_end_matches('/');
+        match url.strip_prefix(base) {
+            Some(rest) => format!(
+                "{}{rest}",
+                self.endpoints.server_base.as_str().trim_end_matches('/')
+            ),
+            None => url.to_string(),
+        }
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(

@@ -41,7 +41,16 @@ impl TestApp {
         let base = format!("http://{addr}");
         let key = base64::engine::general_purpose::STANDARD.encode([42u8; 32]);
         let db_url = format!("sqlite://{}", db_path.display());
-        let mut args = vec!["idlink", "--database-url", &db_url, "--token-key", &key];
+        let bind = addr.to_string();
+        let mut args = vec![
+            "idlink",
+            "--database-url",
+            &db_url,
+            "--token-key",
+            &key,
+            "--bind-addr",
+            &bind,
+        ];
         if !extra.contains(&"--public-url") {
             args.extend(["--public-url", &base]);
         }

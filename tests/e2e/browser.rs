@@ -82,6 +82,41 @@ impl Browser {
             .unwrap()
     }
 
+    /// On the simulated ORCID's authorize page: picks the test researcher `who` and
+    /// clicks "Authorize access".
+    pub async fn authorize_as(&self, who: &str) {
+        self.client
+            .wait()
+            .for_element(Locator::Css("form button[value=authorize]"))
+            .await
+            .unwrap();
+        self.client
+            .find(Locator::Css(&format!("input[name=orcid][value='{who}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.client
+            .find(Locator::Css("button[value=authorize]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Connects `who` from `base` (idlink's address) by clicking through, and waits for /me.
+    pub async fn connect_as(&self, base: &str, who: &str) {
+        self.client
+            .goto(&format!("{base}/orcid/connect"))
+            .await
+            .unwrap();
+        self.authorize_as(who).await;
+        let me = url::Url::parse(&format!("{base}/me")).unwrap();
+        self.client.wait().for_url(me).await.unwrap();
+    }
+
     /// Saves a PNG of the page when IDLINK_E2E_SCREENSHOTS names a folder, so a person
     /// can look at what the test saw.
     pub async fn snapshot(&self, name: &str) {

@@ -13,35 +13,6 @@ use crate::common::TestApp;
 const STAFF: &str = "0000-0002-1825-0097";
 const HEADER: &str = "orcid,title,type,year,month,day,journal_title,url,doi,external_id_type,external_id_value,short_description";
 
-/// Signs the staff member in by clicking through the simulated ORCID.
-async fn sign_in(b: &Browser, app: &TestApp, who: &OrcidId) {
-    b.client.goto(&app.url("/orcid/connect")).await.unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css("button[value=authorize]"))
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css(&format!("input[name=orcid][value='{who}']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("button[value=authorize]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_url(url::Url::parse(&app.url("/me")).unwrap())
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn staff_uploads_checks_starts_and_follows_a_bulk_push() {
     let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
@@ -64,7 +35,7 @@ async fn staff_uploads_checks_starts_and_follows_a_bulk_push() {
     std::fs::write(&path, file).unwrap();
 
     let b = Browser::start().await;
-    sign_in(&b, &app, &staff).await;
+    b.connect_as(&app.base, staff.as_str()).await;
     b.client.goto(&app.url("/admin/jobs")).await.unwrap();
     assert!(b.text_of("main").await.contains("How to fill in the file"));
     b.snapshot("bulk-upload").await;

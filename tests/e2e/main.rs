@@ -37,20 +37,7 @@ async fn researcher_connects_by_clicking_through() {
         .unwrap()
         .path()
         .ends_with("/oauth/authorize"));
-    b.client
-        .find(Locator::Css(&format!("input[name=orcid][value='{who}']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("button[value=authorize]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.authorize_as(who.as_str()).await;
 
     // Back at idlink, on /me, with the iD shown the way ORCID asks.
     b.client
@@ -134,27 +121,7 @@ async fn researcher_adds_edits_and_deletes_a_work() {
     let app = TestApp::spawn().await;
     let who = app.mock.add_researcher("Dorothy", "Hodgkin");
     let b = Browser::start().await;
-    // Connect by clicking, as in the first test.
-    b.client.goto(&app.url("/orcid/connect")).await.unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css("button[value=authorize]"))
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css(&format!("input[name=orcid][value='{who}']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("button[value=authorize]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.connect_as(&app.base, who.as_str()).await;
     b.client
         .wait()
         .for_element(Locator::Id("works"))

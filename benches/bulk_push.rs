@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 
 use common::TestApp;
 use idlink::jobs::runner;
-use idlink::orcid::model::{ExternalId, ExternalIds, Work, WorkTitle};
-use idlink::orcid::OrcidId;
 use idlink::store::{ItemStatus, JobStatus, NewJobItem};
+use orcid::model::{ExternalId, ExternalIds, Work, WorkTitle};
+use orcid::OrcidId;
 
 const RATE: u32 = 24;
 const BURST: u32 = 40;

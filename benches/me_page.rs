@@ -12,7 +12,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use common::TestApp;
-use idlink::orcid::OrcidId;
+use orcid::OrcidId;
 use reqwest::cookie::CookieStore;
 
 const CONNECTIONS: &str = "32";
@@ -24,7 +24,7 @@ async fn main() {
     let app = TestApp::spawn().await;
     let jar = Arc::new(reqwest::cookie::Jar::default());
     let client = app.browser_with(jar.clone());
-    let who = OrcidId::parse(idlink::mock_orcid::PROLIFIC_AUTHOR_ORCID).expect("seeded iD");
+    let who = OrcidId::parse(orcid_sim::PROLIFIC_AUTHOR_ORCID).expect("seeded iD");
     app.sign_in_as(&client, &who, "").await;
     let html = client
         .get(app.url("/me"))

@@ -10,7 +10,7 @@ use clap::{Parser, ValueEnum};
 use secrecy::SecretString;
 use url::Url;
 
-use crate::orcid::OrcidId;
+use orcid::{ClientConfig, Endpoints, OrcidId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OrcidEnv {
@@ -123,24 +123,6 @@ pub struct Config {
     pub log_format: LogFormat,
 }
 
-/// Where idlink reaches ORCID, and how iDs are shown.
-#[derive(Debug, Clone)]
-pub struct OrcidEndpoints {
-    /// Registry root as the browser reaches it: /oauth/authorize.
-    pub base: Url,
-    /// Registry root as idlink's server reaches it: /oauth/token, /oauth/revoke,
-    /// discovery, JWKS. The same as `base`, except for the built-in simulation, which
-    /// the server reaches on its own listener whatever address the browser uses.
-    pub server_base: Url,
-    /// Member API root (paths /v3.0/...).
-    pub api: Url,
-    pub public_api: Url,
-    /// The issuer expected in id_tokens.
-    pub issuer: String,
-    /// Where an iD's record lives, e.g. https://orcid.org/ (display guidelines).
-    pub record_base: String,
-}
-
 /// The checked settings.
 #[derive(Clone)]
 pub struct Settings {
@@ -151,7 +133,7 @@ pub struct Settings {
     pub orcid_env: OrcidEnv,
     pub client_id: String,
     pub client_secret: SecretString,
-    pub endpoints: OrcidEndpoints,
+    pub endpoints: Endpoints,
     pub scopes: Vec<String>,
     pub rate_per_sec: u32,
     pub burst: u32,
@@ -191,6 +173,12 @@ const THREE_LEGGED_SCOPES: &[&str] = &[
 
 pub const MOCK_PATH: &str = "/mock-orcid";
 
+/// The client idlink registers with its built-in simulated ORCID in demo mode. ORCID
+/// client ids are `APP-` and 16 of `[0-9A-Z]`.
+pub const DEMO_CLIENT_ID: &str = "APP-IDLINKDEMO000000";
+/// The secret of [`DEMO_CLIENT_ID`].
+pub const DEMO_CLIENT_SECRET: &str = "idlink-demo-secret";
+
 impl Config {
     /// Checks every setting and resolves defaults; the message says what to fix.
     pub fn resolve(self) -> Result<Settings, String> {
@@ -199,6 +187,9 @@ impl Config {
         } else {
             OrcidEnv::Mock
         });
+        if env == OrcidEnv::Mock && !cfg!(feature = "demo") {
+            return Err("this idlink was built without the simulated ORCID (the `demo` feature): set ORCID_CLIENT_ID and ORCID_CLIENT_SECRET, and ORCID_ENV=sandbox or production".into());
+        }
         if !matches!(self.public_url.scheme(), "http" | "https") {
             return Err("PUBLIC_URL must start with http:// or https://".into());
         }
@@ -206,9 +197,9 @@ impl Config {
         let (client_id, client_secret) = match env {
             OrcidEnv::Mock => (
                 self.orcid_client_id
-                    .unwrap_or_else(|| crate::mock_orcid::DEMO_CLIENT_ID.to_string()),
+                    .unwrap_or_else(|| DEMO_CLIENT_ID.to_string()),
                 self.orcid_client_secret
-                    .unwrap_or_else(|| crate::mock_orcid::DEMO_CLIENT_SECRET.to_string()),
+                    .unwrap_or_else(|| DEMO_CLIENT_SECRET.to_string()),
             ),
             OrcidEnv::Sandbox | OrcidEnv::Production => {
                 let name = if env == OrcidEnv::Sandbox {
@@ -299,6 +290,21 @@ impl Config {
     }
 }
 
+impl Settings {
+    /// What the ORCID client needs of these settings.
+    pub fn orcid_client_config(&self) -> ClientConfig {
+        ClientConfig {
+            endpoints: self.endpoints.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            timeout: self.orcid_timeout,
+            rate_per_sec: self.rate_per_sec,
+            burst: self.burst,
+            user_agent: concat!("idlink/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
 fn is_client_id(s: &str) -> bool {
     s.strip_prefix("APP-").is_some_and(|rest| {
         rest.len() == 16
@@ -314,7 +320,7 @@ fn endpoints(
     base: Option<Url>,
     api: Option<Url>,
     public_api: Option<Url>,
-) -> Result<OrcidEndpoints, String> {
+) -> Result<Endpoints, String> {
     let parse = |name: &str, s: &str| Url::parse(s).map_err(|e| format!("{name}: {e}"));
     let (def_base, def_api, def_pub, issuer) = match env {
         OrcidEnv::Production => (
@@ -350,7 +356,7 @@ fn endpoints(
     }
     let base = base.map_or_else(|| parse("ORCID_BASE_URL", &def_base), Ok)?;
     let record_base = format!("{}/", issuer.trim_end_matches('/'));
-    Ok(OrcidEndpoints {
+    Ok(Endpoints {
         server_base: base.clone(),
         base,
         api: api.map_or_else(|| parse("ORCID_API_URL", &def_api), Ok)?,

@@ -3,10 +3,10 @@
 
 pub mod config;
 pub mod crypto;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod jobs;
 pub mod metrics;
-pub mod mock_orcid;
-pub mod orcid;
 pub mod state;
 pub mod store;
 pub mod web;

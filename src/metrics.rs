@@ -91,13 +91,7 @@ impl Metrics {
     }
 
     pub fn orcid_call(&self, endpoint: &str, outcome: &str) {
-        self.inner
-            .orcid_calls
-            .get_or_create(&OrcidLabels {
-                endpoint: endpoint.to_string(),
-                outcome: outcome.to_string(),
-            })
-            .inc();
+        orcid::CallObserver::orcid_call(self, endpoint, outcome);
     }
 
     /// One bulk-push item reached `outcome` (or went back to the queue: `retried`).
@@ -122,6 +116,19 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = encode(&mut out, &registry);
         out
+    }
+}
+
+/// The ORCID client counts its calls here.
+impl orcid::CallObserver for Metrics {
+    fn orcid_call(&self, endpoint: &str, outcome: &str) {
+        self.inner
+            .orcid_calls
+            .get_or_create(&OrcidLabels {
+                endpoint: endpoint.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc();
     }
 }
 

@@ -3,11 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::{OrcidEnv, Settings, MOCK_PATH};
+use orcid::OrcidClient;
+
+use crate::config::Settings;
 use crate::crypto::TokenCipher;
 use crate::metrics::Metrics;
-use crate::mock_orcid::{MockClient, MockConfig, MockOrcid};
-use crate::orcid::OrcidClient;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -21,8 +21,8 @@ pub struct Inner {
     pub orcid: OrcidClient,
     pub metrics: Metrics,
     pub sessions: tower_sessions_sqlx_store::SqliteStore,
-    /// The simulated ORCID, mounted at /mock-orcid in mock mode.
-    pub mock: Option<MockOrcid>,
+    /// The simulated ORCID's routes, mounted at /mock-orcid in demo mode.
+    pub simulated_orcid: Option<axum::Router>,
     pub refreshing: crate::works::RefreshSet,
     /// Wakes the bulk-push runner when a job is started (it also polls the database).
     pub jobs_wake: tokio::sync::Notify,
@@ -43,46 +43,40 @@ pub enum StartError {
     Database { path: String, source: sqlx::Error },
     #[error("HTTP client: {0}")]
     Http(#[from] reqwest::Error),
+    #[cfg(feature = "demo")]
     #[error("simulated ORCID: {0}")]
-    Mock(#[from] crate::mock_orcid::MockError),
+    Mock(#[from] orcid_sim::MockError),
 }
 
 impl AppState {
-    /// Opens the database and key, and in mock mode starts the simulated ORCID with its
+    /// Opens the database and key, and in demo mode starts the simulated ORCID with its
     /// state kept in the data folder so demo sign-ins survive a restart.
     pub async fn new(settings: Settings) -> Result<Self, StartError> {
-        let mock = match settings.orcid_env {
-            OrcidEnv::Mock => {
-                let dir = data_dir(&settings.database_path);
-                std::fs::create_dir_all(&dir).map_err(|e| crate::crypto::CryptoError::KeyFile {
-                    path: dir.display().to_string(),
-                    source: e,
-                })?;
-                Some(MockOrcid::new(mock_config(
-                    &settings,
-                    Some(dir.join("mock-orcid-key.pem")),
-                    Some(dir.join("mock-orcid-state.json")),
-                ))?)
-            }
-            _ => None,
-        };
-        Self::with_mock(settings, mock).await
+        #[cfg(feature = "demo")]
+        let simulated = crate::demo::start(&settings)?.map(|sim| sim.router());
+        #[cfg(not(feature = "demo"))]
+        let simulated = None;
+        Self::build(settings, simulated).await
     }
 
     /// As [`AppState::new`], with a simulated ORCID the caller made (tests keep a handle
     /// to it to inject faults).
+    #[cfg(feature = "demo")]
     pub async fn with_mock(
         settings: Settings,
-        mock: Option<MockOrcid>,
+        mock: Option<orcid_sim::MockOrcid>,
+    ) -> Result<Self, StartError> {
+        Self::build(settings, mock.map(|m| m.router())).await
+    }
+
+    async fn build(
+        settings: Settings,
+        simulated_orcid: Option<axum::Router>,
     ) -> Result<Self, StartError> {
         let cipher = match &settings.token_key {
             Some(key) => TokenCipher::from_base64(key)?,
             None => {
-                let dir = data_dir(&settings.database_path);
-                std::fs::create_dir_all(&dir).map_err(|e| crate::crypto::CryptoError::KeyFile {
-                    path: dir.display().to_string(),
-                    source: e,
-                })?;
+                let dir = data_dir(&settings.database_path)?;
                 let path = dir.join("token.key");
                 let (cipher, created) = TokenCipher::load_or_create(&path)?;
                 if created {
@@ -104,7 +98,10 @@ impl AppState {
             .map_err(db_err)?;
         let sessions = store.session_store().await.map_err(db_err)?;
         let metrics = Metrics::default();
-        let orcid = OrcidClient::new(&settings, metrics.clone())?;
+        let orcid = OrcidClient::new(
+            settings.orcid_client_config(),
+            std::sync::Arc::new(metrics.clone()),
+        )?;
         Ok(Self {
             inner: Arc::new(Inner {
                 settings,
@@ -112,7 +109,7 @@ impl AppState {
                 orcid,
                 metrics,
                 sessions,
-                mock,
+                simulated_orcid,
                 refreshing: Default::default(),
                 jobs_wake: tokio::sync::Notify::new(),
             }),
@@ -127,33 +124,16 @@ impl AppState {
     }
 }
 
-/// The simulated ORCID's settings for this app: the demo client, registered with this
-/// app's redirect URI.
-pub fn mock_config(
-    settings: &Settings,
-    key_file: Option<PathBuf>,
-    state_file: Option<PathBuf>,
-) -> MockConfig {
-    MockConfig {
-        base_url: format!(
-            "{}{MOCK_PATH}",
-            settings.public_url.as_str().trim_end_matches('/')
-        ),
-        clients: vec![MockClient {
-            client_id: settings.client_id.clone(),
-            client_secret: secrecy::ExposeSecret::expose_secret(&settings.client_secret)
-                .to_string(),
-            name: settings.institution_name.clone(),
-            redirect_uris: vec![],
-        }],
-        key_file,
-        state_file,
-    }
-}
-
-fn data_dir(db: &Path) -> PathBuf {
-    match db.parent() {
+/// The folder of the database file, created if missing: it also holds the generated
+/// token key and the simulated ORCID's files.
+pub(crate) fn data_dir(db: &Path) -> Result<PathBuf, crate::crypto::CryptoError> {
+    let dir = match db.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    }
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| crate::crypto::CryptoError::KeyFile {
+        path: dir.display().to_string(),
+        source: e,
+    })?;
+    Ok(dir)
 }

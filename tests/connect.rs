@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::{location, query_param, TestApp};
-use idlink::mock_orcid::Fault;
+use orcid_sim::Fault;
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
 
@@ -27,7 +27,7 @@ async fn authorize_redirect_carries_every_parameter() {
     );
     assert_eq!(
         query_param(&url, "client_id").unwrap(),
-        idlink::mock_orcid::DEMO_CLIENT_ID
+        orcid_sim::DEMO_CLIENT_ID
     );
     assert_eq!(query_param(&url, "response_type").unwrap(), "code");
     assert_eq!(
@@ -675,7 +675,7 @@ async fn concurrent_sign_ins_all_succeed() {
 
 #[tokio::test]
 async fn staff_role_follows_the_staff_list() {
-    let staff: idlink::orcid::OrcidId = "0000-0002-1825-0097".parse().unwrap();
+    let staff: orcid::OrcidId = "0000-0002-1825-0097".parse().unwrap();
     let app = TestApp::spawn_with(&["--staff-orcids", staff.as_str()]).await;
     app.mock.add_researcher_with_id(&staff, "Staff", "Member");
     app.sign_in_as(&app.browser(), &staff, "").await;

@@ -5,9 +5,9 @@
 mod common;
 
 use common::{hidden_value, location, TestApp};
-use idlink::mock_orcid::Fault;
-use idlink::orcid::OrcidId;
 use idlink::store::{ItemStatus, JobStatus};
+use orcid::OrcidId;
+use orcid_sim::Fault;
 use reqwest::{Client, StatusCode};
 
 const STAFF: &str = "0000-0002-1825-0097";

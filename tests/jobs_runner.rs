@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use common::TestApp;
 use idlink::jobs::runner;
-use idlink::mock_orcid::{Fault, CROSSREF_CLIENT_ID};
-use idlink::orcid::model::{ExternalId, ExternalIds, PublicationDate, Value, Work, WorkTitle};
-use idlink::orcid::{external_ids, OrcidId};
 use idlink::store::{ItemStatus, JobItem, JobStatus, NewJobItem};
+use orcid::model::{ExternalId, ExternalIds, PublicationDate, Value, Work, WorkTitle};
+use orcid::{external_ids, OrcidId};
+use orcid_sim::{Fault, CROSSREF_CLIENT_ID};
 
 const STAFF: &str = "0000-0002-1825-0097";
 
@@ -484,7 +484,7 @@ async fn the_reconciliation_shows_what_differs_from_the_record() {
     app.mock.add_work_from_source(
         &r,
         "Scopus",
-        Some(idlink::mock_orcid::SCOPUS_CLIENT_ID),
+        Some(orcid_sim::SCOPUS_CLIENT_ID),
         serde_json::json!({
             "title": {"title": {"value": "Another title"}},
             "type": "preprint",

@@ -4,8 +4,8 @@
 mod common;
 
 use common::{hidden_value, location, TestApp};
-use idlink::mock_orcid::Fault;
-use idlink::orcid::OrcidId;
+use orcid::OrcidId;
+use orcid_sim::Fault;
 use reqwest::{Client, StatusCode};
 use secrecy::ExposeSecret;
 
@@ -376,8 +376,7 @@ async fn revoked_access_is_reported_and_remembered() {
     let app = TestApp::spawn().await;
     let client = app.browser();
     let who = app.sign_in(&client).await;
-    app.mock
-        .revoke_all_for(&who, idlink::mock_orcid::DEMO_CLIENT_ID);
+    app.mock.revoke_all_for(&who, orcid_sim::DEMO_CLIENT_ID);
     let (status, html) = add(&app, &client, "Too late", "10.1234/late").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(html.contains("You revoked idlink"), "{html}");
@@ -515,7 +514,7 @@ async fn an_expired_token_is_refreshed_and_stored_encrypted() {
 async fn a_record_with_1200_works_loads_in_one_call_and_pages() {
     let app = TestApp::spawn().await;
     let client = app.browser();
-    let who = OrcidId::parse(idlink::mock_orcid::PROLIFIC_AUTHOR_ORCID).unwrap();
+    let who = OrcidId::parse(orcid_sim::PROLIFIC_AUTHOR_ORCID).unwrap();
     app.sign_in_as(&client, &who, "").await;
     let before = app.mock.member_api_requests();
     let html = me(&app, &client).await;
@@ -606,8 +605,5 @@ async fn the_person_is_read_from_the_member_api() {
         .person(&tokens.access_token, &other)
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, idlink::orcid::ApiError::WrongRecord),
-        "{err:?}"
-    );
+    assert!(matches!(err, orcid::ApiError::WrongRecord), "{err:?}");
 }

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use crate::orcid::model::Work;
-use crate::orcid::OrcidId;
 use crate::store::RowError;
 use crate::works::form::{IdRow, WorkForm};
+use orcid::model::Work;
+use orcid::OrcidId;
 
 mod terms;
 

@@ -2,10 +2,10 @@
 //! ORCID record holds now (from idlink's copy of it, with its sync time), and how the two
 //! differ.
 
-use crate::orcid::model::Work;
-use crate::orcid::OrcidId;
 use crate::state::AppState;
 use crate::store::{CachedWork, IdlinkWork, IdlinkWorkStatus, ItemStatus, JobItem, SyncStatus};
+use orcid::model::Work;
+use orcid::OrcidId;
 
 /// How an item compares with the record.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::orcid::OrcidId;
 use crate::state::AppState;
 use crate::store::JobUnit;
+use orcid::OrcidId;
 
 pub use trouble::REVOKED;
 

@@ -11,7 +11,7 @@ mod writes;
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 use super::{now, Store};
 

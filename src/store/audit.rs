@@ -1,6 +1,6 @@
 //! The audit log: every write to ORCID and every staff action.
 
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 use super::{now, Store};
 

@@ -4,7 +4,7 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 use super::jobs::ItemRow;
 use super::{now, ItemStatus, JobItem, Store};

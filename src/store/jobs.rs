@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 use super::{now, Store};
 

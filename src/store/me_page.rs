@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 use super::{CachedWork, Researcher, Store, SyncStatus, TokenStatus};
 

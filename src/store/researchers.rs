@@ -1,4 +1,4 @@
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 use super::{now, NewTokens, Store};
 

@@ -1,7 +1,7 @@
 use secrecy::SecretString;
 use sqlx::{Sqlite, Transaction};
 
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 use super::{now, Store};
 

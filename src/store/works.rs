@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 use super::{now, Store};
 

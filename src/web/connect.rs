@@ -12,9 +12,9 @@ use super::error::PageError;
 use super::lang::orcid_lang;
 use super::pages::{render, Denied, Landing, Layout};
 use super::session::{self, PendingAuth};
-use crate::orcid::{scopes, AuthorizeRequest, OrcidError, OrcidId};
 use crate::state::AppState;
 use crate::store::{now, NewTokens};
+use orcid::{scopes, AuthorizeRequest, OrcidError, OrcidId};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -12,10 +12,10 @@ use super::flash;
 use super::pages::{render, IdDisplay, Layout, Me, Notice};
 use super::session;
 use super::works_view::{WorksSection, GROUPS_PER_PAGE};
-use crate::orcid::scopes;
 use crate::state::AppState;
 use crate::store::{MeSummary, TokenStatus};
 use crate::works::sync::{is_stale, refresh_in_background, refresh_works};
+use orcid::scopes;
 
 pub fn router() -> Router<AppState> {
     Router::new()

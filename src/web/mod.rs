@@ -56,8 +56,8 @@ pub fn app(state: AppState) -> Router {
         .merge(ops::router())
         .merge(assets::router())
         .layer(sessions);
-    if let Some(mock) = &state.mock {
-        router = router.nest(MOCK_PATH, mock.router().with_state(()));
+    if let Some(sim) = &state.simulated_orcid {
+        router = router.nest(MOCK_PATH, sim.clone().with_state(()));
     }
     router
         .layer(from_fn_with_state(

@@ -8,7 +8,7 @@ use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 use super::error::PageError;
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 const USER: &str = "idlink.user";
 const CSRF: &str = "idlink.csrf";

@@ -10,9 +10,9 @@ use tower_sessions::Session;
 use super::error::PageError;
 use super::pages::Layout;
 use super::session;
-use crate::orcid::OrcidId;
 use crate::state::AppState;
 use crate::store::AuditEntry;
+use orcid::OrcidId;
 
 /// A staff member, for handlers under /admin.
 pub struct Staff {

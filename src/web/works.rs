@@ -14,12 +14,12 @@ use super::flash::{self, Flash};
 use super::pages::{render, Layout};
 use super::session;
 use super::works_view::{self, DeletePage, FormPage};
-use crate::orcid::OrcidId;
 use crate::state::AppState;
 use crate::works::access::{access, AccessError};
 use crate::works::form::WorkForm;
 use crate::works::sync::{is_stale, refresh_works};
 use crate::works::write::{self, Actor, WriteOutcome};
+use orcid::OrcidId;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -200,12 +200,12 @@ async fn edit_form(
         Err(e) => {
             crate::works::access::note_api_error(&state, &orcid, &e).await;
             let outcome = match e {
-                crate::orcid::ApiError::NotFound => {
+                orcid::ApiError::NotFound => {
                     let _ = refresh_works(&state, &orcid).await;
                     WriteOutcome::Gone
                 }
-                crate::orcid::ApiError::InvalidToken => WriteOutcome::Revoked,
-                crate::orcid::ApiError::Busy => WriteOutcome::Busy,
+                orcid::ApiError::InvalidToken => WriteOutcome::Revoked,
+                orcid::ApiError::Busy => WriteOutcome::Busy,
                 _ => WriteOutcome::Unavailable,
             };
             flash::set(

@@ -5,8 +5,8 @@ use askama::Template;
 
 use super::flash::Flash;
 use super::pages::Layout;
-use crate::orcid::{external_ids, work_types, OrcidId};
 use crate::state::AppState;
+use orcid::{external_ids, work_types, OrcidId};
 use std::sync::Arc;
 
 use crate::store::{CachedId, CachedWork, IdentifierMatch, SyncStatus};

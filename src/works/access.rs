@@ -3,9 +3,9 @@
 
 use secrecy::SecretString;
 
-use crate::orcid::{ApiError, OrcidError, OrcidId};
 use crate::state::AppState;
 use crate::store::{now, NewTokens, TokenStatus};
+use orcid::{ApiError, OrcidError, OrcidId};
 
 /// Refresh a token this long before ORCID would refuse it.
 const REFRESH_MARGIN_SECS: i64 = 300;

@@ -1,12 +1,12 @@
 //! The add/edit work form: what the person typed, checked the way ORCID checks it, with a
 //! message per field, and turned into a v3.0 [`Work`].
 
-use crate::orcid::external_ids;
-use crate::orcid::model::{
+use orcid::external_ids;
+use orcid::model::{
     Contributor, ContributorAttributes, Contributors, ExternalId, ExternalIds, OrcidIdentifier,
     PublicationDate, Value, Work, WorkTitle,
 };
-use crate::orcid::{work_types, OrcidId};
+use orcid::{work_types, OrcidId};
 
 pub const MIN_ID_ROWS: usize = 2;
 pub const MIN_CONTRIBUTOR_ROWS: usize = 2;

@@ -76,7 +76,7 @@ fn a_good_form_becomes_a_work_orcid_accepts() {
     let json = serde_json::to_value(work.for_create()).unwrap();
     for key in json.as_object().unwrap().keys() {
         assert!(
-            crate::orcid::model::WORK_PROPERTIES.contains(&key.as_str()),
+            orcid::model::WORK_PROPERTIES.contains(&key.as_str()),
             "{key}"
         );
     }

@@ -9,7 +9,7 @@ pub mod write;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 /// Records whose works are being refreshed right now, so a burst of page views starts
 /// one refresh, not many.

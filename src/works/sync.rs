@@ -1,12 +1,10 @@
 //! Keeping the works cache in step with ORCID: one `GET /works` per refresh, however many
 //! works the record has.
 
-use crate::orcid::model::{
-    ExternalIds, PublicationDate, Source, Value, WorkSummary, WorkTitle, Works,
-};
-use crate::orcid::OrcidId;
 use crate::state::AppState;
 use crate::store::{now, CachedId, CachedWork, SyncStatus};
+use orcid::model::{ExternalIds, PublicationDate, Source, Value, WorkSummary, WorkTitle, Works};
+use orcid::OrcidId;
 
 use super::access::{access, note_api_error, AccessError};
 
@@ -15,7 +13,7 @@ pub enum SyncError {
     #[error(transparent)]
     Access(#[from] AccessError),
     #[error(transparent)]
-    Api(#[from] crate::orcid::ApiError),
+    Api(#[from] orcid::ApiError),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -23,7 +21,7 @@ pub enum SyncError {
 impl SyncError {
     /// What the page says about a failed refresh.
     pub fn for_person(&self) -> &'static str {
-        use crate::orcid::ApiError as A;
+        use orcid::ApiError as A;
         match self {
             SyncError::Access(AccessError::Revoked) | SyncError::Api(A::InvalidToken) => {
                 "ORCID no longer accepts idlink's access: you revoked it at ORCID."

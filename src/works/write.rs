@@ -1,10 +1,10 @@
 //! Adding, editing and deleting works at ORCID, each outcome in plain words, each write
 //! in the audit log.
 
-use crate::orcid::model::Work;
-use crate::orcid::{ApiError, OrcidId};
 use crate::state::AppState;
 use crate::store::{AuditEntry, IdlinkWorkStatus};
+use orcid::model::Work;
+use orcid::{ApiError, OrcidId};
 
 use super::access::{access, note_api_error, AccessError};
 use super::sync::refresh_works;

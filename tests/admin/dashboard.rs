@@ -1,8 +1,8 @@
 //! The dashboard: each status from the real flows, then search, filters, sorting,
 //! paging and the CSV export checked against a seeded model.
 
-use idlink::orcid::OrcidId;
 use idlink::store::NewTokens;
+use orcid::OrcidId;
 use reqwest::StatusCode;
 use secrecy::SecretString;
 

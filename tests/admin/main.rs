@@ -10,8 +10,8 @@ mod pages;
 mod seed;
 
 use common::{hidden_value, location, TestApp};
-use idlink::orcid::OrcidId;
 use idlink::store::AuditFilter;
+use orcid::OrcidId;
 use reqwest::{Client, StatusCode};
 
 pub const STAFF: &str = "0000-0002-1825-0097";

@@ -1,8 +1,8 @@
 //! Many researchers seeded straight into the store, and what the dashboard should show
 //! for them.
 
-use idlink::orcid::OrcidId;
 use idlink::store::{ConnectionStatus, LoadResearcher};
+use orcid::OrcidId;
 
 use crate::common::TestApp;
 

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use base64::Engine;
 use clap::Parser;
 use idlink::config::Config;
-use idlink::mock_orcid::MockOrcid;
-use idlink::orcid::OrcidId;
 use idlink::AppState;
+use orcid::OrcidId;
+use orcid_sim::MockOrcid;
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 use url::Url;
@@ -59,7 +59,7 @@ impl TestApp {
             .expect("args")
             .resolve()
             .expect("settings");
-        let mock = MockOrcid::new(idlink::state::mock_config(&settings, None, None)).expect("mock");
+        let mock = MockOrcid::new(idlink::demo::mock_config(&settings, None, None)).expect("mock");
         let state = AppState::with_mock(settings, Some(mock.clone()))
             .await
             .expect("state");

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use idlink::orcid::OrcidId;
+use orcid::OrcidId;
 
 use crate::browser::Browser;
 use crate::common::TestApp;

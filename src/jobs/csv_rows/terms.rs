@@ -106,17 +106,13 @@ fn id_terms(
             "external_id_value",
             "external_id_type is filled in but external_id_value is empty.".into(),
         ),
-        (Some(IdSource::External), Some(r))
-            if !crate::orcid::external_ids::is_known_type(&r.id_type) =>
-        {
-            (
-                "external_id_type",
-                format!(
-                    "“{}” is not an identifier type ORCID knows (for example isbn, pmid, handle, uri).",
-                    r.id_type
-                ),
-            )
-        }
+        (Some(IdSource::External), Some(r)) if !orcid::external_ids::is_known_type(&r.id_type) => (
+            "external_id_type",
+            format!(
+                "“{}” is not an identifier type ORCID knows (for example isbn, pmid, handle, uri).",
+                r.id_type
+            ),
+        ),
         (Some(IdSource::External), Some(r)) => {
             ("external_id_value", format!("“{}”: {message}", r.value))
         }

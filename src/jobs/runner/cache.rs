@@ -3,11 +3,11 @@
 //! read at the start of the unit. /me, the staff pages and the next job then see them
 //! at no cost to the rate limit.
 
-use crate::orcid::model::Work;
-use crate::orcid::OrcidId;
 use crate::state::AppState;
 use crate::store::CachedWork;
 use crate::works::sync::{cache_row, RowParts};
+use orcid::model::Work;
+use orcid::OrcidId;
 
 /// Adds `added` (works ORCID just created) to the cached record, each as a new group
 /// after the existing ones.
@@ -54,7 +54,7 @@ fn cached(w: &Work, group_index: i64) -> CachedWork {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::orcid::model::{ExternalId, ExternalIds, PublicationDate, Value, WorkTitle};
+    use orcid::model::{ExternalId, ExternalIds, PublicationDate, Value, WorkTitle};
 
     #[test]
     fn a_created_work_becomes_a_cache_row() {

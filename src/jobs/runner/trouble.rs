@@ -1,8 +1,8 @@
 //! What a failed call means for the items of a unit, and the words staff read for it.
 
-use crate::orcid::{ApiError, OrcidError};
 use crate::works::access::AccessError;
 use crate::works::sync::SyncError;
+use orcid::{ApiError, OrcidError};
 
 /// The detail of items whose researcher revoked idlink's access.
 pub const REVOKED: &str = "the researcher revoked idlink's access";

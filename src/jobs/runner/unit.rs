@@ -13,13 +13,13 @@ use secrecy::SecretString;
 use super::cache::add_to_cache;
 use super::trouble::{item_error, Trouble};
 use super::MAX_ATTEMPTS;
-use crate::orcid::api::BULK_MAX;
-use crate::orcid::model::Work;
-use crate::orcid::{ApiError, OrcidId};
 use crate::state::AppState;
 use crate::store::{AuditLine, BatchRecord, ItemStatus, JobItem, JobUnit, OwnWork, Settlement};
 use crate::works::access::{access, note_api_error};
 use crate::works::sync::refresh_works;
+use orcid::api::BULK_MAX;
+use orcid::model::Work;
+use orcid::{ApiError, OrcidId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UnitError {

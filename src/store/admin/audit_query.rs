@@ -3,8 +3,8 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::orcid::OrcidId;
 use crate::store::{AuditRecord, Store};
+use orcid::OrcidId;
 
 /// Which audit entries to show. Every field narrows the set; `Default` is everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use secrecy::SecretString;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use super::ConnectionStatus;
-use crate::orcid::OrcidId;
 use crate::store::{now, Store};
+use orcid::OrcidId;
 
 /// Rows per multi-row INSERT (at most 8 values each: far below SQLite's bind limit).
 const CHUNK: usize = 500;

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{orcid_call_condition, ConnectionStatus};
-use crate::orcid::OrcidId;
 use crate::store::{now, Store};
+use orcid::OrcidId;
 
 /// iDs per details query (SQLite allows 32,766 bound values; stay far below).
 const DETAILS_CHUNK: usize = 500;

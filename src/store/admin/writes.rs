@@ -1,7 +1,7 @@
 //! The works idlink wrote to one researcher's record, for the staff view of that person.
 
-use crate::orcid::OrcidId;
 use crate::store::Store;
+use orcid::OrcidId;
 
 /// One work idlink put on a record, and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]

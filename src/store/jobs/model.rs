@@ -1,6 +1,6 @@
 //! The types of bulk-push jobs as the store hands them out, and the rows they are read from.
 
-use crate::orcid::OrcidId;
+use orcid::OrcidId;
 
 /// Where a job is in its life (`jobs.status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

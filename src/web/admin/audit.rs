@@ -12,12 +12,12 @@ use time::{Date, Month, OffsetDateTime, Time};
 
 use super::{cell, clip, csv_error, csv_response, iso, parse_page, when, Pager};
 use super::{EXPORT_AUDIT, PAGE_SIZE};
-use crate::orcid::OrcidId;
 use crate::state::AppState;
 use crate::store::{AuditFilter, AuditRecord};
 use crate::web::error::PageError;
 use crate::web::pages::{render, Layout};
 use crate::web::staff::Staff;
+use orcid::OrcidId;
 
 /// Entries read per query while exporting.
 const EXPORT_BATCH: i64 = 2000;

@@ -8,11 +8,11 @@ use axum::Form;
 
 use super::researchers::{last_call_text, View, ViewParams};
 use super::{cell, csv_error, csv_response, iso, EXPORT_RESEARCHERS};
-use crate::orcid::scopes;
 use crate::state::AppState;
 use crate::store::DashboardRow;
 use crate::web::error::PageError;
 use crate::web::staff::Staff;
+use orcid::scopes;
 
 /// iDs whose details are read per query while exporting.
 const EXPORT_CHUNK: usize = 500;

@@ -10,13 +10,13 @@ use serde::Deserialize;
 
 use super::audit::{audit_view, AuditView};
 use super::{clip, day, last_page, parse_page, when, Pager, PAGE_SIZE};
-use crate::orcid::{external_ids, scopes, OrcidId};
 use crate::state::AppState;
 use crate::store::{AuditFilter, DashboardRow, IdlinkWrite};
 use crate::web::error::PageError;
 use crate::web::pages::{render, IdDisplay, Layout};
 use crate::web::staff::Staff;
 use crate::web::works_view::{WorksSection, GROUPS_PER_PAGE};
+use orcid::{external_ids, scopes, OrcidId};
 
 /// Audit entries shown here; the rest are one click away in the audit log.
 const AUDIT_SHOWN: i64 = 50;

@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use super::PAGE_SIZE;
 use super::{day, parse_page, when, Pager};
-use crate::orcid::{scopes, OrcidId};
 use crate::state::AppState;
 use crate::store::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, LastCall, Search,
@@ -16,6 +15,7 @@ use crate::store::{
 use crate::web::error::PageError;
 use crate::web::pages::{render, Layout};
 use crate::web::staff::Staff;
+use orcid::{scopes, OrcidId};
 
 /// The dashboard's query string (and the export form's fields). All text, so that any
 /// input reaches the page and gets a message rather than a bare 400.

@@ -12,7 +12,6 @@ use serde::Deserialize;
 
 use super::views::item_label;
 use crate::jobs::reconcile::{self, Reconciliation, Row, Tally};
-use crate::orcid::OrcidId;
 use crate::state::AppState;
 use crate::store::Job;
 use crate::web::admin::{cell, csv_error, csv_response, iso, parse_page, Pager, PAGE_SIZE};
@@ -21,6 +20,7 @@ use crate::web::pages::{render, IdDisplay, Layout};
 use crate::web::staff::Staff;
 use crate::web::works_view::ago;
 use crate::works::sync::refresh_works;
+use orcid::OrcidId;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -3,11 +3,11 @@
 use askama::Template;
 
 use crate::jobs::progress::{status_label, Progress};
-use crate::orcid::{work_types, OrcidId};
 use crate::state::AppState;
 use crate::store::{ItemStatus, Job, JobCounts, JobItem, RowError};
 use crate::web::flash::Flash;
 use crate::web::pages::Layout;
+use orcid::{work_types, OrcidId};
 
 /// Items per page of the result table.
 pub const ITEMS_PER_PAGE: i64 = 50;

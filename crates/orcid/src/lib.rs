@@ -1,0 +1,157 @@
+//! The ORCID client library: the iD type, OAuth and OpenID Connect, the v3.0 model, and
+//! Member and Public API calls behind one rate limiter and retry policy.
+//!
+//! It knows nothing of web frameworks, databases or an application's settings: callers
+//! hand it a [`ClientConfig`] and, if they count calls, a [`CallObserver`].
+
+pub mod api;
+pub mod errors;
+pub mod external_ids;
+pub mod id;
+pub mod limiter;
+pub mod model;
+pub mod oauth;
+pub mod oidc;
+pub mod scopes;
+pub mod work_types;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use url::Url;
+
+pub use api::ApiError;
+pub use errors::{OAuthErrorBody, OrcidError};
+pub use id::{OrcidId, OrcidIdError};
+pub use oauth::{AuthorizeRequest, TokenResponse};
+
+/// Where a client reaches ORCID, and how iDs are shown.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// Registry root as the browser reaches it: /oauth/authorize.
+    pub base: Url,
+    /// Registry root as the server reaches it: /oauth/token, /oauth/revoke, discovery,
+    /// JWKS. The same as `base`, except for a simulation reached at another address.
+    pub server_base: Url,
+    /// Member API root (paths /v3.0/...).
+    pub api: Url,
+    pub public_api: Url,
+    /// The issuer expected in id_tokens.
+    pub issuer: String,
+    /// Where an iD's record lives, e.g. https://orcid.org/ (display guidelines).
+    pub record_base: String,
+}
+
+/// Everything an [`OrcidClient`] needs to know.
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub endpoints: Endpoints,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// Bound on every call, connecting included.
+    pub timeout: std::time::Duration,
+    /// ORCID's limit for this client: requests a second, and the burst it allows.
+    pub rate_per_sec: u32,
+    pub burst: u32,
+    /// Sent as User-Agent, e.g. `idlink/0.1.0`.
+    pub user_agent: String,
+}
+
+/// Told of every call's outcome (e.g. to count them); `endpoint` and `outcome` are short labels.
+pub trait CallObserver: Send + Sync {
+    fn orcid_call(&self, endpoint: &str, outcome: &str);
+}
+
+/// An observer that ignores everything.
+impl CallObserver for () {
+    fn orcid_call(&self, _endpoint: &str, _outcome: &str) {}
+}
+
+/// Everything idlink says to ORCID goes through one of these (cheap to clone).
+#[derive(Clone)]
+pub struct OrcidClient {
+    inner: Arc<Inner>,
+}
+
+pub struct Inner {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    client_id: String,
+    client_secret: SecretString,
+    jwks: oidc::JwksCache,
+    metrics: Arc<dyn CallObserver>,
+    limiter: limiter::Limiter,
+    retry: limiter::RetryPolicy,
+}
+
+impl std::ops::Deref for OrcidClient {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl OrcidClient {
+    pub fn new(
+        settings: ClientConfig,
+        metrics: Arc<dyn CallObserver>,
+    ) -> Result<Self, reqwest::Error> {
+        // One client for the whole process: redirects off, every call bounded in time.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(std::time::Duration::from_secs(5)))
+            .user_agent(settings.user_agent.clone())
+            .build()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                endpoints: settings.endpoints,
+                client_id: settings.client_id,
+                client_secret: settings.client_secret,
+                jwks: oidc::JwksCache::default(),
+                metrics,
+                limiter: limiter::Limiter::for_orcid(settings.rate_per_sec, settings.burst),
+                retry: limiter::RetryPolicy::default(),
+            }),
+        })
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The record URL shown and linked for an iD (ORCID's display guidelines).
+    pub fn record_url(&self, id: &OrcidId) -> String {
+        format!("{}{}", self.endpoints.record_base, id)
+    }
+
+    /// The registry host iDs belong to (`orcid.org`, `sandbox.orcid.org`, or the simulation's).
+    pub fn record_host(&self) -> &str {
+        let rest = self
+            .endpoints
+            .record_base
+            .split_once("://")
+            .map_or("", |(_, r)| r);
+        rest.split(['/', ':']).next().unwrap_or("orcid.org")
+    }
+
+    fn endpoint(&self, root: &Url, path: &str) -> Url {
+        let mut base = root.clone();
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        base.join(path).unwrap_or(base)
+    }
+
+    fn observe<T>(&self, endpoint: &'static str, result: &Result<T, OrcidError>) {
+        let outcome = match result {
+            Ok(_) => "ok",
+            Err(e) => {
+                tracing::warn!(endpoint, error = %e, "ORCID call failed");
+                e.outcome()
+            }
+        };
+        self.metrics.orcid_call(endpoint, outcome);
+    }
+}

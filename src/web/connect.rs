@@ -143,6 +143,16 @@ fn start_again(status: StatusCode, title: &'static str, message: &str) -> PageEr
     PageError::new(status, title, message).with_action("/", "Start again")
 }
 
+/// "10 minutes", "1 minute", "45 seconds": how long a sign-in may take, in words.
+fn duration_words(secs: i64) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if secs >= 60 && secs % 60 == 0 {
+        plural(secs / 60, "minute")
+    } else {
+        plural(secs, "second")
+    }
+}
+
 async fn callback(
     State(state): State<AppState>,
     session: Session,
@@ -164,7 +174,10 @@ async fn callback(
         return Err(start_again(
             StatusCode::BAD_REQUEST,
             "This sign-in took too long",
-            "For your safety a sign-in must be finished within 10 minutes. Nothing was shared or stored.",
+            &format!(
+                "For your safety a sign-in must be finished within {}. Nothing was shared or stored.",
+                duration_words(state.settings.oauth_state_ttl_secs)
+            ),
         ));
     }
     if let Some(error) = params.error.as_deref() {
@@ -292,5 +305,16 @@ fn token_error(e: OrcidError) -> PageError {
             "ORCID is having problems",
             "idlink could not complete the connection with ORCID. Nothing was stored. Please try again in a few minutes.",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sign_in_time_limit_in_words() {
+        assert_eq!(super::duration_words(600), "10 minutes");
+        assert_eq!(super::duration_words(60), "1 minute");
+        assert_eq!(super::duration_words(90), "90 seconds");
+        assert_eq!(super::duration_words(1), "1 second");
     }
 }

@@ -74,7 +74,8 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// Exponential backoff with full jitter before attempt `n` (1-based, n ≥ 2), or the
+    /// Exponential backoff with equal jitter (a random delay between half and all of the
+    /// capped exponential step) before attempt `n` (1-based, n ≥ 2), or the
     /// server's Retry-After when it gave one (capped).
     pub fn delay(&self, n: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(d) = retry_after {

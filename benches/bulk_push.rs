@@ -16,7 +16,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::TestApp;
-use idlink::jobs::runner;
 use idlink::store::{ItemStatus, JobStatus, NewJobItem};
 use orcid::model::{ExternalId, ExternalIds, Work, WorkTitle};
 use orcid::OrcidId;
@@ -142,7 +141,7 @@ async fn scenario(researchers: usize, per: usize) -> Measured {
     let rejected_before = rejected(&app);
     let started = Instant::now();
     assert!(store.start_job(id, false).await.expect("start"));
-    runner::wake(&app.state);
+    app.state.runner.wake();
     loop {
         let c = store.job_counts(id).await.expect("counts");
         if c.pending + c.sending == 0 {
@@ -194,9 +193,7 @@ async fn scenario(researchers: usize, per: usize) -> Measured {
 async fn direct(app: &TestApp, per: usize) -> Duration {
     let who = connect(app, 1).await[0];
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let access = idlink::works::access::access(&app.state, &who)
-        .await
-        .expect("access");
+    let access = app.state.works.access(&who).await.expect("access");
     let works: Vec<Work> = works(&[who], per)
         .iter()
         .map(|i| serde_json::from_str::<Work>(&i.work_json).expect("work"))
@@ -216,9 +213,7 @@ async fn direct(app: &TestApp, per: usize) -> Duration {
 
 /// How long the simulated ORCID takes to answer a 100-work bulk request to `orcid` now.
 async fn probe(app: &TestApp, orcid: &OrcidId) -> f64 {
-    let access = idlink::works::access::access(&app.state, orcid)
-        .await
-        .expect("access");
+    let access = app.state.works.access(orcid).await.expect("access");
     let works: Vec<Work> = works(&[*orcid], 100)
         .iter()
         .map(|i| serde_json::from_str::<Work>(&i.work_json).expect("work"))

@@ -1,26 +1,20 @@
 //! Demo mode: the simulated ORCID served on idlink's own listener at `/mock-orcid`, so a
 //! first `cargo run` works with no ORCID credentials.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use orcid_sim::{MockClient, MockConfig, MockOrcid};
+use orcid_sim::{MockClient, MockConfig, MockError, MockOrcid};
 
-use crate::config::{OrcidEnv, Settings, MOCK_PATH};
-use crate::state::{data_dir, StartError};
+use crate::config::{Settings, MOCK_PATH};
 
-/// In mock mode, the simulated ORCID with its key and state kept in the data folder so
-/// demo sign-ins survive a restart; otherwise nothing.
-pub fn start(settings: &Settings) -> Result<Option<MockOrcid>, StartError> {
-    if settings.orcid_env != OrcidEnv::Mock {
-        return Ok(None);
-    }
-    let dir = data_dir(&settings.database_path)?;
-    let sim = MockOrcid::new(mock_config(
+/// The simulated ORCID for mock mode, with its key and state kept in the data folder
+/// `dir` so demo sign-ins survive a restart.
+pub fn start(settings: &Settings, dir: &Path) -> Result<MockOrcid, MockError> {
+    MockOrcid::new(mock_config(
         settings,
         Some(dir.join("mock-orcid-key.pem")),
         Some(dir.join("mock-orcid-state.json")),
-    ))?;
-    Ok(Some(sim))
+    ))
 }
 
 /// The simulated ORCID's settings for this app: the demo client, registered with this

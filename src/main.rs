@@ -45,7 +45,7 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
         ),
     );
     // Bulk pushes resume from the database, whatever was running when idlink stopped.
-    let _runner = idlink::jobs::runner::start(state.clone());
+    let _runner = state.runner.start();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

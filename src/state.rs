@@ -7,8 +7,10 @@ use orcid::OrcidClient;
 
 use crate::config::Settings;
 use crate::crypto::TokenCipher;
+use crate::jobs::runner::Runner;
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::works::Works;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,9 +25,10 @@ pub struct Inner {
     pub sessions: tower_sessions_sqlx_store::SqliteStore,
     /// The simulated ORCID's routes, mounted at /mock-orcid in demo mode.
     pub simulated_orcid: Option<axum::Router>,
-    pub refreshing: crate::works::RefreshSet,
-    /// Wakes the bulk-push runner when a job is started (it also polls the database).
-    pub jobs_wake: tokio::sync::Notify,
+    /// Reading and writing researchers' works.
+    pub works: Works,
+    /// The bulk-push runner: started once by `main`, woken when a job is started.
+    pub runner: Runner,
 }
 
 impl std::ops::Deref for AppState {
@@ -53,7 +56,13 @@ impl AppState {
     /// state kept in the data folder so demo sign-ins survive a restart.
     pub async fn new(settings: Settings) -> Result<Self, StartError> {
         #[cfg(feature = "demo")]
-        let simulated = crate::demo::start(&settings)?.map(|sim| sim.router());
+        let simulated = match settings.orcid_env {
+            crate::config::OrcidEnv::Mock => {
+                let dir = data_dir(&settings.database_path)?;
+                Some(crate::demo::start(&settings, &dir)?.router())
+            }
+            _ => None,
+        };
         #[cfg(not(feature = "demo"))]
         let simulated = None;
         Self::build(settings, simulated).await
@@ -102,6 +111,14 @@ impl AppState {
             settings.orcid_client_config(),
             std::sync::Arc::new(metrics.clone()),
         )?;
+        let works = Works::new(store.clone(), orcid.clone());
+        let runner = Runner::new(
+            store.clone(),
+            orcid.clone(),
+            metrics.clone(),
+            works.clone(),
+            settings.institution_name.clone(),
+        );
         Ok(Self {
             inner: Arc::new(Inner {
                 settings,
@@ -110,8 +127,8 @@ impl AppState {
                 metrics,
                 sessions,
                 simulated_orcid,
-                refreshing: Default::default(),
-                jobs_wake: tokio::sync::Notify::new(),
+                works,
+                runner,
             }),
         })
     }

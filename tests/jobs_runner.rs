@@ -82,7 +82,7 @@ async fn start(app: &TestApp, items: &[NewJobItem], push_again: bool) -> i64 {
         .await
         .unwrap();
     assert!(store.start_job(id, push_again).await.unwrap());
-    runner::wake(&app.state);
+    app.state.runner.wake();
     id
 }
 
@@ -338,7 +338,7 @@ async fn a_job_killed_mid_way_resumes_without_duplicates() {
     app.mock.set_fault(None);
 
     // A restart: a new runner on the same database.
-    app.runner = runner::start(app.state.clone());
+    app.runner = app.state.runner.start();
     let got = finished(&app, id).await;
     for i in &got {
         assert!(

@@ -438,6 +438,158 @@ async fn missing_permission_asks_to_reconnect_with_it() {
     let _ = who;
 }
 
+/// The edit page and the add form tell each ORCID refusal in the same words: a missing
+/// permission and a grant for another record are neither "could not reach ORCID" nor
+/// "you revoked idlink's access".
+#[tokio::test]
+async fn wrong_record_and_missing_permission_are_told_in_their_own_words() {
+    let app = TestApp::spawn().await;
+    let client = app.browser();
+    let who = app.sign_in(&client).await;
+    let (status, _) = add(&app, &client, "Tides", "10.1234/tides").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let put_code = our_put_code(&app, &who).await;
+
+    // ORCID refuses the edit page's read with 403/9038.
+    app.mock.set_fault(Some(Fault::ApiStatus {
+        status: 403,
+        times: 1,
+    }));
+    let res = client
+        .get(app.url(&format!("/me/works/{put_code}/edit")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/me");
+    let html = me(&app, &client).await;
+    assert!(
+        html.contains("needs your permission to add works"),
+        "{html}"
+    );
+    assert!(html.contains("/orcid/connect?need=works"));
+    assert!(!html.contains("could not reach ORCID"), "{html}");
+
+    // idlink holds another researcher's grant for this record: ORCID's 401/9017.
+    let other_client = app.browser();
+    let other = app.mock.add_researcher("Grace", "Hopper");
+    app.sign_in_as(&other_client, &other, "").await;
+    let theirs = app.state.store.tokens(&other).await.unwrap().unwrap();
+    app.state
+        .store
+        .update_tokens(
+            &who,
+            &idlink::store::NewTokens {
+                access_token: theirs.access_token,
+                refresh_token: theirs.refresh_token,
+                scope: theirs.scope,
+                expires_at: theirs.expires_at,
+            },
+        )
+        .await
+        .unwrap();
+    let csrf = app.csrf(&client).await;
+    let mut form = work_form(&csrf, "Currents", "10.1234/currents");
+    form.push(("confirm_duplicate".into(), "1".into()));
+    let res = client
+        .post(app.url("/me/works/new"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/me#works");
+    let html = me(&app, &client).await;
+    assert!(
+        html.contains("belongs to a different ORCID record"),
+        "{html}"
+    );
+    assert!(!html.contains("You revoked idlink"), "{html}");
+    let res = client
+        .get(app.url(&format!("/me/works/{put_code}/edit")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/me");
+    assert!(me(&app, &client)
+        .await
+        .contains("belongs to a different ORCID record"));
+    // A grant for the wrong record is not a revoked one.
+    let tokens = app.state.store.tokens(&who).await.unwrap().unwrap();
+    assert_eq!(tokens.status, idlink::store::TokenStatus::Active);
+    assert_eq!(app.mock.works_of(&who), 1);
+}
+
+/// Researcher pages send a signed-out visitor to the start page, before any form is read.
+#[tokio::test]
+async fn signed_out_visitors_are_sent_to_the_start() {
+    let app = TestApp::spawn().await;
+    let client = app.browser();
+    for path in [
+        "/me",
+        "/me/works/new",
+        "/me/works/1/edit",
+        "/me/works/1/delete",
+    ] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "GET {path}");
+        assert_eq!(location(&res), "/", "GET {path}");
+    }
+    for path in [
+        "/me/works/refresh",
+        "/me/works/new",
+        "/me/works/1/edit",
+        "/me/works/1/delete",
+        "/me/disconnect",
+    ] {
+        let res = client
+            .post(app.url(path))
+            .form(&[("csrf", "none")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "POST {path}");
+        assert_eq!(location(&res), "/", "POST {path}");
+    }
+    assert_eq!(app.mock.member_api_requests(), 0);
+}
+
+/// Every researcher POST checks the CSRF token before it does anything.
+#[tokio::test]
+async fn every_researcher_post_refuses_a_forged_token() {
+    let app = TestApp::spawn().await;
+    let client = app.browser();
+    let who = app.sign_in(&client).await;
+    let (status, _) = add(&app, &client, "Tides", "10.1234/tides").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let put_code = our_put_code(&app, &who).await;
+    let sent = app.mock.member_api_requests();
+    for path in [
+        "/me/works/refresh".to_string(),
+        "/me/works/new".into(),
+        format!("/me/works/{put_code}/edit"),
+        format!("/me/works/{put_code}/delete"),
+    ] {
+        for form in [
+            work_form("forged", "Changed", "10.1234/changed"),
+            work_form("", "Changed", "10.1234/changed"),
+        ] {
+            let res = client
+                .post(app.url(&path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "POST {path}");
+            assert!(res.text().await.unwrap().contains("This form has expired"));
+        }
+    }
+    assert_eq!(
+        app.mock.member_api_requests(),
+        sent,
+        "nothing reached ORCID"
+    );
+    assert_eq!(app.mock.works_of(&who), 1);
+}
+
 #[tokio::test]
 async fn transient_orcid_failures_are_retried() {
     let app = TestApp::spawn().await;

@@ -2,8 +2,9 @@
 //! ORCID record holds now (from idlink's copy of it, with its sync time), and how the two
 //! differ.
 
-use crate::state::AppState;
-use crate::store::{CachedWork, IdlinkWork, IdlinkWorkStatus, ItemStatus, JobItem, SyncStatus};
+use crate::store::{
+    CachedWork, IdlinkWork, IdlinkWorkStatus, ItemStatus, JobItem, Store, SyncStatus,
+};
 use orcid::model::Work;
 use orcid::OrcidId;
 
@@ -110,16 +111,24 @@ impl Reconciliation {
     }
 }
 
+/// How idlink's own works are told apart on a record, and named to staff.
+#[derive(Debug, Clone, Copy)]
+pub struct Ours<'a> {
+    /// idlink's ORCID client id: the source of the works it added.
+    pub client_id: &'a str,
+    pub institution: &'a str,
+}
+
 /// Compares one researcher's items in `job_id` with idlink's copy of their record (the
 /// caller refreshes it first when it wants ORCID's view of this moment).
 pub async fn researcher(
-    state: &AppState,
+    store: &Store,
+    ours: Ours<'_>,
     job_id: i64,
     orcid: &OrcidId,
 ) -> Result<Reconciliation, sqlx::Error> {
-    let store = &state.store;
     let items = store.job_items_of(job_id, orcid).await?;
-    let ours = store.idlink_works(orcid).await?;
+    let added = store.idlink_works(orcid).await?;
     let mut rows = Vec::with_capacity(items.len());
     for item in items {
         let work = match item.put_code {
@@ -128,11 +137,11 @@ pub async fn researcher(
         };
         let work = match work {
             Some(w) => Some(w),
-            None => by_identifiers(state, orcid, &item).await?,
+            None => by_identifiers(store, ours, orcid, &item).await?,
         };
-        let on_record = work.map(|w| on_record(state, w));
+        let on_record = work.map(|w| on_record(ours, w));
         let asked = asked(&item);
-        let difference = compare(&item, &asked, on_record.as_ref(), &ours);
+        let difference = compare(&item, &asked, on_record.as_ref(), &added);
         rows.push(Row {
             item,
             asked,
@@ -149,28 +158,25 @@ pub async fn researcher(
 
 /// A work on the record sharing an identifier with the item, idlink's own first.
 async fn by_identifiers(
-    state: &AppState,
+    store: &Store,
+    ours: Ours<'_>,
     orcid: &OrcidId,
     item: &JobItem,
 ) -> Result<Option<CachedWork>, sqlx::Error> {
-    let matches = state
-        .store
-        .works_with_identifiers(orcid, &item.identity)
-        .await?;
-    let client_id = state.orcid.client_id();
+    let matches = store.works_with_identifiers(orcid, &item.identity).await?;
     let best = matches
         .iter()
-        .find(|m| m.source_client_id.as_deref() == Some(client_id))
+        .find(|m| m.source_client_id.as_deref() == Some(ours.client_id))
         .or(matches.first());
     match best {
-        Some(m) => state.store.cached_work(orcid, m.put_code).await,
+        Some(m) => store.cached_work(orcid, m.put_code).await,
         None => Ok(None),
     }
 }
 
-fn on_record(state: &AppState, w: CachedWork) -> OnRecord {
-    let source = if w.source_client_id.as_deref() == Some(state.orcid.client_id()) {
-        format!("{} (idlink)", state.settings.institution_name)
+fn on_record(ours: Ours<'_>, w: CachedWork) -> OnRecord {
+    let source = if w.source_client_id.as_deref() == Some(ours.client_id) {
+        format!("{} (idlink)", ours.institution)
     } else {
         w.source_name.unwrap_or_else(|| "an unnamed source".into())
     };

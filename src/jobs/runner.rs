@@ -11,13 +11,16 @@ mod trouble;
 mod unit;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::state::AppState;
-use crate::store::JobUnit;
-use orcid::OrcidId;
+use crate::metrics::Metrics;
+use crate::store::{JobUnit, Store};
+use crate::works::Works;
+use orcid::{OrcidClient, OrcidId};
 
 pub use trouble::REVOKED;
 
@@ -31,23 +34,55 @@ const POLL: Duration = Duration::from_secs(1);
 /// After this many failed attempts (each after the client's own retries) an item fails.
 pub const MAX_ATTEMPTS: i64 = 8;
 
-/// Starts the runner. Call once per process, after the database is open.
-pub fn start(state: AppState) -> JoinHandle<()> {
-    tokio::spawn(run(state))
+/// What the runner uses. Built once at start-up; each unit's task takes a clone.
+#[derive(Clone)]
+pub struct Runner {
+    store: Store,
+    orcid: OrcidClient,
+    metrics: Metrics,
+    works: Works,
+    /// The institution's name: how staff see idlink's own works named.
+    institution: String,
+    /// Wakes the runner when a job is started (it also polls the database).
+    wake: Arc<Notify>,
 }
 
-/// Tells the runner a job was started, so it begins now rather than at the next poll.
-pub fn wake(state: &AppState) {
-    state.jobs_wake.notify_one();
+impl Runner {
+    pub fn new(
+        store: Store,
+        orcid: OrcidClient,
+        metrics: Metrics,
+        works: Works,
+        institution: String,
+    ) -> Self {
+        Self {
+            store,
+            orcid,
+            metrics,
+            works,
+            institution,
+            wake: Arc::default(),
+        }
+    }
+
+    /// Starts the runner. Call once per process, after the database is open.
+    pub fn start(&self) -> JoinHandle<()> {
+        tokio::spawn(run(self.clone()))
+    }
+
+    /// Tells the runner a job was started, so it begins now rather than at the next poll.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
 }
 
-async fn run(state: AppState) {
+async fn run(runner: Runner) {
     tracing::info!("bulk-push runner started");
     // Units run as tasks of this set, so stopping the runner (abort) stops them too.
     let mut units: JoinSet<()> = JoinSet::new();
     let mut busy: HashMap<tokio::task::Id, OrcidId> = HashMap::new();
     loop {
-        schedule(&state, &mut units, &mut busy).await;
+        schedule(&runner, &mut units, &mut busy).await;
         tokio::select! {
             Some(done) = units.join_next_with_id(), if !units.is_empty() => {
                 let id = match done {
@@ -59,7 +94,7 @@ async fn run(state: AppState) {
                 };
                 busy.remove(&id);
             }
-            () = state.jobs_wake.notified() => {}
+            () = runner.wake.notified() => {}
             () = tokio::time::sleep(POLL) => {}
         }
     }
@@ -68,11 +103,11 @@ async fn run(state: AppState) {
 /// Finishes jobs with nothing left, then starts units for researchers with work, up to
 /// [`CONCURRENT_RESEARCHERS`].
 async fn schedule(
-    state: &AppState,
+    runner: &Runner,
     units: &mut JoinSet<()>,
     busy: &mut HashMap<tokio::task::Id, OrcidId>,
 ) {
-    match state.store.finish_done_jobs().await {
+    match runner.store.finish_done_jobs().await {
         Ok(ids) => {
             for id in ids {
                 tracing::info!(job = id, "bulk-push job finished");
@@ -86,7 +121,7 @@ async fn schedule(
     }
     // Busy researchers may hold some of the rows; ask for enough to fill every slot.
     let limit = i64::try_from((busy.len() + free) * 2).unwrap_or(i64::MAX);
-    let candidates = match state.store.runnable_units(limit).await {
+    let candidates = match runner.store.runnable_units(limit).await {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "could not read bulk-push work");
@@ -101,17 +136,17 @@ async fn schedule(
         if !taken.insert(unit.orcid) {
             continue;
         }
-        if let Err(e) = state.store.mark_job_running(unit.job_id).await {
+        if let Err(e) = runner.store.mark_job_running(unit.job_id).await {
             tracing::error!(error = %e, job = unit.job_id, "could not mark a job running");
             continue;
         }
-        let handle = units.spawn(run_unit(state.clone(), unit));
+        let handle = units.spawn(run_unit(runner.clone(), unit));
         busy.insert(handle.id(), unit.orcid);
     }
 }
 
-async fn run_unit(state: AppState, unit: JobUnit) {
-    if let Err(e) = unit::process(&state, unit).await {
+async fn run_unit(runner: Runner, unit: JobUnit) {
+    if let Err(e) = unit::process(&runner, unit).await {
         // The items stay as they are (pending or sending) and are taken up again later.
         tracing::error!(error = %e, job = unit.job_id, orcid = %unit.orcid, "bulk-push unit failed");
         tokio::time::sleep(POLL).await;

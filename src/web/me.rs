@@ -3,18 +3,20 @@
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::csrf::CsrfForm;
 use super::error::PageError;
 use super::flash;
 use super::pages::{render, IdDisplay, Layout, Me, Notice};
+use super::researcher::Researcher;
 use super::session;
 use super::works_view::{WorksSection, GROUPS_PER_PAGE};
 use crate::state::AppState;
 use crate::store::{MeSummary, TokenStatus};
-use crate::works::sync::{is_stale, refresh_in_background, refresh_works};
+use crate::works::sync::is_stale;
 use orcid::scopes;
 
 pub fn router() -> Router<AppState> {
@@ -25,24 +27,15 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-#[derive(Deserialize)]
 struct MeParams {
     page: Option<i64>,
 }
 
 async fn me(
     State(state): State<AppState>,
-    session: Session,
+    Researcher { orcid, session }: Researcher,
     Query(params): Query<MeParams>,
 ) -> Result<Response, PageError> {
-    let Some(orcid) = session::current_user(&session).await? else {
-        return Ok(Redirect::to("/").into_response());
-    };
     let Some(summary) = state.store.me_summary(&orcid).await? else {
         // The row is gone (deleted by an operator): the session means nothing any more.
         session::sign_out(&session).await?;
@@ -102,11 +95,11 @@ async fn works_section(
     let (mut status, mut total) = (summary.sync.clone(), summary.group_count);
     let mut refreshing = false;
     if status.is_none() {
-        let _ = refresh_works(state, orcid).await;
+        let _ = state.works.refresh(orcid).await;
         status = state.store.sync_status(orcid).await?;
         total = state.store.count_cached_groups(orcid).await?;
     } else if is_stale(status.as_ref(), state.settings.works_refresh_secs) {
-        refreshing = refresh_in_background(state, *orcid);
+        refreshing = state.works.refresh_in_background(*orcid);
     }
     let last_page = ((total + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1);
     let page = page.min(last_page);
@@ -128,9 +121,8 @@ async fn works_section(
 async fn sign_out(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<CsrfForm>,
+    _: CsrfForm,
 ) -> Result<Response, PageError> {
-    session::check_csrf(&session, &form.csrf).await?;
     session::sign_out(&session).await?;
     Ok(render(&Notice {
         layout: Layout::new(&state, false, String::new()),
@@ -143,13 +135,9 @@ async fn sign_out(
 /// Revokes the grant at ORCID, then forgets the tokens, then says which of those happened.
 async fn disconnect(
     State(state): State<AppState>,
-    session: Session,
-    Form(form): Form<CsrfForm>,
+    Researcher { orcid, session }: Researcher,
+    _: CsrfForm,
 ) -> Result<Response, PageError> {
-    session::check_csrf(&session, &form.csrf).await?;
-    let Some(orcid) = session::current_user(&session).await? else {
-        return Ok(Redirect::to("/").into_response());
-    };
     let mut revoked_at_orcid = true;
     if let Some(tokens) = state.store.tokens(&orcid).await? {
         // Revoking either token disables the pair at ORCID; both are sent so that

@@ -3,6 +3,7 @@
 mod admin;
 mod assets;
 mod connect;
+mod csrf;
 pub mod error;
 mod flash;
 mod jobs;
@@ -11,6 +12,7 @@ mod layers;
 mod me;
 mod ops;
 mod pages;
+mod researcher;
 mod session;
 pub mod staff;
 mod works;

@@ -4,11 +4,13 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
+use super::csrf;
 use super::error::PageError;
 use super::pages::Layout;
+use super::researcher::Researcher;
 use super::session;
 use crate::state::AppState;
 use crate::store::AuditEntry;
@@ -31,8 +33,10 @@ impl Staff {
         Ok(Layout::new(state, true, self.csrf().await?).staff())
     }
 
+    /// For a token read by hand (the multipart upload); urlencoded forms use
+    /// [`csrf::CsrfForm`].
     pub async fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
-        session::check_csrf(&self.session, submitted).await
+        csrf::check(&self.session, submitted).await
     }
 
     /// Records a staff action in the audit log (`orcid` is the record acted on, or the
@@ -76,15 +80,8 @@ impl FromRequestParts<AppState> for Staff {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let Some(orcid) = session::current_user(&session)
-            .await
-            .map_err(IntoResponse::into_response)?
-        else {
-            return Err(Redirect::to("/").into_response());
-        };
+        // Signed out: to the start page, as for any researcher page.
+        let Researcher { orcid, session } = Researcher::from_request_parts(parts, state).await?;
         if !state.settings.staff.contains(&orcid) {
             return Err(forbidden());
         }

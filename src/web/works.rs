@@ -5,20 +5,20 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
-use serde::Deserialize;
+use axum::Router;
 use tower_sessions::Session;
 
+use super::csrf::CsrfForm;
 use super::error::PageError;
 use super::flash::{self, Flash};
 use super::pages::{render, Layout};
-use super::session;
+use super::researcher::Researcher;
 use super::works_view::{self, DeletePage, FormPage};
 use crate::state::AppState;
-use crate::works::access::{access, AccessError};
 use crate::works::form::WorkForm;
-use crate::works::sync::{is_stale, refresh_works};
-use crate::works::write::{self, Actor, WriteOutcome};
+use crate::works::sync::is_stale;
+use crate::works::write::Actor;
+use crate::works::WriteOutcome;
 use orcid::OrcidId;
 
 pub fn router() -> Router<AppState> {
@@ -32,59 +32,31 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-/// The signed-in researcher, or a redirect to the start.
-async fn signed_in(session: &Session) -> Result<Result<OrcidId, Response>, PageError> {
-    Ok(session::current_user(session)
-        .await?
-        .ok_or_else(|| Redirect::to("/").into_response()))
-}
-
-fn csrf_of(pairs: &[(String, String)]) -> &str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default()
-}
+/// The form's fields as sent: the work form reads them as pairs (rows are numbered).
+type Pairs = Vec<(String, String)>;
 
 async fn refresh(
     State(state): State<AppState>,
-    session: Session,
-    Form(form): Form<CsrfForm>,
+    me: Researcher,
+    _: CsrfForm,
 ) -> Result<Response, PageError> {
-    session::check_csrf(&session, &form.csrf).await?;
-    let orcid = match signed_in(&session).await? {
-        Ok(o) => o,
-        Err(r) => return Ok(r),
-    };
-    let flash = match refresh_works(&state, &orcid).await {
+    let flash = match state.works.refresh(&me.orcid).await {
         Ok(n) => Flash::ok(format!("Your works are up to date with ORCID ({n} works).")),
         Err(e) => Flash::error(format!(
             "{} Showing the works idlink saw last.",
             e.for_person()
         )),
     };
-    flash::set(&session, flash).await?;
+    flash::set(&me.session, flash).await?;
     Ok(Redirect::to("/me#works").into_response())
 }
 
-async fn new_form(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    let orcid = match signed_in(&session).await? {
-        Ok(o) => o,
-        Err(r) => return Ok(r),
-    };
-    if let Some(r) = needs_write_access(&state, &session, &orcid).await? {
+async fn new_form(State(state): State<AppState>, me: Researcher) -> Result<Response, PageError> {
+    if let Some(r) = needs_write_access(&state, &me).await? {
         return Ok(r);
     }
-    let csrf = session::csrf_token(&session).await?;
     Ok(render(&FormPage::new(
-        Layout::new(&state, true, csrf),
+        Layout::new(&state, true, me.csrf().await?),
         None,
         WorkForm::default(),
     )))
@@ -93,36 +65,29 @@ async fn new_form(State(state): State<AppState>, session: Session) -> Result<Res
 /// When the grant cannot add works, say so and offer to reconnect with that permission.
 async fn needs_write_access(
     state: &AppState,
-    session: &Session,
-    orcid: &OrcidId,
+    me: &Researcher,
 ) -> Result<Option<Response>, PageError> {
-    let flash = match access(state, orcid).await {
+    let outcome = match state.works.access(&me.orcid).await {
         Ok(a) if a.can_write_works() => return Ok(None),
-        Ok(_) => {
-            works_view::outcome_flash(&WriteOutcome::MissingScope, &state.orcid.record_url(orcid))
-        }
-        Err(AccessError::Revoked) => works_view::outcome_flash(&WriteOutcome::Revoked, ""),
-        Err(AccessError::NotConnected) => {
-            works_view::outcome_flash(&WriteOutcome::NotConnected, "")
-        }
-        Err(e) => return Err(PageError::internal(e)),
+        Ok(_) => WriteOutcome::MissingScope,
+        Err(e) => match WriteOutcome::from_access(&e) {
+            WriteOutcome::Unavailable => return Err(PageError::internal(e)),
+            outcome => outcome,
+        },
     };
-    flash::set(session, flash).await?;
+    let flash = works_view::outcome_flash(&outcome, &state.orcid.record_url(&me.orcid));
+    flash::set(&me.session, flash).await?;
     Ok(Some(Redirect::to("/me").into_response()))
 }
 
 async fn add(
     State(state): State<AppState>,
-    session: Session,
-    Form(pairs): Form<Vec<(String, String)>>,
+    me: Researcher,
+    CsrfForm(pairs): CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {
-    session::check_csrf(&session, csrf_of(&pairs)).await?;
-    let orcid = match signed_in(&session).await? {
-        Ok(o) => o,
-        Err(r) => return Ok(r),
-    };
+    let orcid = me.orcid;
     let form = WorkForm::from_pairs(&pairs);
-    let csrf = session::csrf_token(&session).await?;
+    let csrf = me.csrf().await?;
     let layout = || Layout::new(&state, true, csrf.clone());
     if let Some(more) = more_rows(&pairs) {
         return Ok(render(&FormPage::new(layout(), None, form).with_more(more)));
@@ -142,7 +107,7 @@ async fn add(
             state.store.sync_status(&orcid).await?.as_ref(),
             state.settings.works_refresh_secs,
         ) {
-            let _ = refresh_works(&state, &orcid).await;
+            let _ = state.works.refresh(&orcid).await;
         }
         let matches = state
             .store
@@ -157,8 +122,8 @@ async fn add(
         actor: &orcid,
         orcid: &orcid,
     };
-    let outcome = write::add_work(&state, who, &work, &identity).await;
-    finish(&state, &session, &orcid, outcome, || {
+    let outcome = state.works.add(who, &work, &identity).await;
+    finish(&state, &me.session, &orcid, outcome, || {
         FormPage::new(layout(), None, form.clone())
     })
     .await
@@ -166,50 +131,35 @@ async fn add(
 
 async fn edit_form(
     State(state): State<AppState>,
-    session: Session,
+    me: Researcher,
     Path(put_code): Path<i64>,
 ) -> Result<Response, PageError> {
-    let orcid = match signed_in(&session).await? {
-        Ok(o) => o,
-        Err(r) => return Ok(r),
-    };
+    let orcid = me.orcid;
     if !is_ours(&state, &orcid, put_code).await? {
         return Err(not_ours());
     }
-    let a = match access(&state, &orcid).await {
+    let a = match state.works.access(&orcid).await {
         Ok(a) => a,
         Err(e) => {
-            let outcome = match e {
-                AccessError::Revoked => WriteOutcome::Revoked,
-                AccessError::NotConnected => WriteOutcome::NotConnected,
-                _ => WriteOutcome::Unavailable,
-            };
-            flash::set(&session, works_view::outcome_flash(&outcome, "")).await?;
+            let outcome = WriteOutcome::from_access(&e);
+            flash::set(&me.session, works_view::outcome_flash(&outcome, "")).await?;
             return Ok(Redirect::to("/me").into_response());
         }
     };
     match state.orcid.work(&a.token, &orcid, put_code).await {
-        Ok(work) => {
-            let csrf = session::csrf_token(&session).await?;
-            Ok(render(&FormPage::new(
-                Layout::new(&state, true, csrf),
-                Some(put_code),
-                WorkForm::from_work(&work),
-            )))
-        }
+        Ok(work) => Ok(render(&FormPage::new(
+            Layout::new(&state, true, me.csrf().await?),
+            Some(put_code),
+            WorkForm::from_work(&work),
+        ))),
         Err(e) => {
-            crate::works::access::note_api_error(&state, &orcid, &e).await;
-            let outcome = match e {
-                orcid::ApiError::NotFound => {
-                    let _ = refresh_works(&state, &orcid).await;
-                    WriteOutcome::Gone
-                }
-                orcid::ApiError::InvalidToken => WriteOutcome::Revoked,
-                orcid::ApiError::Busy => WriteOutcome::Busy,
-                _ => WriteOutcome::Unavailable,
-            };
+            state.works.note_api_error(&orcid, &e).await;
+            let outcome = WriteOutcome::from_api(&e);
+            if outcome == WriteOutcome::Gone {
+                let _ = state.works.refresh(&orcid).await;
+            }
             flash::set(
-                &session,
+                &me.session,
                 works_view::outcome_flash(&outcome, &state.orcid.record_url(&orcid)),
             )
             .await?;
@@ -220,20 +170,16 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    session: Session,
+    me: Researcher,
     Path(put_code): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CsrfForm(pairs): CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {
-    session::check_csrf(&session, csrf_of(&pairs)).await?;
-    let orcid = match signed_in(&session).await? {
-        Ok(o) => o,
-        Err(r) => return Ok(r),
-    };
+    let orcid = me.orcid;
     if !is_ours(&state, &orcid, put_code).await? {
         return Err(not_ours());
     }
     let form = WorkForm::from_pairs(&pairs);
-    let csrf = session::csrf_token(&session).await?;
+    let csrf = me.csrf().await?;
     let layout = || Layout::new(&state, true, csrf.clone());
     if let Some(more) = more_rows(&pairs) {
         return Ok(render(
@@ -252,8 +198,11 @@ async fn update(
         actor: &orcid,
         orcid: &orcid,
     };
-    let outcome = write::update_work(&state, who, put_code, &work, &form.identity()).await;
-    finish(&state, &session, &orcid, outcome, || {
+    let outcome = state
+        .works
+        .update(who, put_code, &work, &form.identity())
+        .await;
+    finish(&state, &me.session, &orcid, outcome, || {
         FormPage::new(layout(), Some(put_code), form.clone())
     })
     .await
@@ -261,22 +210,17 @@ async fn update(
 
 async fn confirm_delete(
     State(state): State<AppState>,
-    session: Session,
+    me: Researcher,
     Path(put_code): Path<i64>,
 ) -> Result<Response, PageError> {
-    let orcid = match signed_in(&session).await? {
-        Ok(o) => o,
-        Err(r) => return Ok(r),
-    };
-    let Some(work) = state.store.cached_work(&orcid, put_code).await? else {
+    let Some(work) = state.store.cached_work(&me.orcid, put_code).await? else {
         return Err(not_ours());
     };
     if work.source_client_id.as_deref() != Some(state.orcid.client_id()) {
         return Err(not_ours());
     }
-    let csrf = session::csrf_token(&session).await?;
     Ok(render(&DeletePage {
-        layout: Layout::new(&state, true, csrf),
+        layout: Layout::new(&state, true, me.csrf().await?),
         put_code,
         title: work.title,
     }))
@@ -284,29 +228,21 @@ async fn confirm_delete(
 
 async fn delete(
     State(state): State<AppState>,
-    session: Session,
+    me: Researcher,
     Path(put_code): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: CsrfForm,
 ) -> Result<Response, PageError> {
-    session::check_csrf(&session, &form.csrf).await?;
-    let orcid = match signed_in(&session).await? {
-        Ok(o) => o,
-        Err(r) => return Ok(r),
-    };
+    let orcid = me.orcid;
     if !is_ours(&state, &orcid, put_code).await? {
         return Err(not_ours());
     }
-    let outcome = write::delete_work(
-        &state,
-        Actor {
-            actor: &orcid,
-            orcid: &orcid,
-        },
-        put_code,
-    )
-    .await;
+    let who = Actor {
+        actor: &orcid,
+        orcid: &orcid,
+    };
+    let outcome = state.works.delete(who, put_code).await;
     flash::set(
-        &session,
+        &me.session,
         works_view::outcome_flash(&outcome, &state.orcid.record_url(&orcid)),
     )
     .await?;

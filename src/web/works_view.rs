@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::store::{CachedId, CachedWork, IdentifierMatch, SyncStatus};
 use crate::works::form::{ContributorRow, FieldErrors, IdRow, WorkForm, RELATIONSHIPS, ROLES};
-use crate::works::write::WriteOutcome;
+use crate::works::{LinkTo, Message, Tone, WriteOutcome};
 
 /// Groups of works shown per page of /me.
 pub const GROUPS_PER_PAGE: i64 = 50;
@@ -176,42 +176,24 @@ pub fn ago(unix: i64) -> String {
     }
 }
 
-/// The plain-words message for a write's outcome.
+/// A write's outcome as a flash message: the domain's words, with its link made an address.
 pub fn outcome_flash(outcome: &WriteOutcome, record_url: &str) -> Flash {
-    match outcome {
-        WriteOutcome::Added { .. } => {
-            Flash::ok("The work was added to your ORCID record.").with_link(record_url, "See it on your ORCID record")
+    let Message { tone, text, link } = outcome.message();
+    let flash = match tone {
+        Tone::Ok => Flash::ok(text),
+        Tone::Warn => Flash::warn(text),
+        Tone::Error => Flash::error(text),
+    };
+    match link {
+        Some((to, label)) => {
+            let href = match to {
+                LinkTo::Record => record_url,
+                LinkTo::Connect => "/orcid/connect",
+                LinkTo::ConnectForWorks => "/orcid/connect?need=works",
+            };
+            flash.with_link(href, label)
         }
-        WriteOutcome::Updated { .. } => {
-            Flash::ok("The work was updated on your ORCID record.").with_link(record_url, "See it on your ORCID record")
-        }
-        WriteOutcome::Deleted => Flash::ok("The work was removed from your ORCID record."),
-        WriteOutcome::AlreadyOnRecord { .. } => Flash::warn(
-            "This work is already on your ORCID record (idlink added it before), so nothing was added twice.",
-        )
-        .with_link(record_url, "See your ORCID record"),
-        WriteOutcome::Revoked => Flash::error(
-            "You revoked idlink's access at ORCID, so it can no longer change your record. Reconnect to allow it again.",
-        )
-        .with_link("/orcid/connect", "Reconnect your ORCID iD"),
-        WriteOutcome::MissingScope => Flash::error(
-            "idlink needs your permission to add works to your ORCID record. Reconnect and allow \"add and update works\".",
-        )
-        .with_link("/orcid/connect?need=works", "Reconnect and allow adding works"),
-        WriteOutcome::NotSource => {
-            Flash::error("This work was added by another source; only that source (or you, at orcid.org) can change it.")
-        }
-        WriteOutcome::Gone => Flash::warn(
-            "That work is no longer on your ORCID record: it was removed at orcid.org. idlink will not add it back.",
-        ),
-        WriteOutcome::Invalid(m) => Flash::error(format!("ORCID did not accept the work: {m}")),
-        WriteOutcome::Busy => Flash::error("ORCID is busy right now. Nothing was changed; please try again in a minute."),
-        WriteOutcome::NotConnected => {
-            Flash::error("Your ORCID iD is not connected.").with_link("/orcid/connect", "Connect your ORCID iD")
-        }
-        WriteOutcome::Unavailable => {
-            Flash::error("idlink could not reach ORCID. Nothing was changed; please try again in a few minutes.")
-        }
+        None => flash,
     }
 }
 

@@ -1,12 +1,12 @@
 //! Keeping the works cache in step with ORCID: one `GET /works` per refresh, however many
 //! works the record has.
 
-use crate::state::AppState;
 use crate::store::{now, CachedId, CachedWork, SyncStatus};
-use orcid::model::{ExternalIds, PublicationDate, Source, Value, WorkSummary, WorkTitle, Works};
+use orcid::model::{self, ExternalIds, PublicationDate, Source, Value, WorkSummary, WorkTitle};
 use orcid::OrcidId;
 
-use super::access::{access, note_api_error, AccessError};
+use super::access::AccessError;
+use super::{Works, WriteOutcome};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -21,18 +21,7 @@ pub enum SyncError {
 impl SyncError {
     /// What the page says about a failed refresh.
     pub fn for_person(&self) -> &'static str {
-        use orcid::ApiError as A;
-        match self {
-            SyncError::Access(AccessError::Revoked) | SyncError::Api(A::InvalidToken) => {
-                "ORCID no longer accepts idlink's access: you revoked it at ORCID."
-            }
-            SyncError::Access(AccessError::NotConnected) => "Your ORCID iD is not connected.",
-            SyncError::Api(A::MissingScope) => {
-                "idlink may not read your works: reconnect and allow it."
-            }
-            SyncError::Api(A::Busy) => "ORCID is busy right now.",
-            _ => "ORCID could not be reached.",
-        }
+        WriteOutcome::from_sync(self).refresh_words()
     }
 }
 
@@ -43,51 +32,49 @@ pub fn is_stale(status: Option<&SyncStatus>, max_age_secs: i64) -> bool {
         .is_none_or(|t| now() - t >= max_age_secs)
 }
 
-/// Fetches the record's works from ORCID and replaces the cache; returns how many.
-pub async fn refresh_works(state: &AppState, orcid: &OrcidId) -> Result<usize, SyncError> {
-    let result = fetch(state, orcid).await;
-    match &result {
-        Ok(_) => {}
-        Err(e) => {
+impl Works {
+    /// Fetches the record's works from ORCID and replaces the cache; returns how many.
+    pub async fn refresh(&self, orcid: &OrcidId) -> Result<usize, SyncError> {
+        let result = self.fetch(orcid).await;
+        if let Err(e) = &result {
             tracing::info!(orcid = %orcid, error = %e, "works refresh failed");
-            state
-                .store
+            self.store
                 .record_sync_failure(orcid, e.for_person())
                 .await?;
         }
+        result
     }
-    result
-}
 
-async fn fetch(state: &AppState, orcid: &OrcidId) -> Result<usize, SyncError> {
-    let access = access(state, orcid).await?;
-    let works = match state.orcid.works(&access.token, orcid).await {
-        Ok(w) => w,
-        Err(e) => {
-            note_api_error(state, orcid, &e).await;
-            return Err(e.into());
+    async fn fetch(&self, orcid: &OrcidId) -> Result<usize, SyncError> {
+        let access = self.access(orcid).await?;
+        let works = match self.orcid.works(&access.token, orcid).await {
+            Ok(w) => w,
+            Err(e) => {
+                self.note_api_error(orcid, &e).await;
+                return Err(e.into());
+            }
+        };
+        let cached = to_cached(&works);
+        self.store.replace_cached_works(orcid, &cached).await?;
+        Ok(cached.len())
+    }
+
+    /// Starts a refresh in the background unless one is already running for this record;
+    /// returns whether one is running now.
+    pub fn refresh_in_background(&self, orcid: OrcidId) -> bool {
+        if self.refreshing.start(orcid) {
+            let works = self.clone();
+            tokio::spawn(async move {
+                let _ = works.refresh(&orcid).await;
+                works.refreshing.finish(&orcid);
+            });
         }
-    };
-    let cached = to_cached(&works);
-    state.store.replace_cached_works(orcid, &cached).await?;
-    Ok(cached.len())
-}
-
-/// Starts a refresh in the background unless one is already running for this record;
-/// returns whether one is running now.
-pub fn refresh_in_background(state: &AppState, orcid: OrcidId) -> bool {
-    if state.refreshing.start(orcid) {
-        let state = state.clone();
-        tokio::spawn(async move {
-            let _ = refresh_works(&state, &orcid).await;
-            state.refreshing.finish(&orcid);
-        });
+        true
     }
-    true
 }
 
 /// ORCID's grouped list flattened into cache rows, keeping its group order.
-pub fn to_cached(works: &Works) -> Vec<CachedWork> {
+pub fn to_cached(works: &model::Works) -> Vec<CachedWork> {
     works
         .group
         .iter()

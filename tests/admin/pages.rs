@@ -166,11 +166,15 @@ async fn audit_log_filters_and_export() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("is not a date"));
     // A form from elsewhere (no CSRF token) exports nothing.
-    let res = staff_client
-        .post(app.url("/admin/audit/export"))
-        .form(&[("csrf", "forged")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    for path in ["/admin/audit/export", "/admin/export"] {
+        for form in [vec![("csrf", "forged")], vec![("status", "active")]] {
+            let res = staff_client
+                .post(app.url(path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "POST {path}");
+        }
+    }
 }

@@ -68,7 +68,7 @@ impl TestApp {
         TestApp {
             addr,
             base,
-            runner: idlink::jobs::runner::start(state.clone()),
+            runner: state.runner.start(),
             state,
             mock,
             db_path,

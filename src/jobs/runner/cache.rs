@@ -3,8 +3,7 @@
 //! read at the start of the unit. /me, the staff pages and the next job then see them
 //! at no cost to the rate limit.
 
-use crate::state::AppState;
-use crate::store::CachedWork;
+use crate::store::{CachedWork, Store};
 use crate::works::sync::{cache_row, RowParts};
 use orcid::model::Work;
 use orcid::OrcidId;
@@ -12,7 +11,7 @@ use orcid::OrcidId;
 /// Adds `added` (works ORCID just created) to the cached record, each as a new group
 /// after the existing ones.
 pub async fn add_to_cache(
-    state: &AppState,
+    store: &Store,
     orcid: &OrcidId,
     added: &[Work],
 ) -> Result<(), sqlx::Error> {
@@ -20,7 +19,7 @@ pub async fn add_to_cache(
         return Ok(());
     }
     let mut works =
-        std::sync::Arc::unwrap_or_clone(state.store.cached_works_page(orcid, 0, i64::MAX).await?);
+        std::sync::Arc::unwrap_or_clone(store.cached_works_page(orcid, 0, i64::MAX).await?);
     let next_group = works.iter().map(|w| w.group_index + 1).max().unwrap_or(0);
     let known: std::collections::HashSet<i64> = works.iter().map(|w| w.put_code).collect();
     let fresh = added
@@ -29,7 +28,7 @@ pub async fn add_to_cache(
     for (n, w) in fresh.enumerate() {
         works.push(cached(w, next_group + n as i64));
     }
-    state.store.replace_cached_works(orcid, &works).await
+    store.replace_cached_works(orcid, &works).await
 }
 
 /// A full work as a cache row (the same fields a works-summary row carries).

@@ -12,11 +12,8 @@ use secrecy::SecretString;
 
 use super::cache::add_to_cache;
 use super::trouble::{item_error, Trouble};
-use super::MAX_ATTEMPTS;
-use crate::state::AppState;
+use super::{Runner, MAX_ATTEMPTS};
 use crate::store::{AuditLine, BatchRecord, ItemStatus, JobItem, JobUnit, OwnWork, Settlement};
-use crate::works::access::{access, note_api_error};
-use crate::works::sync::refresh_works;
 use orcid::api::BULK_MAX;
 use orcid::model::Work;
 use orcid::{ApiError, OrcidId};
@@ -36,7 +33,7 @@ mod decide;
 
 /// Everything the steps of one unit share.
 struct Unit<'a> {
-    state: &'a AppState,
+    runner: &'a Runner,
     job_id: i64,
     orcid: OrcidId,
     /// The staff member who created the job: the actor of every audit line.
@@ -44,23 +41,23 @@ struct Unit<'a> {
     push_again: bool,
 }
 
-pub async fn process(state: &AppState, unit: JobUnit) -> Done {
-    let Some(job) = state.store.job(unit.job_id).await? else {
+pub async fn process(runner: &Runner, unit: JobUnit) -> Done {
+    let Some(job) = runner.store.job(unit.job_id).await? else {
         return Ok(());
     };
-    let items = state.store.unit_items(&unit).await?;
+    let items = runner.store.unit_items(&unit).await?;
     if items.is_empty() {
         return Ok(());
     }
     let u = Unit {
-        state,
+        runner,
         job_id: unit.job_id,
         orcid: unit.orcid,
         actor: OrcidId::parse(&job.created_by).unwrap_or(unit.orcid),
         push_again: job.push_again,
     };
     // The record as ORCID has it now: both the recovery and the comparison read it.
-    if let Err(e) = refresh_works(state, &u.orcid).await {
+    if let Err(e) = runner.works.refresh(&u.orcid).await {
         return u.give_up(&items, Trouble::from_sync(&e)).await;
     }
     let pending = u.resolve_earlier_sends(items).await?;
@@ -68,7 +65,7 @@ pub async fn process(state: &AppState, unit: JobUnit) -> Done {
     if to_send.is_empty() {
         return Ok(());
     }
-    let token = match access(state, &u.orcid).await {
+    let token = match runner.works.access(&u.orcid).await {
         Ok(a) if a.can_write_works() => a.token,
         Ok(_) => {
             return u
@@ -120,8 +117,8 @@ impl Unit<'_> {
     /// it is read again instead, since it missed something.
     async fn update_cache(&self, pushed: Pushed) {
         if pushed.duplicates {
-            let _ = refresh_works(self.state, &self.orcid).await;
-        } else if let Err(e) = add_to_cache(self.state, &self.orcid, &pushed.works).await {
+            let _ = self.runner.works.refresh(&self.orcid).await;
+        } else if let Err(e) = add_to_cache(&self.runner.store, &self.orcid, &pushed.works).await {
             tracing::error!(error = %e, orcid = %self.orcid, "could not add pushed works to the cache");
         }
     }
@@ -134,7 +131,7 @@ impl Unit<'_> {
         pushed: &mut Pushed,
     ) -> Result<Next, UnitError> {
         let ids: Vec<i64> = chunk.iter().map(|i| i.id).collect();
-        let claimed = self.state.store.claim_items(self.job_id, &ids).await?;
+        let claimed = self.runner.store.claim_items(self.job_id, &ids).await?;
         if claimed.is_empty() {
             // The job was cancelled: nothing more is claimed.
             return Ok(Next::Stop);
@@ -162,11 +159,15 @@ impl Unit<'_> {
             self.write(outcomes).await?;
             return Ok(Next::Continue);
         }
-        let answer = self.state.orcid.add_works(token, &self.orcid, &works).await;
+        let answer = self
+            .runner
+            .orcid
+            .add_works(token, &self.orcid, &works)
+            .await;
         let results = match answer {
             Ok(results) => results,
             Err(e) => {
-                note_api_error(self.state, &self.orcid, &e).await;
+                self.runner.works.note_api_error(&self.orcid, &e).await;
                 for item in &items {
                     self.audit(&mut outcomes, item, None, e.outcome(), &e.to_string());
                 }
@@ -257,11 +258,11 @@ impl Unit<'_> {
             items.iter().partition(|i| i.attempts + 1 >= MAX_ATTEMPTS);
         let ids: Vec<i64> = again.iter().map(|i| i.id).collect();
         let detail = format!("will try again: {why}");
-        self.state
+        self.runner
             .store
             .release_items(&ids, true, Some(&detail))
             .await?;
-        self.state.metrics.job_item("retried", ids.len() as u64);
+        self.runner.metrics.job_item("retried", ids.len() as u64);
         let why = format!("{why}; gave up after {MAX_ATTEMPTS} attempts");
         let mut failed = self.batch();
         for item in spent {
@@ -293,9 +294,9 @@ impl Unit<'_> {
         if b.settlements.is_empty() && b.ours.is_empty() && b.audit.is_empty() {
             return Ok(());
         }
-        self.state.store.record_batch(&b).await?;
+        self.runner.store.record_batch(&b).await?;
         for s in &b.settlements {
-            self.state.metrics.job_item(s.status.as_str(), 1);
+            self.runner.metrics.job_item(s.status.as_str(), 1);
         }
         Ok(())
     }

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 use time::{Date, Month, OffsetDateTime, Time};
 
@@ -14,6 +13,7 @@ use super::{cell, clip, csv_error, csv_response, iso, parse_page, when, Pager};
 use super::{EXPORT_AUDIT, PAGE_SIZE};
 use crate::state::AppState;
 use crate::store::{AuditFilter, AuditRecord};
+use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::pages::{render, Layout};
 use crate::web::staff::Staff;
@@ -33,7 +33,6 @@ pub struct AuditParams {
     from: String,
     to: String,
     page: String,
-    csrf: String,
 }
 
 impl AuditParams {
@@ -245,9 +244,8 @@ const CSV_HEADER: [&str; 8] = [
 pub async fn export(
     State(state): State<AppState>,
     staff: Staff,
-    Form(params): Form<AuditParams>,
+    CsrfForm(params): CsrfForm<AuditParams>,
 ) -> Result<Response, PageError> {
-    staff.check_csrf(&params.csrf).await?;
     let filter = parse_filter(&params).map_err(|errors| {
         PageError::new(
             StatusCode::BAD_REQUEST,

@@ -4,12 +4,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 
 use super::researchers::{last_call_text, View, ViewParams};
 use super::{cell, csv_error, csv_response, iso, EXPORT_RESEARCHERS};
 use crate::state::AppState;
 use crate::store::DashboardRow;
+use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::staff::Staff;
 use orcid::scopes;
@@ -54,9 +54,8 @@ fn csv_record(state: &AppState, r: &DashboardRow) -> [String; 10] {
 pub async fn researchers(
     State(state): State<AppState>,
     staff: Staff,
-    Form(params): Form<ViewParams>,
+    CsrfForm(params): CsrfForm<ViewParams>,
 ) -> Result<Response, PageError> {
-    staff.check_csrf(&params.csrf).await?;
     let view = View::parse(&params);
     if !view.notices.is_empty() {
         return Err(PageError::new(

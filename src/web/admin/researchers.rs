@@ -27,7 +27,6 @@ pub struct ViewParams {
     sort: String,
     dir: String,
     page: String,
-    pub(super) csrf: String,
 }
 
 /// The view asked for, checked: the filter, the page, and what was wrong with the input.

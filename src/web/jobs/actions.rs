@@ -2,21 +2,19 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 
 use super::views::{CancelPage, JobSummary};
-use super::{job_of, job_ref, job_url, CsrfForm, PageError};
+use super::{job_of, job_ref, job_url, PageError};
 use crate::state::AppState;
 use crate::store::JobStatus;
+use crate::web::csrf::CsrfForm;
 use crate::web::flash::{self, Flash};
 use crate::web::pages::render;
 use crate::web::staff::Staff;
 
 #[derive(Deserialize)]
 pub struct StartForm {
-    #[serde(default)]
-    csrf: String,
     /// The "push again anyway" checkbox: present (any value) when ticked.
     #[serde(default)]
     push_again: Option<String>,
@@ -26,9 +24,8 @@ pub async fn start(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Form(form): Form<StartForm>,
+    CsrfForm(form): CsrfForm<StartForm>,
 ) -> Result<Response, PageError> {
-    staff.check_csrf(&form.csrf).await?;
     let (job, counts) = job_of(&state, &id).await?;
     let push_again = form.push_again.is_some();
     let flash = if job.status != JobStatus::Draft {
@@ -46,7 +43,7 @@ pub async fn start(
         Flash::error("No row of this file can be sent. Fix the file and upload it again.")
             .with_link("/admin/jobs", "Upload a file")
     } else if state.store.start_job(job.id, push_again).await? {
-        crate::jobs::runner::wake(&state);
+        state.runner.wake();
         let detail = format!(
             "{}: {} items, push again: {}",
             job_ref(&job),
@@ -117,9 +114,8 @@ pub async fn cancel(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    _: CsrfForm,
 ) -> Result<Response, PageError> {
-    staff.check_csrf(&form.csrf).await?;
     let (job, counts) = job_of(&state, &id).await?;
     let flash = if state.store.cancel_job(job.id).await? {
         let detail = format!(

@@ -12,7 +12,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Deserialize;
 
 use super::error::PageError;
 use crate::state::AppState;
@@ -56,12 +55,6 @@ pub fn router() -> Router<AppState> {
             get(actions::confirm_cancel).post(actions::cancel),
         )
         .merge(reconcile::router())
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// The job named in the path (any text: a bad one is a 404 page, not a plain 400).

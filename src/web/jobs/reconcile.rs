@@ -19,7 +19,6 @@ use crate::web::error::PageError;
 use crate::web::pages::{render, IdDisplay, Layout};
 use crate::web::staff::Staff;
 use crate::web::works_view::ago;
-use crate::works::sync::refresh_works;
 use orcid::OrcidId;
 
 pub fn router() -> Router<AppState> {
@@ -111,7 +110,7 @@ async fn job_page(
     let names = state.store.researcher_names(&orcids).await?;
     let mut lines = Vec::with_capacity(researchers.len());
     for (orcid, _) in researchers {
-        let r = reconcile::researcher(&state, job.id, &orcid).await?;
+        let r = reconcile::researcher(&state.store, ours(&state), job.id, &orcid).await?;
         lines.push(ResearcherLine {
             orcid: orcid.to_string(),
             name: names.get(&orcid).cloned().unwrap_or_default(),
@@ -145,11 +144,13 @@ async fn researcher_page(
     let job = job_of(&state, &id).await?;
     let orcid = OrcidId::parse(&orcid).map_err(|_| not_found())?;
     // ORCID's view of this moment; idlink's copy with its read time if ORCID cannot say.
-    let refresh_error = refresh_works(&state, &orcid)
+    let refresh_error = state
+        .works
+        .refresh(&orcid)
         .await
         .err()
         .map(|e| e.for_person().to_string());
-    let r = reconcile::researcher(&state, job.id, &orcid).await?;
+    let r = reconcile::researcher(&state.store, ours(&state), job.id, &orcid).await?;
     if r.rows.is_empty() {
         return Err(not_found());
     }
@@ -224,7 +225,7 @@ async fn export(
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(CSV_HEADER).map_err(csv_error)?;
     for orcid in &researchers {
-        let r = reconcile::researcher(&state, job.id, orcid).await?;
+        let r = reconcile::researcher(&state.store, ours(&state), job.id, orcid).await?;
         let read_at = r.sync.as_ref().and_then(|s| s.synced_at).map(iso);
         for row in &r.rows {
             out.write_record(csv_record(row, read_at.as_deref().unwrap_or_default()))
@@ -302,4 +303,12 @@ fn not_found() -> PageError {
         "There is no such bulk push, or that researcher is not in it.",
     )
     .with_action("/admin/jobs", "All bulk pushes")
+}
+
+/// How the reconciliation tells idlink's own works apart, from this app's settings.
+fn ours(state: &AppState) -> reconcile::Ours<'_> {
+    reconcile::Ours {
+        client_id: state.orcid.client_id(),
+        institution: &state.settings.institution_name,
+    }
 }

@@ -13,7 +13,7 @@ impl Unit<'_> {
         &self,
         items: Vec<JobItem>,
     ) -> Result<Vec<JobItem>, UnitError> {
-        let client_id = self.state.orcid.client_id();
+        let client_id = self.runner.orcid.client_id();
         let mut confirmed = self.batch();
         let mut back = Vec::new();
         let mut pending = Vec::with_capacity(items.len());
@@ -53,7 +53,7 @@ impl Unit<'_> {
         if !back.is_empty() {
             tracing::info!(job = self.job_id, orcid = %self.orcid, items = back.len(),
                 "interrupted items are not on the record: queued again");
-            self.state.store.release_items(&back, false, None).await?;
+            self.runner.store.release_items(&back, false, None).await?;
         }
         Ok(pending)
     }
@@ -63,7 +63,7 @@ impl Unit<'_> {
     /// "push again anyway". Returns the items to send.
     pub(super) async fn compare(&self, pending: Vec<JobItem>) -> Result<Vec<JobItem>, UnitError> {
         let deleted: Vec<_> = self
-            .state
+            .runner
             .store
             .idlink_works(&self.orcid)
             .await?
@@ -104,18 +104,15 @@ impl Unit<'_> {
 
     async fn matches(&self, item: &JobItem) -> Result<Vec<IdentifierMatch>, UnitError> {
         Ok(self
-            .state
+            .runner
             .store
             .works_with_identifiers(&self.orcid, &item.identity)
             .await?)
     }
 
     fn source_of(&self, m: &IdentifierMatch) -> String {
-        if m.source_client_id.as_deref() == Some(self.state.orcid.client_id()) {
-            format!(
-                "{} (added with idlink)",
-                self.state.settings.institution_name
-            )
+        if m.source_client_id.as_deref() == Some(self.runner.orcid.client_id()) {
+            format!("{} (added with idlink)", self.runner.institution)
         } else {
             m.source_name
                 .clone()

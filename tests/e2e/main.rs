@@ -1,5 +1,6 @@
 //! Real-browser tests: what a researcher does, clicked in headless Chromium.
 
+mod a11y;
 mod browser;
 mod bulk;
 #[path = "../common/mod.rs"]

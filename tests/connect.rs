@@ -82,7 +82,10 @@ async fn successful_connection_shows_the_id_on_me() {
         html.contains(&format!("<span>{record}</span>")),
         "full iD URL shown"
     );
-    assert!(html.contains("/static/orcid-id.svg"), "iD icon shown");
+    assert!(
+        html.contains(&idlink::web::assets::url("orcid-id.svg")),
+        "iD icon shown"
+    );
     assert!(html.contains("read your limited-access data"));
     assert!(html.contains("add and update works"));
     assert!(html.contains("Connected on"));
@@ -610,7 +613,7 @@ async fn landing_page_explains_and_offers_the_button() {
     let html = res.text().await.unwrap();
     assert!(html.contains("Connect your ORCID iD"));
     assert!(html.contains("href=\"/orcid/connect\""));
-    assert!(html.contains("/static/orcid-id.svg"));
+    assert!(html.contains(&idlink::web::assets::url("orcid-id.svg")));
     assert!(html.contains("Example University"));
     assert!(html.contains("simulated ORCID"), "demo banner");
     assert!(html.contains("Not you? Sign in to ORCID as someone else"));

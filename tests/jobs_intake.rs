@@ -225,7 +225,9 @@ async fn a_mixed_file_is_reported_row_by_row_and_nothing_is_sent() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("2 of 12 rows can be sent"), "{html}");
     assert!(html.contains("is not an ORCID work type"));
-    assert!(html.contains("<td class=\"num\">13</td><td><code>doi</code></td>"));
+    assert!(html.contains(
+        "<td class=\"num\" data-label=\"Line\">13</td><td data-label=\"Column\"><code>doi</code></td>"
+    ));
     assert!(html.contains("Start the job with the 2 valid rows"));
     assert!(html.contains("Push again anyway"));
     assert!(html.contains("fix the file and upload again"));
@@ -480,7 +482,7 @@ async fn a_draft_is_started_once_and_the_results_and_progress_follow() {
     assert!(html.contains("Job started"), "{html}");
     assert!(html.contains("id=\"job-progress\""));
     assert!(html.contains("<progress"));
-    assert!(html.contains("/static/job.js"));
+    assert!(html.contains(&idlink::web::assets::url("job.js")));
 
     // Starting again is refused and changes nothing.
     let res = post_form(

@@ -41,6 +41,16 @@ impl PageError {
         .with_action("/", "Back to the start")
     }
 
+    /// No page at this address: unknown paths and static files with an old hash.
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no page at this address. The link may be mistyped or out of date.",
+        )
+        .with_action("/", "Go to the start page")
+    }
+
     pub fn csrf() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,

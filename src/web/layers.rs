@@ -6,9 +6,11 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
 
 use super::error::PageError;
 use super::pages::{self, ErrorPage, Layout};
+use super::session;
 use crate::state::AppState;
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -54,18 +56,20 @@ pub async fn track_requests(State(state): State<AppState>, req: Request, next: N
     res
 }
 
-/// Draws [`PageError`]s into full pages, with the institution's name and the demo banner.
+/// Draws [`PageError`]s into full pages, with the institution's name, the demo banner and,
+/// for a signed-in person, the account links (so an error page still offers sign-out).
 pub async fn render_error_pages(
     State(state): State<AppState>,
     req: Request,
     next: Next,
 ) -> Response {
+    let session = req.extensions().get::<Session>().cloned();
     let res = next.run(req).await;
     let Some(err) = res.extensions().get::<Arc<PageError>>().cloned() else {
         return res;
     };
     let page = ErrorPage {
-        layout: Layout::new(&state, false, String::new()),
+        layout: error_layout(&state, session.as_ref()).await,
         status: err.status.as_u16(),
         title: err.title,
         message: &err.message,
@@ -74,4 +78,26 @@ pub async fn render_error_pages(
     let mut out = pages::render(&page);
     *out.status_mut() = err.status;
     out.into_response()
+}
+
+/// The layout of an error page: signed in or not as the session says. A failure to read
+/// the session (or the staff flag) only costs the header links, never the error page.
+async fn error_layout(state: &AppState, session: Option<&Session>) -> Layout {
+    let Some(session) = session else {
+        return Layout::new(state, false, String::new());
+    };
+    let Ok(Some(orcid)) = session::current_user(session).await else {
+        return Layout::new(state, false, String::new());
+    };
+    let Ok(csrf) = session::csrf_token(session).await else {
+        return Layout::new(state, false, String::new());
+    };
+    let layout = Layout::new(state, true, csrf);
+    let staff = state.settings.staff.contains(&orcid)
+        && matches!(state.store.researcher(&orcid).await, Ok(Some(r)) if r.is_staff);
+    if staff {
+        layout.staff()
+    } else {
+        layout
+    }
 }

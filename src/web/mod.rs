@@ -1,7 +1,7 @@
 //! The HTTP side: one module per feature, merged here with the layers every route shares.
 
 mod admin;
-mod assets;
+pub mod assets;
 mod connect;
 mod csrf;
 pub mod error;
@@ -11,6 +11,7 @@ mod lang;
 mod layers;
 mod me;
 mod ops;
+mod pager;
 mod pages;
 mod researcher;
 mod session;
@@ -23,6 +24,7 @@ use axum::http::Request;
 use axum::middleware::from_fn_with_state;
 use axum::Router;
 use time::Duration;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_moka_store::MokaStore;
@@ -57,18 +59,22 @@ pub fn app(state: AppState) -> Router {
         .merge(jobs::router())
         .merge(ops::router())
         .merge(assets::router())
+        .fallback(|| async { error::PageError::not_found() })
+        // Inside the session layer, so an error page knows who is signed in.
+        .layer(from_fn_with_state(
+            state.clone(),
+            layers::render_error_pages,
+        ))
         .layer(sessions);
     if let Some(sim) = &state.simulated_orcid {
         router = router.nest(MOCK_PATH, sim.clone().with_state(()));
     }
     router
-        .layer(from_fn_with_state(
-            state.clone(),
-            layers::render_error_pages,
-        ))
         .layer(from_fn_with_state(state.clone(), layers::security_headers))
         .layer(from_fn_with_state(state.clone(), layers::track_requests))
         .layer(DefaultBodyLimit::max(64 * 1024))
+        // gzip, or brotli at tower-http's quick level 4: a long /me shrinks about ninefold.
+        .layer(CompressionLayer::new().gzip(true).br(true))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 // The path only: query strings carry authorization codes and state.

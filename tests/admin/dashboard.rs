@@ -82,11 +82,17 @@ async fn the_dashboard_shows_each_connection_status_from_the_real_flows() {
         a.contains(&format!("href=\"{url}\"")) && a.contains(&format!("<span>{url}</span>")),
         "{a}"
     );
-    assert!(a.contains("src=\"/static/orcid-id.svg\""), "the iD icon");
+    assert!(
+        a.contains(&format!(
+            "src=\"{}\"",
+            idlink::web::assets::url("orcid-id.svg")
+        )),
+        "the iD icon"
+    );
     assert!(a.contains("Alice Active"));
     assert!(a.contains("add and update works"), "scopes in plain words");
     assert!(
-        a.contains("<td class=\"num\">1</td>"),
+        a.contains("<td class=\"num\" data-label=\"Works added\">1</td>"),
         "one work added: {a}"
     );
     assert!(

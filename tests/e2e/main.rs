@@ -1,9 +1,12 @@
-//! Real-browser tests: what a researcher does, clicked in headless Chromium.
+//! Real-browser tests: what a researcher does, clicked in headless Chromium, every page
+//! checked by axe-core, and how pages and files are delivered to the browser.
 
+mod a11y;
 mod browser;
 mod bulk;
 #[path = "../common/mod.rs"]
 mod common;
+mod delivery;
 
 use browser::Browser;
 use common::TestApp;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::{Date, Month, OffsetDateTime, Time};
 
-use super::{cell, clip, csv_error, csv_response, iso, parse_page, when, Pager};
+use super::{cell, clip, csv_error, csv_response, iso, last_page, parse_page, when, Pager};
 use super::{EXPORT_AUDIT, PAGE_SIZE};
 use crate::state::AppState;
 use crate::store::{AuditFilter, AuditRecord};
@@ -224,7 +224,9 @@ pub async fn page(
         outcomes: vocabulary.outcomes,
         entries,
         total,
-        pager: Pager::new(page, total, |n| format!("/admin/audit?{query}&page={n}")),
+        pager: Pager::new("Pages of the audit log", page, last_page(total), |n| {
+            format!("/admin/audit?{query}&page={n}")
+        }),
     };
     Ok((status, render(&page)).into_response())
 }

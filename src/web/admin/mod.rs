@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::error::PageError;
+pub use super::pager::Pager;
 use crate::state::AppState;
 
 /// Lines per page on every staff list.
@@ -30,26 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/researchers/{orcid}", get(researcher::page))
         .route("/admin/audit", get(audit::page))
         .route("/admin/audit/export", post(audit::export))
-}
-
-/// "Page 3 of 12" with links; the hrefs are built by the page that owns the pager.
-pub struct Pager {
-    pub page: i64,
-    pub pages: i64,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-}
-
-impl Pager {
-    pub fn new(page: i64, total: i64, href: impl Fn(i64) -> String) -> Self {
-        let pages = last_page(total);
-        Pager {
-            page,
-            pages,
-            prev: (page > 1).then(|| href(page - 1)),
-            next: (page < pages).then(|| href(page + 1)),
-        }
-    }
 }
 
 /// The number of pages `total` lines fill (at least one).

@@ -153,21 +153,21 @@ pub async fn page(
     let (wp, ip) = (works.page, writes_page);
     Ok(render(&ResearcherPage {
         layout: staff.layout(&state).await?,
-        nav: "researcher",
+        nav: "dashboard",
         notices,
         who: identity(&state, row),
-        works_pager: Pager {
-            page: works.page,
-            pages: works.pages,
-            prev: (wp > 1).then(|| format!("{base}?works={}&writes={ip}#works", wp - 1)),
-            next: (wp < works.pages).then(|| format!("{base}?works={}&writes={ip}#works", wp + 1)),
-        },
+        works_pager: Pager::new("Pages of works", wp, works.pages, |n| {
+            format!("{base}?works={n}&writes={ip}#works")
+        }),
         works,
         writes: writes.into_iter().map(write_view).collect(),
         writes_total,
-        writes_pager: Pager::new(writes_page, writes_total, |n| {
-            format!("{base}?works={wp}&writes={n}#writes")
-        }),
+        writes_pager: Pager::new(
+            "Pages of works written",
+            writes_page,
+            last_page(writes_total),
+            |n| format!("{base}?works={wp}&writes={n}#writes"),
+        ),
         audit: audit.into_iter().map(audit_view).collect(),
         audit_total,
     }))

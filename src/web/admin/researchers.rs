@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::PAGE_SIZE;
-use super::{day, parse_page, when, Pager};
+use super::{day, last_page, parse_page, when, Pager};
 use crate::state::AppState;
 use crate::store::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, LastCall, Search,
@@ -268,7 +268,9 @@ pub async fn dashboard(
             .collect(),
         rows: rows.into_iter().map(|r| row_view(&state, r)).collect(),
         total,
-        pager: Pager::new(page, total, |n| view.href(f.sort, f.descending, n)),
+        pager: Pager::new("Pages of researchers", page, last_page(total), |n| {
+            view.href(f.sort, f.descending, n)
+        }),
         by_name: sort_link(&view, DashboardSort::Name),
         by_connected: sort_link(&view, DashboardSort::Connected),
         jobs: crate::web::jobs::recent(&state, 5).await?,

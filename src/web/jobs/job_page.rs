@@ -15,6 +15,7 @@ use crate::jobs::progress::{progress, window_start, Progress};
 use crate::state::AppState;
 use crate::store::{now, ItemStatus, Job, JobCounts, JobStatus};
 use crate::web::flash;
+use crate::web::pager::Pager;
 use crate::web::pages::render;
 use crate::web::staff::Staff;
 
@@ -85,10 +86,7 @@ async fn run_view(
                 ItemView::new(state, i, name)
             })
             .collect(),
-        page,
-        pages,
-        prev: (page > 1).then(|| link(page - 1)),
-        next: (page < pages).then(|| link(page + 1)),
+        pager: Pager::new("Pages of items", page, pages, link),
         can_cancel: job.status.is_active(),
     })
 }

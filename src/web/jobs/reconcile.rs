@@ -14,7 +14,9 @@ use super::views::item_label;
 use crate::jobs::reconcile::{self, Reconciliation, Row, Tally};
 use crate::state::AppState;
 use crate::store::Job;
-use crate::web::admin::{cell, csv_error, csv_response, iso, parse_page, Pager, PAGE_SIZE};
+use crate::web::admin::{
+    cell, csv_error, csv_response, iso, last_page, parse_page, Pager, PAGE_SIZE,
+};
 use crate::web::error::PageError;
 use crate::web::pages::{render, IdDisplay, Layout};
 use crate::web::staff::Staff;
@@ -120,7 +122,7 @@ async fn job_page(
             href: format!("/admin/jobs/{}/reconcile/{orcid}", job.id),
         });
     }
-    let pager = Pager::new(page, total, |p| {
+    let pager = Pager::new("Pages of researchers", page, last_page(total), |p| {
         format!("/admin/jobs/{}/reconcile?page={p}", job.id)
     });
     let layout = staff.layout(&state).await?;

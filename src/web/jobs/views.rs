@@ -6,6 +6,7 @@ use crate::jobs::progress::{status_label, Progress};
 use crate::state::AppState;
 use crate::store::{ItemStatus, Job, JobCounts, JobItem, RowError};
 use crate::web::flash::Flash;
+use crate::web::pager::Pager;
 use crate::web::pages::Layout;
 use orcid::{work_types, OrcidId};
 
@@ -153,10 +154,7 @@ pub struct RunView {
     pub progress: Progress,
     pub items: Vec<ItemView>,
     pub filters: Vec<FilterLink>,
-    pub page: i64,
-    pub pages: i64,
-    pub prev: Option<String>,
-    pub next: Option<String>,
+    pub pager: Pager,
     pub can_cancel: bool,
 }
 

@@ -1,5 +1,6 @@
 //! The researcher's own page, sign-out and disconnect.
 
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -10,7 +11,7 @@ use tower_sessions::Session;
 use super::csrf::CsrfForm;
 use super::error::PageError;
 use super::flash;
-use super::pages::{render, IdDisplay, Layout, Me, Notice};
+use super::pages::{render, IdDisplay, Layout, Notice};
 use super::researcher::Researcher;
 use super::session;
 use super::works_view::{WorksSection, GROUPS_PER_PAGE};
@@ -18,6 +19,22 @@ use crate::state::AppState;
 use crate::store::{MeSummary, TokenStatus};
 use crate::works::sync::is_stale;
 use orcid::scopes;
+
+/// The researcher's own page.
+#[derive(Template)]
+#[template(path = "me.html")]
+pub struct Me {
+    pub layout: Layout,
+    pub flash: Option<flash::Flash>,
+    pub works: Option<WorksSection>,
+    pub name: String,
+    pub id: IdDisplay,
+    pub connected: bool,
+    pub revoked: bool,
+    pub granted: Vec<&'static str>,
+    pub missing: Vec<&'static str>,
+    pub connected_at: String,
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -67,21 +67,6 @@ pub struct Landing {
 }
 
 #[derive(Template)]
-#[template(path = "me.html")]
-pub struct Me {
-    pub layout: Layout,
-    pub flash: Option<super::flash::Flash>,
-    pub works: Option<super::works_view::WorksSection>,
-    pub name: String,
-    pub id: IdDisplay,
-    pub connected: bool,
-    pub revoked: bool,
-    pub granted: Vec<&'static str>,
-    pub missing: Vec<&'static str>,
-    pub connected_at: String,
-}
-
-#[derive(Template)]
 #[template(path = "denied.html")]
 pub struct Denied {
     pub layout: Layout,

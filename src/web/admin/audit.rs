@@ -9,12 +9,15 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::{Date, Month, OffsetDateTime, Time};
 
-use super::{cell, clip, csv_error, csv_response, iso, last_page, parse_page, when, Pager};
-use super::{EXPORT_AUDIT, PAGE_SIZE};
+use super::EXPORT_AUDIT;
 use crate::state::AppState;
 use crate::store::{AuditFilter, AuditRecord};
 use crate::web::csrf::CsrfForm;
+use crate::web::csv_download::{cell, csv_error, csv_response};
 use crate::web::error::PageError;
+use crate::web::format::{clip, iso, when};
+use crate::web::pager::PAGE_SIZE;
+use crate::web::pager::{last_page, parse_page, Pager};
 use crate::web::pages::{render, Layout};
 use crate::web::staff::Staff;
 use orcid::OrcidId;
@@ -187,7 +190,7 @@ pub async fn page(
     let (errors, entries, total, page) = match parse_filter(&params) {
         Ok(f) => {
             let total = state.store.audit_count(&f).await?;
-            let page = page.min(super::last_page(total));
+            let page = page.min(last_page(total));
             let rows = state
                 .store
                 .audit_page(&f, PAGE_SIZE, (page - 1) * PAGE_SIZE)

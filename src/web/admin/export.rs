@@ -6,11 +6,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::researchers::{last_call_text, View, ViewParams};
-use super::{cell, csv_error, csv_response, iso, EXPORT_RESEARCHERS};
+use super::EXPORT_RESEARCHERS;
 use crate::state::AppState;
 use crate::store::DashboardRow;
 use crate::web::csrf::CsrfForm;
+use crate::web::csv_download::{cell, csv_error, csv_response};
 use crate::web::error::PageError;
+use crate::web::format::iso;
 use crate::web::staff::Staff;
 use orcid::scopes;
 

@@ -9,10 +9,11 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::audit::{audit_view, AuditView};
-use super::{clip, day, last_page, parse_page, when, Pager, PAGE_SIZE};
 use crate::state::AppState;
 use crate::store::{AuditFilter, DashboardRow, IdlinkWrite};
 use crate::web::error::PageError;
+use crate::web::format::{clip, day, when};
+use crate::web::pager::{last_page, parse_page, Pager, PAGE_SIZE};
 use crate::web::pages::{render, IdDisplay, Layout};
 use crate::web::staff::Staff;
 use crate::web::works_view::{WorksSection, GROUPS_PER_PAGE};

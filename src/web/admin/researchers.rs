@@ -6,13 +6,14 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::PAGE_SIZE;
-use super::{day, last_page, parse_page, when, Pager};
 use crate::state::AppState;
 use crate::store::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, LastCall, Search,
 };
 use crate::web::error::PageError;
+use crate::web::format::{day, when};
+use crate::web::pager::PAGE_SIZE;
+use crate::web::pager::{last_page, parse_page, Pager};
 use crate::web::pages::{render, Layout};
 use crate::web::staff::Staff;
 use orcid::{scopes, OrcidId};
@@ -46,7 +47,7 @@ impl View {
             s => ConnectionStatus::from_slug(s).or_else(|| {
                 notices.push(format!(
                     "There is no status \"{}\"; showing every status.",
-                    super::clip(s)
+                    crate::web::format::clip(s)
                 ));
                 None
             }),
@@ -58,7 +59,7 @@ impl View {
             s => {
                 notices.push(format!(
                     "Cannot sort by \"{}\"; sorted by name.",
-                    super::clip(s)
+                    crate::web::format::clip(s)
                 ));
                 DashboardSort::Name
             }
@@ -70,7 +71,7 @@ impl View {
             s => {
                 notices.push(format!(
                     "\"{}\" is not a sort direction (asc or desc).",
-                    super::clip(s)
+                    crate::web::format::clip(s)
                 ));
                 false
             }
@@ -249,7 +250,7 @@ pub async fn dashboard(
 ) -> Result<Response, PageError> {
     let view = View::parse(&params);
     let total = state.store.dashboard_count(&view.filter).await?;
-    let page = view.page.min(super::last_page(total));
+    let page = view.page.min(last_page(total));
     let rows = state
         .store
         .dashboard_page(&view.filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)

@@ -1,6 +1,6 @@
 //! CSV downloads: the upload template, a job's results, and a draft's validation report.
 
-use crate::web::admin::{cell, csv_response};
+use crate::web::csv_download::{cell, csv_response};
 use axum::extract::{Path, State};
 use axum::response::Response;
 

@@ -14,10 +14,10 @@ use super::views::item_label;
 use crate::jobs::reconcile::{self, Reconciliation, Row, Tally};
 use crate::state::AppState;
 use crate::store::Job;
-use crate::web::admin::{
-    cell, csv_error, csv_response, iso, last_page, parse_page, Pager, PAGE_SIZE,
-};
+use crate::web::csv_download::{cell, csv_error, csv_response};
 use crate::web::error::PageError;
+use crate::web::format::iso;
+use crate::web::pager::{last_page, parse_page, Pager, PAGE_SIZE};
 use crate::web::pages::{render, IdDisplay, Layout};
 use crate::web::staff::Staff;
 use crate::web::works_view::ago;

@@ -4,5 +4,6 @@
 mod admin;
 #[path = "../common/mod.rs"]
 mod common;
+mod demo_staff;
 mod jobs_intake;
 mod jobs_runner;

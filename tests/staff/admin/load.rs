@@ -4,8 +4,8 @@
 use super::seed::{expected, load, order, Expect};
 use super::*;
 
-// Half a minute on a small machine: left out of a plain `cargo test`, run by `scripts/test`
-// (and so by `.ci/run`), or alone with `cargo test --test staff fifty -- --ignored`.
+// Half a minute on a small machine: left out of a plain `cargo test`; `scripts/test` (and
+// so `.ci/run`) runs it, as does `cargo test --test staff fifty -- --ignored`.
 #[tokio::test]
 #[ignore = "long: scripts/test runs it"]
 async fn fifty_thousand_researchers() {

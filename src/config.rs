@@ -99,7 +99,8 @@ pub struct Config {
     #[arg(long, env = "WORKS_REFRESH_MINUTES", default_value_t = 15)]
     pub works_refresh_minutes: u32,
 
-    /// Comma-separated ORCID iDs that get the staff role when they sign in.
+    /// Comma-separated ORCID iDs that get the staff role when they sign in. In demo mode
+    /// the simulated researcher Sofia Garcia (0009-0001-2345-6786) is staff as well.
     #[arg(long, env = "STAFF_ORCIDS", default_value = "")]
     pub staff_orcids: String,
 
@@ -140,7 +141,7 @@ pub struct Settings {
     pub orcid_timeout: Duration,
     pub oauth_state_ttl_secs: i64,
     pub works_refresh_secs: i64,
-    pub staff: Vec<OrcidId>,
+    pub staff: Staff,
     pub token_key: Option<String>,
     pub institution_name: String,
     pub log_format: LogFormat,
@@ -161,6 +162,29 @@ impl std::fmt::Debug for Settings {
             .finish_non_exhaustive()
     }
 }
+
+/// Who gets the staff role when they sign in.
+#[derive(Clone, Debug, Default)]
+pub struct Staff {
+    /// `STAFF_ORCIDS`, as configured.
+    pub listed: Vec<OrcidId>,
+    /// In demo mode, [`DEMO_STAFF_ORCID`]; otherwise none.
+    pub demo: Option<OrcidId>,
+}
+
+impl Staff {
+    pub fn contains(&self, id: &OrcidId) -> bool {
+        self.listed.contains(id) || self.demo.as_ref() == Some(id)
+    }
+}
+
+/// In demo mode this researcher, seeded by the simulated ORCID, is staff even with
+/// `STAFF_ORCIDS` empty, so that a first run shows the staff pages too. Named here rather
+/// than taken from the simulator, which config must not import; a unit test checks that
+/// the two agree.
+pub const DEMO_STAFF_ORCID: &str = "0009-0001-2345-6786";
+/// The name the simulated ORCID gives [`DEMO_STAFF_ORCID`].
+pub const DEMO_STAFF_NAME: &str = "Sofia Garcia";
 
 /// Known scopes for a three-legged authorization (orcid-api.md §2).
 const THREE_LEGGED_SCOPES: &[&str] = &[
@@ -253,13 +277,16 @@ impl Config {
         if self.orcid_timeout_secs == 0 || self.orcid_timeout_secs > 300 {
             return Err("ORCID_TIMEOUT_SECS must be between 1 and 300".into());
         }
-        let staff = self
+        let listed = self
             .staff_orcids
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| OrcidId::parse(s).map_err(|e| format!("STAFF_ORCIDS: {s:?}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
+        let demo = (env == OrcidEnv::Mock)
+            .then(|| OrcidId::parse(DEMO_STAFF_ORCID).expect("DEMO_STAFF_ORCID is a valid iD"));
+        let staff = Staff { listed, demo };
         if let Some(key) = &self.token_key {
             crate::crypto::TokenCipher::from_base64(key).map_err(|e| format!("TOKEN_KEY: {e}"))?;
         }

@@ -146,6 +146,46 @@ fn staff_list_is_parsed() {
         " 0000-0002-1825-0097, https://orcid.org/0000-0002-4325-871x ",
     ])
     .unwrap();
-    assert_eq!(s.staff.len(), 2);
-    assert_eq!(s.staff[1].as_str(), "0000-0002-4325-871X");
+    assert_eq!(s.staff.listed.len(), 2);
+    assert_eq!(s.staff.listed[1].as_str(), "0000-0002-4325-871X");
+}
+
+#[test]
+fn demo_mode_has_a_staff_member_and_only_demo_mode() {
+    let demo: OrcidId = DEMO_STAFF_ORCID.parse().unwrap();
+    let s = cfg(&[]).unwrap();
+    assert!(s.staff.listed.is_empty());
+    assert_eq!(s.staff.demo, Some(demo));
+    assert!(s.staff.contains(&demo));
+    let listed: OrcidId = "0000-0002-1825-0097".parse().unwrap();
+    let s = cfg(&["--staff-orcids", listed.as_str()]).unwrap();
+    assert!(s.staff.contains(&demo) && s.staff.contains(&listed));
+
+    let s = cfg(&[
+        "--orcid-client-id",
+        "APP-ABCDEFGHIJKLMNOP",
+        "--orcid-client-secret",
+        "x",
+    ])
+    .unwrap();
+    assert_eq!(s.staff.demo, None);
+    assert!(
+        !s.staff.contains(&demo),
+        "outside demo mode nobody is staff unlisted"
+    );
+}
+
+/// The demo's staff member is one the simulated ORCID seeds, under the same name.
+#[test]
+fn demo_staff_is_a_seeded_simulated_researcher() {
+    assert_eq!(DEMO_STAFF_ORCID, orcid_sim::SOFIA_GARCIA_ORCID);
+    let sim = orcid_sim::MockOrcid::new(orcid_sim::MockConfig {
+        base_url: "http://localhost:8080/mock-orcid".into(),
+        clients: vec![orcid_sim::MockClient::demo("idlink", vec![])],
+        key_file: None,
+        state_file: None,
+    })
+    .unwrap();
+    let id: OrcidId = DEMO_STAFF_ORCID.parse().unwrap();
+    assert_eq!(sim.researcher_name(&id).as_deref(), Some(DEMO_STAFF_NAME));
 }

@@ -10,8 +10,9 @@ use tower_sessions::Session;
 
 use super::error::PageError;
 use super::lang::orcid_lang;
-use super::pages::{render, Denied, Landing, Layout};
+use super::pages::{render, DemoStaff, Denied, Landing, Layout};
 use super::session::{self, PendingAuth};
+use crate::config::DEMO_STAFF_NAME;
 use crate::state::AppState;
 use crate::store::{now, NewTokens};
 use orcid::{scopes, AuthorizeRequest, OrcidError, OrcidId};
@@ -50,6 +51,10 @@ async fn landing(
         other_address: other_address(&state, &headers),
         signed_in_name: name,
         signin_only_scope: scopes::signin_only(&state.settings.scopes),
+        demo_staff: state.settings.staff.demo.map(|id| DemoStaff {
+            name: DEMO_STAFF_NAME,
+            orcid: id.to_string(),
+        }),
     }))
 }
 

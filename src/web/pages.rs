@@ -64,6 +64,14 @@ pub struct Landing {
     pub other_address: Option<String>,
     pub signed_in_name: Option<String>,
     pub signin_only_scope: &'static str,
+    /// In demo mode, the simulated researcher to pick to see the staff pages.
+    pub demo_staff: Option<DemoStaff>,
+}
+
+/// The demo's staff member, as the landing page names them.
+pub struct DemoStaff {
+    pub name: &'static str,
+    pub orcid: String,
 }
 
 #[derive(Template)]

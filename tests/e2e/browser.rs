@@ -7,6 +7,8 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
+use crate::common::wait_for;
+
 /// chromedriver on a free port, stopped when dropped, plus one browser session.
 pub struct Browser {
     pub client: Client,
@@ -51,25 +53,34 @@ impl Browser {
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let mut last_err = None;
-        for _ in 0..100 {
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => {
-                    return Browser {
-                        client,
-                        driver,
-                        _profile: profile,
+        // chromedriver takes a moment to listen: try until a session starts.
+        let last_err = std::sync::Mutex::new(None);
+        let (caps, url, last) = (&caps, &url, &last_err);
+        let session = wait_for(
+            || async move {
+                match ClientBuilder::new(HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(url)
+                    .await
+                {
+                    Ok(client) => Some(client),
+                    Err(e) => {
+                        *last.lock().unwrap() = Some(e);
+                        None
                     }
                 }
-                Err(e) => last_err = Some(e),
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            },
+            Duration::from_secs(20),
+        )
+        .await;
+        match session {
+            Ok(client) => Browser {
+                client,
+                driver,
+                _profile: profile,
+            },
+            Err(e) => panic!("could not start a Chromium session ({e}): {last_err:?}"),
         }
-        panic!("could not start a Chromium session: {last_err:?}");
     }
 
     pub async fn text_of(&self, css: &str) -> String {

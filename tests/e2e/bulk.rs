@@ -2,13 +2,13 @@
 //! validation report, start the job, watch the progress reach "Finished" without a page
 //! reload, and fetch the results.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::Locator;
 use orcid::OrcidId;
 
 use crate::browser::Browser;
-use crate::common::TestApp;
+use crate::common::{wait_until, TestApp};
 
 const STAFF: &str = "0000-0002-1825-0097";
 const HEADER: &str = "orcid,title,type,year,month,day,journal_title,url,doi,external_id_type,external_id_value,short_description";
@@ -87,17 +87,17 @@ async fn staff_uploads_checks_starts_and_follows_a_bulk_push() {
         .execute("window.idlinkSamePage = true;", vec![])
         .await
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let status = b.text_of("#job-status").await;
-        if status.contains("Finished") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the job did not finish in 60 s: {status}"
+    let page = &b;
+    let finished = wait_until(
+        || async move { page.text_of("#job-status").await.contains("Finished") },
+        Duration::from_secs(60),
+    )
+    .await;
+    if let Err(e) = finished {
+        panic!(
+            "the job did not finish ({e}): {}",
+            b.text_of("#job-status").await
         );
-        tokio::time::sleep(Duration::from_millis(300)).await;
     }
     let same_page = b
         .client

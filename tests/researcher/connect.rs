@@ -1,10 +1,8 @@
 //! Connect your ORCID iD, end to end over real HTTP against the simulated ORCID.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{location, query_param, TestApp};
+use crate::common::{location, query_param, TestApp};
 use orcid_sim::Fault;
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
@@ -149,7 +147,8 @@ async fn bad_state_is_refused_before_any_token_request() {
     let res = app.browser().get(callback.clone()).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
-    // Expired: the state is older than its lifetime.
+    // Expired: the state is older than its lifetime. The sleep is on purpose: the
+    // lifetime counts whole seconds, so it takes two to be sure the one second has passed.
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let res = client.get(callback.clone()).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
@@ -417,13 +416,7 @@ async fn disconnect_revokes_at_orcid_then_forgets() {
     let client = app.browser();
     let who = app.sign_in(&client).await;
     let tokens = app.state.store.tokens(&who).await.unwrap().unwrap();
-    let csrf = app.csrf(&client).await;
-    let res = client
-        .post(app.url("/me/disconnect"))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_form(&client, "/me", "/me/disconnect", &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
     assert!(html.contains("revoked its access at ORCID"), "{html}");
@@ -512,13 +505,7 @@ async fn sign_out_ends_the_session_but_keeps_the_connection() {
     let app = TestApp::spawn().await;
     let client = app.browser();
     let who = app.sign_in(&client).await;
-    let csrf = app.csrf(&client).await;
-    let res = client
-        .post(app.url("/signout"))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_form(&client, "/me", "/signout", &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         location(&client.get(app.url("/me")).send().await.unwrap()),

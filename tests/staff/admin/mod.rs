@@ -2,14 +2,12 @@
 //! (statuses from the real flows, search, filters, sorting, paging, CSV export, and
 //! 50,000 researchers), one researcher's page, and the audit log.
 
-#[path = "../common/mod.rs"]
-mod common;
 mod dashboard;
 mod load;
 mod pages;
 mod seed;
 
-use common::{hidden_value, location, TestApp};
+use crate::common::{location, TestApp};
 use idlink::store::AuditFilter;
 use orcid::OrcidId;
 use reqwest::{Client, StatusCode};
@@ -25,11 +23,6 @@ pub async fn staff_app() -> (TestApp, Client, OrcidId) {
     let client = app.browser();
     app.sign_in_as(&client, &staff, "").await;
     (app, client, staff)
-}
-
-pub async fn get(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String) {
-    let res = client.get(app.url(path)).send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
 }
 
 #[track_caller]
@@ -86,10 +79,7 @@ pub async fn export(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (csv::StringRecord, Vec<csv::StringRecord>) {
-    let csrf = hidden_value(&ok(get(app, client, "/admin").await), "csrf").unwrap();
-    let mut form: Vec<(&str, &str)> = fields.to_vec();
-    form.push(("csrf", &csrf));
-    let res = client.post(app.url(path)).form(&form).send().await.unwrap();
+    let res = app.post_form(client, "/admin", path, fields).await;
     assert_eq!(res.status(), StatusCode::OK);
     let ct = res.headers()["content-type"].to_str().unwrap().to_string();
     assert!(ct.starts_with("text/csv"), "{ct}");
@@ -148,7 +138,7 @@ pub async fn researcher(app: &TestApp, given: &str, family: &str) -> (Client, Or
 }
 
 pub async fn html_of(app: &TestApp, client: &Client, path: &str) -> String {
-    ok(get(app, client, path).await)
+    ok(app.get_text(client, path).await)
 }
 
 #[tokio::test]
@@ -189,7 +179,7 @@ async fn only_staff_may_use_any_admin_page_or_form() {
     for client in [&plain, &former] {
         let csrf = app.csrf(client).await;
         for path in gets {
-            let (status, body) = get(&app, client, path).await;
+            let (status, body) = app.get_text(client, path).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "GET {path}");
             assert!(body.contains("Staff only"), "GET {path}: {body}");
         }

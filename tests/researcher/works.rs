@@ -1,9 +1,7 @@
 //! Works on /me: read, add, edit and delete through the Member API, against the
 //! simulated ORCID over real HTTP.
 
-mod common;
-
-use common::{hidden_value, location, TestApp};
+use crate::common::{hidden_value, location, TestApp};
 use orcid::OrcidId;
 use orcid_sim::Fault;
 use reqwest::{Client, StatusCode};
@@ -78,13 +76,9 @@ async fn the_record_is_listed_with_sources_from_the_cache() {
         "external-ids": {"external-id": [{"external-id-type": "doi", "external-id-value": "10.5555/planted.1",
             "external-id-relationship": "self"}]}
     }));
-    let csrf = app.csrf(&client).await;
-    let res = client
-        .post(app.url("/me/works/refresh"))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(&client, "/me", "/me/works/refresh", &[])
+        .await;
     assert_eq!(location(&res), "/me#works");
     let html = me(&app, &client).await;
     assert!(html.contains("Planted by Crossref"), "{html}");
@@ -110,13 +104,8 @@ async fn the_record_is_listed_with_sources_from_the_cache() {
         status: 500,
         times: 1000,
     }));
-    let csrf = app.csrf(&client).await;
-    client
-        .post(app.url("/me/works/refresh"))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    app.post_form(&client, "/me", "/me/works/refresh", &[])
+        .await;
     let html = me(&app, &client).await;
     assert!(
         html.contains("Planted by Crossref"),
@@ -280,13 +269,8 @@ async fn no_second_copies_of_another_sources_work() {
         "external-ids": {"external-id": [{"external-id-type": "doi", "external-id-value": "10.5555/Dup.42",
             "external-id-relationship": "self"}]}
     }));
-    let csrf = app.csrf(&client).await;
-    client
-        .post(app.url("/me/works/refresh"))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    app.post_form(&client, "/me", "/me/works/refresh", &[])
+        .await;
 
     let (status, html) = add(&app, &client, "My copy", "doi:10.5555/DUP.42").await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -345,13 +329,8 @@ async fn a_work_the_researcher_deleted_at_orcid_is_not_brought_back() {
     add(&app, &client, "Short-lived", "10.1234/gone").await;
     let put_code = our_put_code(&app, &who).await;
     app.mock.remove_work(&who, put_code);
-    let csrf = app.csrf(&client).await;
-    client
-        .post(app.url("/me/works/refresh"))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    app.post_form(&client, "/me", "/me/works/refresh", &[])
+        .await;
     let ours = app.state.store.idlink_works(&who).await.unwrap();
     assert_eq!(
         ours[0].status,
@@ -416,7 +395,7 @@ async fn missing_permission_asks_to_reconnect_with_it() {
     );
     assert!(html.contains("/orcid/connect?need=works"));
     let authorize = app.start(&client, "?need=works").await;
-    let scope = common::query_param(&authorize, "scope").unwrap();
+    let scope = crate::common::query_param(&authorize, "scope").unwrap();
     assert!(scope.contains("/activities/update"), "{scope}");
 
     // ORCID's own 403/9038 answer is reported the same way.

@@ -2,9 +2,9 @@
 
 use reqwest::StatusCode;
 
+use super::seed::load;
+use super::*;
 use crate::common::hidden_value;
-use crate::seed::load;
-use crate::*;
 
 #[tokio::test]
 async fn one_researchers_page() {
@@ -52,7 +52,7 @@ async fn one_researchers_page() {
             "No researcher with the ORCID iD 0000-0001-5727-2427",
         ),
     ] {
-        let (status, body) = get(&app, &staff_client, path).await;
+        let (status, body) = app.get_text(&staff_client, path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert!(body.contains(says), "{path}: {body}");
     }
@@ -133,12 +133,12 @@ async fn audit_log_filters_and_export() {
     assert_eq!(count(format!("actor={staff}&action=export_audit")).await, 1);
 
     // Bad filters: a clear message on the page, nothing listed, no export.
-    let (status, html) = get(
-        &app,
-        &staff_client,
-        "/admin/audit?from=2024-02-30&to=someday&orcid=0000-0002-1825-0098",
-    )
-    .await;
+    let (status, html) = app
+        .get_text(
+            &staff_client,
+            "/admin/audit?from=2024-02-30&to=someday&orcid=0000-0002-1825-0098",
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         html.contains("From date: &#34;2024-02-30&#34; is not a date")
@@ -148,12 +148,9 @@ async fn audit_log_filters_and_export() {
     assert!(html.contains("is not a date. Use the form YYYY-MM-DD"));
     assert!(html.contains("check digit"), "{html}");
     assert!(entries(&html).is_empty());
-    let (status, html) = get(
-        &app,
-        &staff_client,
-        "/admin/audit?from=2024-05-03&to=2024-05-01",
-    )
-    .await;
+    let (status, html) = app
+        .get_text(&staff_client, "/admin/audit?from=2024-05-03&to=2024-05-01")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("is after"));
     let csrf = hidden_value(&html, "csrf").unwrap();

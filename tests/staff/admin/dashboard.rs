@@ -6,8 +6,8 @@ use orcid::OrcidId;
 use reqwest::StatusCode;
 use secrecy::SecretString;
 
-use crate::seed::{expected, load, order};
-use crate::*;
+use super::seed::{expected, load, order};
+use super::*;
 
 #[tokio::test]
 async fn the_dashboard_shows_each_connection_status_from_the_real_flows() {
@@ -18,22 +18,13 @@ async fn the_dashboard_shows_each_connection_status_from_the_real_flows() {
 
     let (rita_client, rita) = researcher(&app, "Rita", "Revoked").await;
     app.mock.revoke_all_for(&rita, &client_id);
-    let csrf = app.csrf(&rita_client).await;
-    rita_client
-        .post(app.url("/me/works/refresh"))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    app.post_form(&rita_client, "/me", "/me/works/refresh", &[])
+        .await;
 
     let (dora_client, dora) = researcher(&app, "Dora", "Disconnected").await;
-    let csrf = app.csrf(&dora_client).await;
-    let res = dora_client
-        .post(app.url("/me/disconnect"))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(&dora_client, "/me", "/me/disconnect", &[])
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
 
     let (_eddie_client, eddie) = researcher(&app, "Eddie", "Expired").await;
@@ -50,7 +41,7 @@ async fn the_dashboard_shows_each_connection_status_from_the_real_flows() {
         .await
         .unwrap();
 
-    let html = ok(get(&app, &staff_client, "/admin").await);
+    let html = ok(app.get_text(&staff_client, "/admin").await);
     assert!(
         html.contains("href=\"/admin\">Staff</a>"),
         "Staff link in the header"
@@ -111,10 +102,12 @@ async fn the_dashboard_shows_each_connection_status_from_the_real_flows() {
         ("expired", &eddie),
         ("disconnected", &dora),
     ] {
-        let html = ok(get(&app, &staff_client, &format!("/admin?status={status}")).await);
+        let html = ok(app
+            .get_text(&staff_client, &format!("/admin?status={status}"))
+            .await);
         assert_eq!(ids(&html), [want.to_string()], "status={status}");
     }
-    let html = ok(get(&app, &staff_client, "/admin?status=active").await);
+    let html = ok(app.get_text(&staff_client, "/admin?status=active").await);
     let mut active = ids(&html);
     active.sort();
     let mut want = vec![alice.to_string(), staff.to_string()];
@@ -122,18 +115,19 @@ async fn the_dashboard_shows_each_connection_status_from_the_real_flows() {
     assert_eq!(active, want);
 
     for q in ["rita", "RITA", "Rita Rev"] {
-        let html = ok(get(
-            &app,
-            &staff_client,
-            &format!("/admin?q={}", q.replace(' ', "+")),
-        )
-        .await);
+        let html = ok(app
+            .get_text(&staff_client, &format!("/admin?q={}", q.replace(' ', "+")))
+            .await);
         assert_eq!(ids(&html), [rita.to_string()], "q={q}");
     }
-    let html = ok(get(&app, &staff_client, &format!("/admin?q={rita}")).await);
+    let html = ok(app
+        .get_text(&staff_client, &format!("/admin?q={rita}"))
+        .await);
     assert_eq!(ids(&html), [rita.to_string()], "a whole iD");
     let fragment = &rita.as_str()[5..14];
-    let html = ok(get(&app, &staff_client, &format!("/admin?q={fragment}")).await);
+    let html = ok(app
+        .get_text(&staff_client, &format!("/admin?q={fragment}"))
+        .await);
     let found = ids(&html);
     assert!(found.contains(&rita.to_string()), "partial iD {fragment}");
     let digits = fragment.replace('-', "");
@@ -261,7 +255,7 @@ async fn search_filter_sort_page_and_export_agree() {
 
 #[tokio::test]
 async fn the_dashboard_lists_recent_bulk_pushes() {
-    let (app, client, staff) = crate::staff_app().await;
+    let (app, client, staff) = super::staff_app().await;
     let errors = [idlink::store::RowError {
         line: 3,
         column: "type".into(),
@@ -273,7 +267,7 @@ async fn the_dashboard_lists_recent_bulk_pushes() {
         .create_draft_job(&staff, "spring-publications.csv", 2, &errors, &[])
         .await
         .unwrap();
-    let html = crate::ok(crate::get(&app, &client, "/admin").await);
+    let html = super::ok(app.get_text(&client, "/admin").await);
     assert!(
         html.contains(&format!("href=\"/admin/jobs/{id}\"")),
         "{html}"

@@ -2,9 +2,7 @@
 //! malformed files refused with a clear page, drafts started and cancelled, the results
 //! download, the progress JSON, and staff-only access to every route.
 
-mod common;
-
-use common::{hidden_value, location, TestApp};
+use crate::common::{location, TestApp};
 use idlink::store::{ItemStatus, JobStatus};
 use orcid::OrcidId;
 use orcid_sim::Fault;
@@ -46,13 +44,9 @@ async fn setup() -> Setup {
     let gone = app.mock.add_researcher("Gus", "Gone");
     let gone_client = app.browser();
     app.sign_in_as(&gone_client, &gone, "").await;
-    let csrf = app.csrf(&gone_client).await;
-    let res = gone_client
-        .post(app.url("/me/disconnect"))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(&gone_client, "/me", "/me/disconnect", &[])
+        .await;
     assert!(
         res.status().is_success() || res.status().is_redirection(),
         "disconnect: {}",
@@ -85,15 +79,7 @@ fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
 }
 
 async fn staff_csrf(app: &TestApp, client: &Client) -> String {
-    let html = client
-        .get(app.url("/admin/jobs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    hidden_value(&html, "csrf").expect("csrf on the upload page")
+    app.csrf_on(client, "/admin/jobs").await
 }
 
 async fn upload(app: &TestApp, client: &Client, name: &str, bytes: &[u8]) -> reqwest::Response {
@@ -132,20 +118,6 @@ fn csv(rows: &[String]) -> String {
     }
     s.push_str("\r\n");
     s
-}
-
-async fn post_form(
-    app: &TestApp,
-    client: &Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    client.post(app.url(path)).form(form).send().await.unwrap()
-}
-
-async fn page(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String) {
-    let res = client.get(app.url(path)).send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
 }
 
 #[tokio::test]
@@ -221,7 +193,7 @@ async fn a_mixed_file_is_reported_row_by_row_and_nothing_is_sent() {
     found(13, "doi", "Duplicate of line 2");
 
     // The report on the draft's page.
-    let (status, html) = page(app, &s.staff, &format!("/admin/jobs/{id}")).await;
+    let (status, html) = app.get_text(&s.staff, &format!("/admin/jobs/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("2 of 12 rows can be sent"), "{html}");
     assert!(html.contains("is not an ORCID work type"));
@@ -338,11 +310,13 @@ async fn malformed_files_get_a_clear_page_and_no_job() {
     assert!(res.text().await.unwrap().contains("Choose the CSV file"));
 
     // Not multipart at all.
-    let res = post_form(app, staff, "/admin/jobs", &[("csrf", "x")]).await;
+    let res = app
+        .post_fields(staff, "/admin/jobs", &[("csrf", "x")])
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
     // The server is fine and no job was made.
-    let (status, html) = page(app, staff, "/admin/jobs").await;
+    let (status, html) = app.get_text(staff, "/admin/jobs").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("No uploads yet"));
     assert!(app.state.store.recent_jobs(10).await.unwrap().is_empty());
@@ -453,47 +427,47 @@ async fn a_draft_is_started_once_and_the_results_and_progress_follow() {
     );
 
     // Start: CSRF checked, then draft → queued (the runner may take it further at once).
-    let res = post_form(
-        app,
-        staff,
-        &format!("/admin/jobs/{id}/start"),
-        &[("csrf", "forged")],
-    )
-    .await;
+    let res = app
+        .post_fields(
+            staff,
+            &format!("/admin/jobs/{id}/start"),
+            &[("csrf", "forged")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         app.state.store.job(id).await.unwrap().unwrap().status,
         JobStatus::Draft
     );
     let csrf = staff_csrf(app, staff).await;
-    let res = post_form(
-        app,
-        staff,
-        &format!("/admin/jobs/{id}/start"),
-        &[("csrf", &csrf), ("push_again", "1")],
-    )
-    .await;
+    let res = app
+        .post_fields(
+            staff,
+            &format!("/admin/jobs/{id}/start"),
+            &[("csrf", &csrf), ("push_again", "1")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), format!("/admin/jobs/{id}"));
     let job = app.state.store.job(id).await.unwrap().unwrap();
     assert_ne!(job.status, JobStatus::Draft);
     assert!(job.push_again);
-    let (_, html) = page(app, staff, &format!("/admin/jobs/{id}")).await;
+    let (_, html) = app.get_text(staff, &format!("/admin/jobs/{id}")).await;
     assert!(html.contains("Job started"), "{html}");
     assert!(html.contains("id=\"job-progress\""));
     assert!(html.contains("<progress"));
     assert!(html.contains(&idlink::web::assets::url("job.js")));
 
     // Starting again is refused and changes nothing.
-    let res = post_form(
-        app,
-        staff,
-        &format!("/admin/jobs/{id}/start"),
-        &[("csrf", &csrf)],
-    )
-    .await;
+    let res = app
+        .post_fields(
+            staff,
+            &format!("/admin/jobs/{id}/start"),
+            &[("csrf", &csrf)],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page(app, staff, &format!("/admin/jobs/{id}")).await;
+    let (_, html) = app.get_text(staff, &format!("/admin/jobs/{id}")).await;
     assert!(html.contains("already started"), "{html}");
     assert!(
         app.state.store.job(id).await.unwrap().unwrap().push_again,
@@ -555,33 +529,35 @@ async fn a_job_is_cancelled_after_confirmation() {
         times: 1_000_000,
     }));
     let csrf = staff_csrf(app, staff).await;
-    let res = post_form(
-        app,
-        staff,
-        &format!("/admin/jobs/{id}/start"),
-        &[("csrf", &csrf)],
-    )
-    .await;
+    let res = app
+        .post_fields(
+            staff,
+            &format!("/admin/jobs/{id}/start"),
+            &[("csrf", &csrf)],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 
-    let (status, html) = page(app, staff, &format!("/admin/jobs/{id}/cancel")).await;
+    let (status, html) = app
+        .get_text(staff, &format!("/admin/jobs/{id}/cancel"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Cancel job #"), "{html}");
-    let res = post_form(
-        app,
-        staff,
-        &format!("/admin/jobs/{id}/cancel"),
-        &[("csrf", "forged")],
-    )
-    .await;
+    let res = app
+        .post_fields(
+            staff,
+            &format!("/admin/jobs/{id}/cancel"),
+            &[("csrf", "forged")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = post_form(
-        app,
-        staff,
-        &format!("/admin/jobs/{id}/cancel"),
-        &[("csrf", &csrf)],
-    )
-    .await;
+    let res = app
+        .post_fields(
+            staff,
+            &format!("/admin/jobs/{id}/cancel"),
+            &[("csrf", &csrf)],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let job = app.state.store.job(id).await.unwrap().unwrap();
     assert_eq!(job.status, JobStatus::Cancelled);
@@ -589,7 +565,7 @@ async fn a_job_is_cancelled_after_confirmation() {
     let counts = app.state.store.job_counts(id).await.unwrap();
     assert_eq!(counts.pending, 0, "{counts:?}");
     assert!(counts.cancelled > 0, "{counts:?}");
-    let (_, html) = page(app, staff, &format!("/admin/jobs/{id}")).await;
+    let (_, html) = app.get_text(staff, &format!("/admin/jobs/{id}")).await;
     assert!(html.contains("The job was cancelled"), "{html}");
     assert!(
         !html.contains("id=\"job-cancel\""),
@@ -604,15 +580,15 @@ async fn a_job_is_cancelled_after_confirmation() {
     assert_eq!(cancelled.len() as i64, counts.cancelled);
 
     // Cancelling again: nothing to cancel.
-    let res = post_form(
-        app,
-        staff,
-        &format!("/admin/jobs/{id}/cancel"),
-        &[("csrf", &csrf)],
-    )
-    .await;
+    let res = app
+        .post_fields(
+            staff,
+            &format!("/admin/jobs/{id}/cancel"),
+            &[("csrf", &csrf)],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page(app, staff, &format!("/admin/jobs/{id}")).await;
+    let (_, html) = app.get_text(staff, &format!("/admin/jobs/{id}")).await;
     assert!(html.contains("already ended"), "{html}");
     app.mock.set_fault(None);
 
@@ -623,25 +599,25 @@ async fn a_job_is_cancelled_after_confirmation() {
         &csv(&[format!("{},D,book,,,,,,10.5555/d,,,", s.ada)]),
     )
     .await;
-    let res = post_form(
-        app,
-        staff,
-        &format!("/admin/jobs/{draft}/cancel"),
-        &[("csrf", &csrf)],
-    )
-    .await;
+    let res = app
+        .post_fields(
+            staff,
+            &format!("/admin/jobs/{draft}/cancel"),
+            &[("csrf", &csrf)],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.state.store.job(draft).await.unwrap().unwrap().status,
         JobStatus::Cancelled
     );
-    let res = post_form(
-        app,
-        staff,
-        &format!("/admin/jobs/{draft}/start"),
-        &[("csrf", &csrf)],
-    )
-    .await;
+    let res = app
+        .post_fields(
+            staff,
+            &format!("/admin/jobs/{draft}/start"),
+            &[("csrf", &csrf)],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.state.store.job(draft).await.unwrap().unwrap().status,
@@ -677,7 +653,7 @@ async fn only_staff_reach_any_jobs_route() {
         format!("/admin/jobs/{id}/reconcile/{}", s.ada),
         format!("/admin/jobs/{id}/reconcile.csv"),
     ] {
-        let (status, _) = page(app, &researcher, &path).await;
+        let (status, _) = app.get_text(&researcher, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "GET {path}");
     }
     let (content_type, body) = multipart(
@@ -697,7 +673,9 @@ async fn only_staff_reach_any_jobs_route() {
         format!("/admin/jobs/{id}/start"),
         format!("/admin/jobs/{id}/cancel"),
     ] {
-        let res = post_form(app, &researcher, &path, &[("csrf", &csrf)]).await;
+        let res = app
+            .post_fields(&researcher, &path, &[("csrf", &csrf)])
+            .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "POST {path}");
     }
     assert_eq!(
@@ -707,7 +685,7 @@ async fn only_staff_reach_any_jobs_route() {
     assert_eq!(app.state.store.recent_jobs(10).await.unwrap().len(), 1);
 
     // Signed out: sent to the start page.
-    let (status, _) = page(app, &app.browser(), "/admin/jobs").await;
+    let (status, _) = app.get_text(&app.browser(), "/admin/jobs").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     // Staff get the template, which the upload accepts as it is.
@@ -720,8 +698,8 @@ async fn only_staff_reach_any_jobs_route() {
     assert_eq!(res.status(), StatusCode::OK);
     let template = res.text().await.unwrap();
     assert!(template.starts_with(HEADER));
-    let (status, _) = page(app, &s.staff, "/admin/jobs/not-a-number").await;
+    let (status, _) = app.get_text(&s.staff, "/admin/jobs/not-a-number").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = page(app, &s.staff, "/admin/jobs/999999").await;
+    let (status, _) = app.get_text(&s.staff, "/admin/jobs/999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

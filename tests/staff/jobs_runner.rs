@@ -1,11 +1,9 @@
 //! The bulk-push runner against the simulated ORCID over real HTTP: outcomes per item,
 //! bulk requests, 409s, revocation, 503 storms, a kill mid-way, and "push again".
 
-mod common;
-
 use std::time::Duration;
 
-use common::TestApp;
+use crate::common::{wait_for, wait_until, TestApp};
 use idlink::jobs::runner;
 use idlink::store::{ItemStatus, JobItem, JobStatus, NewJobItem};
 use orcid::model::{ExternalId, ExternalIds, PublicationDate, Value, Work, WorkTitle};
@@ -86,21 +84,25 @@ async fn start(app: &TestApp, items: &[NewJobItem], push_again: bool) -> i64 {
     id
 }
 
+/// Waits for the job to finish; its items.
 async fn finished(app: &TestApp, id: i64) -> Vec<JobItem> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    loop {
-        let job = app.state.store.job(id).await.unwrap().unwrap();
-        if job.status == JobStatus::Finished {
-            assert!(job.finished_at.is_some());
-            return all_items(app, id).await;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
+    let store = &app.state.store;
+    let finished = wait_for(
+        || async move {
+            let job = store.job(id).await.unwrap().unwrap();
+            (job.status == JobStatus::Finished).then_some(job)
+        },
+        Duration::from_secs(120),
+    )
+    .await;
+    let Ok(job) = finished else {
+        panic!(
             "job {id} did not finish: {:?}",
-            app.state.store.job_counts(id).await.unwrap()
+            store.job_counts(id).await.unwrap()
         );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    };
+    assert!(job.finished_at.is_some());
+    all_items(app, id).await
 }
 
 async fn all_items(app: &TestApp, id: i64) -> Vec<JobItem> {
@@ -322,14 +324,17 @@ async fn a_job_killed_mid_way_resumes_without_duplicates() {
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(300))));
     let id = start(&app, &items, false).await;
     // Kill the runner while requests are in flight, after some progress.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let c = app.state.store.job_counts(id).await.unwrap();
-        if c.sending > 0 && c.done > 0 {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "no progress: {c:?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
+    let store = &app.state.store;
+    let progress = wait_until(
+        || async move {
+            let c = store.job_counts(id).await.unwrap();
+            c.sending > 0 && c.done > 0
+        },
+        Duration::from_secs(60),
+    )
+    .await;
+    if progress.is_err() {
+        panic!("no progress: {:?}", store.job_counts(id).await.unwrap());
     }
     app.runner.abort();
     let _ = (&mut app.runner).await;
@@ -417,24 +422,27 @@ async fn a_cancelled_job_sends_nothing_more() {
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(300))));
     let id = start(&app, &works_for(&who, 250, "cancel"), false).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while app.state.store.job_counts(id).await.unwrap().sending == 0 {
-        assert!(std::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert!(app.state.store.cancel_job(id).await.unwrap());
+    let store = &app.state.store;
+    wait_until(
+        || async move { store.job_counts(id).await.unwrap().sending > 0 },
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("a request in flight");
+    assert!(store.cancel_job(id).await.unwrap());
     // The request in flight settles; nothing else is claimed.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let c = loop {
-        let c = app.state.store.job_counts(id).await.unwrap();
-        if c.sending == 0 {
-            break c;
-        }
-        assert!(std::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let c = wait_for(
+        || async move {
+            let c = store.job_counts(id).await.unwrap();
+            (c.sending == 0).then_some(c)
+        },
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("the request in flight settles");
     assert_eq!(c.done, 100, "{c:?}");
     assert_eq!(c.cancelled, 150, "{c:?}");
+    // Time passes on purpose: a runner that kept going would send more in it.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(app.mock.works_of(&who[0]), 100);
     let job = app.state.store.job(id).await.unwrap().unwrap();
@@ -447,11 +455,6 @@ async fn staff_browser(app: &TestApp) -> reqwest::Client {
     let client = app.browser();
     app.sign_in_as(&client, &staff(), "").await;
     client
-}
-
-async fn get(client: &reqwest::Client, url: String) -> (reqwest::StatusCode, String) {
-    let res = client.get(url).send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
 }
 
 #[tokio::test]
@@ -495,7 +498,9 @@ async fn the_reconciliation_shows_what_differs_from_the_record() {
     );
     let client = staff_browser(&app).await;
 
-    let (status, html) = get(&client, app.url(&format!("/admin/jobs/{id}/reconcile/{r}"))).await;
+    let (status, html) = app
+        .get_text(&client, &format!("/admin/jobs/{id}/reconcile/{r}"))
+        .await;
     assert_eq!(status, reqwest::StatusCode::OK, "{html}");
     for expected in [
         r#"data-difference="same""#,
@@ -511,7 +516,9 @@ async fn the_reconciliation_shows_what_differs_from_the_record() {
         "a fresh read"
     );
 
-    let (status, html) = get(&client, app.url(&format!("/admin/jobs/{id}/reconcile"))).await;
+    let (status, html) = app
+        .get_text(&client, &format!("/admin/jobs/{id}/reconcile"))
+        .await;
     assert_eq!(status, reqwest::StatusCode::OK);
     assert!(
         html.contains(&format!("/admin/jobs/{id}/reconcile/{r}")),
@@ -546,7 +553,7 @@ async fn the_reconciliation_shows_what_differs_from_the_record() {
         &format!("/admin/jobs/{id}/reconcile/not-an-id"),
     ] {
         assert_eq!(
-            get(&client, app.url(bad)).await.0,
+            app.get_text(&client, bad).await.0,
             reqwest::StatusCode::NOT_FOUND,
             "{bad}"
         );

@@ -1,0 +1,88 @@
+//! Requests as a browser makes them: pages read as text, forms posted with the page's
+//! CSRF token, and small readers of what came back.
+
+use reqwest::{Client, Response, StatusCode};
+use url::Url;
+
+use super::TestApp;
+
+impl TestApp {
+    /// GET `path` with `client`: the status and the body.
+    pub async fn get_text(&self, client: &Client, path: &str) -> (StatusCode, String) {
+        let res = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = res.status();
+        let body = res
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        (status, body)
+    }
+
+    /// The CSRF token of the form on `page`, as the person's browser got it.
+    pub async fn csrf_on(&self, client: &Client, page: &str) -> String {
+        let (status, html) = self.get_text(client, page).await;
+        hidden_value(&html, "csrf")
+            .unwrap_or_else(|| panic!("no csrf field on {page} ({status}):\n{html}"))
+    }
+
+    /// A CSRF token from a page the signed-in person can see.
+    pub async fn csrf(&self, client: &Client) -> String {
+        self.csrf_on(client, "/me").await
+    }
+
+    /// Submits a form as a person does: opens `page`, takes its CSRF token and posts
+    /// `fields` with it to `action`. Redirects are not followed.
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let csrf = self.csrf_on(client, page).await;
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post_fields(client, action, &form).await
+    }
+
+    /// Posts exactly `fields` to `action`, adding no token: for forms whose token the
+    /// test chose (forged, missing, or taken from another page).
+    pub async fn post_fields(
+        &self,
+        client: &Client,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        client
+            .post(self.url(action))
+            .form(fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {action}: {e}"))
+    }
+}
+
+pub fn location(res: &Response) -> &str {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// The value of `<input type="hidden" name="NAME" value="...">` in a page.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+pub fn query_param(url: &Url, key: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}

@@ -1,0 +1,7 @@
+//! What a researcher does, over real HTTP against the simulated ORCID: connect their
+//! ORCID iD, and read, add, edit and delete works on their page.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod connect;
+mod works;

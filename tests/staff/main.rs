@@ -1,0 +1,9 @@
+//! What institution staff do, over real HTTP against the simulated ORCID: the pages under
+//! /admin, bulk pushes from the CSV upload to the results, and the demo's staff member.
+
+mod admin;
+#[path = "../common/mod.rs"]
+mod common;
+mod demo_staff;
+mod jobs_intake;
+mod jobs_runner;

@@ -28,8 +28,7 @@ pub const CONCURRENT_RESEARCHERS: usize = 4;
 /// How often the database is looked at when nothing woke the runner.
 const POLL: Duration = Duration::from_secs(1);
 
-/// After this many failed attempts (each after the client's own retries) an item fails.
-pub const MAX_ATTEMPTS: i64 = 8;
+pub use super::retry::MAX_ATTEMPTS;
 
 /// Starts the runner. Call once per process, after the database is open.
 pub fn start(state: AppState) -> JoinHandle<()> {

@@ -11,7 +11,7 @@ use super::error::PageError;
 use super::pages::Layout;
 use super::session;
 use crate::state::AppState;
-use crate::store::AuditEntry;
+use crate::store::{AuditAction, AuditEntry};
 use orcid::OrcidId;
 
 /// A staff member, for handlers under /admin.
@@ -41,7 +41,7 @@ impl Staff {
         &self,
         state: &AppState,
         orcid: &OrcidId,
-        action: &str,
+        action: AuditAction,
         outcome: &str,
         detail: Option<&str>,
     ) {

@@ -2,7 +2,7 @@
 //! in the audit log.
 
 use crate::state::AppState;
-use crate::store::{AuditEntry, IdlinkWorkStatus};
+use crate::store::{AuditAction, AuditEntry, WorkChange};
 use orcid::model::Work;
 use orcid::{ApiError, OrcidId};
 
@@ -119,28 +119,20 @@ pub async fn add_work(
         },
     };
     let title = work.title_text().unwrap_or_default();
-    if let WriteOutcome::Added { put_code }
-    | WriteOutcome::AlreadyOnRecord {
-        put_code: Some(put_code),
-    } = outcome
-    {
+    let change = match outcome {
         // A 9021 names a work from idlink's own client: it is idlink's too.
-        log_db(
-            state
-                .store
-                .record_idlink_work(who.orcid, put_code, title, identity)
-                .await,
-        );
-    }
-    finish(
-        state,
-        who,
-        "add_work",
-        put_code_of(&outcome),
-        &outcome,
-        Some(title),
-    )
-    .await;
+        WriteOutcome::Added { put_code }
+        | WriteOutcome::AlreadyOnRecord {
+            put_code: Some(put_code),
+        } => WorkChange::Recorded {
+            put_code,
+            title,
+            identifiers: identity,
+        },
+        _ => WorkChange::Nothing,
+    };
+    let audit = (AuditAction::AddWork, put_code_of(&outcome), Some(title));
+    finish(state, who, audit, &outcome, change).await;
     outcome
 }
 
@@ -165,43 +157,17 @@ pub async fn update_work(
             }
         },
     };
-    match outcome {
-        WriteOutcome::Updated { .. } => {
-            log_db(
-                state
-                    .store
-                    .record_idlink_work(
-                        who.orcid,
-                        put_code,
-                        work.title_text().unwrap_or_default(),
-                        identity,
-                    )
-                    .await,
-            );
-        }
-        WriteOutcome::Gone => {
-            log_db(
-                state
-                    .store
-                    .set_idlink_work_status(
-                        who.orcid,
-                        put_code,
-                        IdlinkWorkStatus::DeletedByResearcher,
-                    )
-                    .await,
-            );
-        }
-        _ => {}
-    }
-    finish(
-        state,
-        who,
-        "update_work",
-        Some(put_code),
-        &outcome,
-        work.title_text(),
-    )
-    .await;
+    let change = match outcome {
+        WriteOutcome::Updated { .. } => WorkChange::Recorded {
+            put_code,
+            title: work.title_text().unwrap_or_default(),
+            identifiers: identity,
+        },
+        WriteOutcome::Gone => WorkChange::GoneAtOrcid { put_code },
+        _ => WorkChange::Nothing,
+    };
+    let audit = (AuditAction::UpdateWork, Some(put_code), work.title_text());
+    finish(state, who, audit, &outcome, change).await;
     outcome
 }
 
@@ -216,31 +182,13 @@ pub async fn delete_work(state: &AppState, who: Actor<'_>, put_code: i64) -> Wri
             }
         },
     };
-    match outcome {
-        WriteOutcome::Deleted => {
-            log_db(
-                state
-                    .store
-                    .set_idlink_work_status(who.orcid, put_code, IdlinkWorkStatus::Deleted)
-                    .await,
-            );
-            log_db(state.store.forget_cached_work(who.orcid, put_code).await);
-        }
-        WriteOutcome::Gone => {
-            log_db(
-                state
-                    .store
-                    .set_idlink_work_status(
-                        who.orcid,
-                        put_code,
-                        IdlinkWorkStatus::DeletedByResearcher,
-                    )
-                    .await,
-            );
-        }
-        _ => {}
-    }
-    finish(state, who, "delete_work", Some(put_code), &outcome, None).await;
+    let change = match outcome {
+        WriteOutcome::Deleted => WorkChange::Deleted { put_code },
+        WriteOutcome::Gone => WorkChange::GoneAtOrcid { put_code },
+        _ => WorkChange::Nothing,
+    };
+    let audit = (AuditAction::DeleteWork, Some(put_code), None);
+    finish(state, who, audit, &outcome, change).await;
     outcome
 }
 
@@ -252,32 +200,30 @@ fn put_code_of(o: &WriteOutcome) -> Option<i64> {
     }
 }
 
-/// Audit, then bring the cache in step so /me shows ORCID's view of the change.
+/// Records idlink's side of the write with its audit line (one transaction), then brings
+/// the cache in step so /me shows ORCID's view of the change. `audit` is the line's
+/// action, put code and detail.
 async fn finish(
     state: &AppState,
     who: Actor<'_>,
-    action: &str,
-    put_code: Option<i64>,
+    audit: (AuditAction, Option<i64>, Option<&str>),
     outcome: &WriteOutcome,
-    detail: Option<&str>,
+    change: WorkChange<'_>,
 ) {
+    let (action, put_code, detail) = audit;
     let detail = match outcome {
         WriteOutcome::Invalid(m) => Some(m.as_str()),
         _ => detail,
     };
-    log_db(
-        state
-            .store
-            .audit(&AuditEntry {
-                actor: who.actor,
-                orcid: who.orcid,
-                action,
-                put_code,
-                outcome: outcome.label(),
-                detail,
-            })
-            .await,
-    );
+    let entry = AuditEntry {
+        actor: who.actor,
+        orcid: who.orcid,
+        action,
+        put_code,
+        outcome: outcome.label(),
+        detail,
+    };
+    log_db(state.store.record_work_write(change, &entry).await);
     if outcome.is_success()
         || matches!(
             outcome,

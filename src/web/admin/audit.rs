@@ -10,10 +10,10 @@ use axum::Form;
 use serde::Deserialize;
 use time::{Date, Month, OffsetDateTime, Time};
 
+use super::PAGE_SIZE;
 use super::{cell, clip, csv_error, csv_response, iso, parse_page, when, Pager};
-use super::{EXPORT_AUDIT, PAGE_SIZE};
 use crate::state::AppState;
-use crate::store::{AuditFilter, AuditRecord};
+use crate::store::{AuditAction, AuditFilter, AuditRecord};
 use crate::web::error::PageError;
 use crate::web::pages::{render, Layout};
 use crate::web::staff::Staff;
@@ -149,10 +149,10 @@ pub fn audit_view(a: AuditRecord) -> AuditView {
         by_self: a.actor == a.orcid,
         put_code: a.put_code,
         detail: a.detail.unwrap_or_default(),
-        action: a.action,
+        action: a.action.to_string(),
         outcome: a.outcome,
-        actor: a.actor,
-        orcid: a.orcid,
+        actor: a.actor.to_string(),
+        orcid: a.orcid.to_string(),
     }
 }
 
@@ -268,9 +268,9 @@ pub async fn export(
             out.write_record([
                 a.id.to_string(),
                 iso(a.at),
-                a.orcid.clone(),
-                a.actor.clone(),
-                cell(&a.action),
+                a.orcid.to_string(),
+                a.actor.to_string(),
+                cell(a.action.as_str()),
                 a.put_code.map(|p| p.to_string()).unwrap_or_default(),
                 cell(&a.outcome),
                 cell(a.detail.as_deref().unwrap_or_default()),
@@ -286,7 +286,13 @@ pub async fn export(
     let body = out.into_inner().map_err(csv_error)?;
     let detail = format!("{count} entries; /admin/audit?{}", params.query());
     staff
-        .audit(&state, &staff.orcid, EXPORT_AUDIT, "ok", Some(&detail))
+        .audit(
+            &state,
+            &staff.orcid,
+            AuditAction::ExportAudit,
+            "ok",
+            Some(&detail),
+        )
         .await;
     Ok(csv_response("audit-log.csv", body))
 }

@@ -7,9 +7,9 @@ use axum::response::Response;
 use axum::Form;
 
 use super::researchers::{last_call_text, View, ViewParams};
-use super::{cell, csv_error, csv_response, iso, EXPORT_RESEARCHERS};
+use super::{cell, csv_error, csv_response, iso};
 use crate::state::AppState;
-use crate::store::DashboardRow;
+use crate::store::{AuditAction, DashboardRow};
 use crate::web::error::PageError;
 use crate::web::staff::Staff;
 use orcid::scopes;
@@ -85,7 +85,7 @@ pub async fn researchers(
         .audit(
             &state,
             &staff.orcid,
-            EXPORT_RESEARCHERS,
+            AuditAction::ExportResearchers,
             "ok",
             Some(&detail),
         )

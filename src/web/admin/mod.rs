@@ -19,10 +19,6 @@ use crate::state::AppState;
 /// Lines per page on every staff list.
 pub const PAGE_SIZE: i64 = 50;
 
-/// The audit-log actions of staff exports.
-pub const EXPORT_RESEARCHERS: &str = "export_researchers";
-pub const EXPORT_AUDIT: &str = "export_audit";
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(researchers::dashboard))

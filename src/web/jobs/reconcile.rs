@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::views::item_label;
 use crate::jobs::reconcile::{self, Reconciliation, Row, Tally};
 use crate::state::AppState;
-use crate::store::Job;
+use crate::store::{AuditAction, Job};
 use crate::web::admin::{cell, csv_error, csv_response, iso, parse_page, Pager, PAGE_SIZE};
 use crate::web::error::PageError;
 use crate::web::pages::{render, IdDisplay, Layout};
@@ -240,7 +240,7 @@ async fn export(
         .audit(
             &state,
             &staff.orcid,
-            "export_reconcile",
+            AuditAction::ExportReconcile,
             "ok",
             Some(&detail),
         )

@@ -33,10 +33,10 @@ const COLUMNS: &str = "id, at, actor, orcid, action, put_code, outcome, detail";
 fn push_where(q: &mut QueryBuilder<'_, Sqlite>, f: &AuditFilter) {
     q.push(" WHERE 1 = 1");
     if let Some(o) = &f.orcid {
-        q.push(" AND orcid = ").push_bind(o.as_str().to_owned());
+        q.push(" AND orcid = ").push_bind(*o);
     }
     if let Some(a) = &f.actor {
-        q.push(" AND actor = ").push_bind(a.as_str().to_owned());
+        q.push(" AND actor = ").push_bind(*a);
     }
     if let Some(a) = &f.action {
         q.push(" AND action = ").push_bind(a.clone());

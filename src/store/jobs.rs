@@ -20,10 +20,6 @@ pub use model::{
     RowError,
 };
 
-const ITEM_COLUMNS: &str =
-    "id, job_id, line, orcid, title, work_json, identity, status, put_code, \
-                            detail, attempts, updated_at";
-
 /// SQLite allows 32,766 bound values; rows are inserted in chunks well below that.
 const INSERT_CHUNK: usize = 500;
 
@@ -163,18 +159,39 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<JobItem>, sqlx::Error> {
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {ITEM_COLUMNS} FROM job_items WHERE job_id = "
-        ));
-        q.push_bind(id);
-        if let Some(s) = status {
-            q.push(" AND status = ").push_bind(s);
-        }
-        q.push(" ORDER BY id LIMIT ")
-            .push_bind(limit)
-            .push(" OFFSET ")
-            .push_bind(offset);
-        let rows: Vec<ItemRow> = q.build_query_as().fetch_all(&self.pool).await?;
+        // Two statements rather than `(?2 IS NULL OR status = ?2)`, so each uses the index.
+        let rows = match status {
+            Some(status) => {
+                sqlx::query_as!(
+                    ItemRow,
+                    r#"SELECT id AS "id!", job_id, line, orcid, title, work_json, identity,
+                              status AS "status: ItemStatus", put_code, detail, attempts,
+                              updated_at
+                       FROM job_items WHERE job_id = ?1 AND status = ?2
+                       ORDER BY id LIMIT ?3 OFFSET ?4"#,
+                    id,
+                    status,
+                    limit,
+                    offset,
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query_as!(
+                    ItemRow,
+                    r#"SELECT id AS "id!", job_id, line, orcid, title, work_json, identity,
+                              status AS "status: ItemStatus", put_code, detail, attempts,
+                              updated_at
+                       FROM job_items WHERE job_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"#,
+                    id,
+                    limit,
+                    offset,
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
         rows.into_iter().map(JobItem::try_from).collect()
     }
 

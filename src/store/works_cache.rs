@@ -280,21 +280,10 @@ impl Store {
         q.push(") ORDER BY w.group_index, w.put_code");
         q.build_query_as().fetch_all(&self.pool).await
     }
-
-    /// Removes one work from the cache (after idlink deleted it at ORCID).
-    pub async fn forget_cached_work(
-        &self,
-        orcid: &OrcidId,
-        put_code: i64,
-    ) -> Result<(), sqlx::Error> {
-        forget(&mut *self.pool.acquire().await?, orcid, put_code).await?;
-        self.works_pages.changed(orcid);
-        Ok(())
-    }
 }
 
-/// Drops one work from the cache on the caller's connection (e.g. inside its transaction);
-/// the caller tells the page cache.
+/// Drops one work from the cache (idlink deleted it at ORCID), on the caller's connection
+/// inside its transaction; the caller then tells the page cache.
 pub(super) async fn forget(
     conn: &mut sqlx::SqliteConnection,
     orcid: &OrcidId,

@@ -5,8 +5,8 @@
 # ---- build -------------------------------------------------------------------------
 FROM rust:1-bookworm AS build
 WORKDIR /src
-# sqlx's compile-time query macros, where used, read the committed .sqlx/ data instead of
-# a live database.
+# sqlx's compile-time checked queries read the committed .sqlx/ data (copied in with the
+# sources; `scripts/sqlx-data check` keeps it current) instead of a live database.
 ENV SQLX_OFFLINE=true
 COPY . .
 # The cache mounts keep downloaded crates and compiled dependencies between builds, so a

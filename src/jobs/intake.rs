@@ -26,6 +26,21 @@ pub enum IntakeError {
     Task(#[from] tokio::task::JoinError),
 }
 
+impl Review {
+    /// Data lines with at least one finding.
+    pub fn rows_invalid(&self) -> i64 {
+        invalid_lines(&self.findings)
+    }
+}
+
+/// Data lines with at least one finding (line 1, the header, only carries warnings).
+pub fn invalid_lines(errors: &[RowError]) -> i64 {
+    let mut lines: Vec<i64> = errors.iter().map(|e| e.line).filter(|l| *l > 1).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines.len() as i64
+}
+
 /// Checks an upload. The parsing runs off the async threads: a 20 MB file takes a moment.
 pub async fn review(
     store: &Store,

@@ -6,4 +6,9 @@ pub mod intake;
 pub mod progress;
 
 pub mod reconcile;
+pub mod retry;
 pub mod runner;
+
+// The statuses are stored as they are defined, next to their rows; this is their home
+// for everything above the store.
+pub use crate::store::{ItemStatus, JobStatus};

@@ -31,8 +31,7 @@ pub const CONCURRENT_RESEARCHERS: usize = 4;
 /// How often the database is looked at when nothing woke the runner.
 const POLL: Duration = Duration::from_secs(1);
 
-/// After this many failed attempts (each after the client's own retries) an item fails.
-pub const MAX_ATTEMPTS: i64 = 8;
+pub use super::retry::MAX_ATTEMPTS;
 
 /// What the runner uses. Built once at start-up; each unit's task takes a clone.
 #[derive(Clone)]

@@ -1,8 +1,95 @@
 //! The audit log: every write to ORCID and every staff action.
 
+mod query;
+
 use orcid::OrcidId;
 
 use super::{now, Store};
+
+pub use query::{AuditFilter, AuditVocabulary};
+
+/// What an audit line records (`audit_log.action`). Only the first three are calls to
+/// ORCID; the rest are staff actions inside idlink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum AuditAction {
+    AddWork,
+    UpdateWork,
+    DeleteWork,
+    ExportResearchers,
+    ExportAudit,
+    ExportReconcile,
+    #[sqlx(rename = "job.upload")]
+    JobUpload,
+    #[sqlx(rename = "job.start")]
+    JobStart,
+    #[sqlx(rename = "job.cancel")]
+    JobCancel,
+    #[sqlx(rename = "job.download_results")]
+    JobDownloadResults,
+    #[sqlx(rename = "job.download_report")]
+    JobDownloadReport,
+}
+
+impl AuditAction {
+    pub const ALL: [Self; 11] = [
+        Self::AddWork,
+        Self::UpdateWork,
+        Self::DeleteWork,
+        Self::ExportResearchers,
+        Self::ExportAudit,
+        Self::ExportReconcile,
+        Self::JobUpload,
+        Self::JobStart,
+        Self::JobCancel,
+        Self::JobDownloadResults,
+        Self::JobDownloadReport,
+    ];
+
+    /// The name stored in the log (and shown to staff).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AddWork => "add_work",
+            Self::UpdateWork => "update_work",
+            Self::DeleteWork => "delete_work",
+            Self::ExportResearchers => "export_researchers",
+            Self::ExportAudit => "export_audit",
+            Self::ExportReconcile => "export_reconcile",
+            Self::JobUpload => "job.upload",
+            Self::JobStart => "job.start",
+            Self::JobCancel => "job.cancel",
+            Self::JobDownloadResults => "job.download_results",
+            Self::JobDownloadReport => "job.download_report",
+        }
+    }
+
+    /// Whether idlink called ORCID for this (the dashboard's "last ORCID call").
+    pub fn is_orcid_call(self) -> bool {
+        matches!(self, Self::AddWork | Self::UpdateWork | Self::DeleteWork)
+    }
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for AuditAction {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// `a.action IN (…)` over the actions that call ORCID (constants, so nothing to bind).
+pub(super) fn orcid_call_condition() -> String {
+    let list: Vec<String> = AuditAction::ALL
+        .into_iter()
+        .filter(|a| a.is_orcid_call())
+        .map(|a| format!("'{}'", a.as_str()))
+        .collect();
+    format!("a.action IN ({})", list.join(", "))
+}
 
 #[derive(Debug, Clone)]
 pub struct AuditEntry<'a> {
@@ -10,7 +97,7 @@ pub struct AuditEntry<'a> {
     pub actor: &'a OrcidId,
     /// The record acted on.
     pub orcid: &'a OrcidId,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub put_code: Option<i64>,
     pub outcome: &'a str,
     pub detail: Option<&'a str>,
@@ -20,30 +107,39 @@ pub struct AuditEntry<'a> {
 pub struct AuditRecord {
     pub id: i64,
     pub at: i64,
-    pub actor: String,
-    pub orcid: String,
-    pub action: String,
+    pub actor: OrcidId,
+    pub orcid: OrcidId,
+    pub action: AuditAction,
     pub put_code: Option<i64>,
     pub outcome: String,
     pub detail: Option<String>,
 }
 
+/// Writes one line on the caller's connection (e.g. inside its transaction).
+pub(super) async fn insert(
+    conn: &mut sqlx::SqliteConnection,
+    e: &AuditEntry<'_>,
+) -> Result<(), sqlx::Error> {
+    let t = now();
+    sqlx::query!(
+        "INSERT INTO audit_log (at, actor, orcid, action, put_code, outcome, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        t,
+        e.actor,
+        e.orcid,
+        e.action,
+        e.put_code,
+        e.outcome,
+        e.detail,
+    )
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
 impl Store {
     pub async fn audit(&self, e: &AuditEntry<'_>) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, orcid, action, put_code, outcome, detail)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .bind(now())
-        .bind(e.actor.as_str())
-        .bind(e.orcid.as_str())
-        .bind(e.action)
-        .bind(e.put_code)
-        .bind(e.outcome)
-        .bind(e.detail)
-        .execute(&self.pool)
-        .await
-        .map(|_| ())
+        insert(&mut *self.pool.acquire().await?, e).await
     }
 
     /// The most recent entries about one record, newest first.
@@ -52,13 +148,54 @@ impl Store {
         orcid: &OrcidId,
         limit: i64,
     ) -> Result<Vec<AuditRecord>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, at, actor, orcid, action, put_code, outcome, detail FROM audit_log
-             WHERE orcid = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+        sqlx::query_as!(
+            AuditRecord,
+            r#"SELECT id AS "id!", at, actor AS "actor: OrcidId", orcid AS "orcid: OrcidId",
+                      action AS "action: AuditAction", put_code, outcome, detail
+               FROM audit_log WHERE orcid = ?1 ORDER BY at DESC, id DESC LIMIT ?2"#,
+            orcid,
+            limit,
         )
-        .bind(orcid.as_str())
-        .bind(limit)
         .fetch_all(&self.pool)
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_store;
+
+    #[tokio::test]
+    async fn actions_round_trip_and_an_unknown_one_is_an_error() {
+        let (_dir, store) = test_store().await;
+        let who = OrcidId::parse("0000-0002-1825-0097").unwrap();
+        for action in AuditAction::ALL {
+            let entry = AuditEntry {
+                actor: &who,
+                orcid: &who,
+                action,
+                put_code: None,
+                outcome: "ok",
+                detail: None,
+            };
+            store.audit(&entry).await.unwrap();
+        }
+        let mut read: Vec<AuditAction> = store
+            .audit_for(&who, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.action)
+            .collect();
+        read.reverse();
+        assert_eq!(read, AuditAction::ALL);
+
+        sqlx::query("UPDATE audit_log SET action = 'mystery' WHERE id = 1")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let err = store.audit_for(&who, 100).await.unwrap_err().to_string();
+        assert!(err.contains("mystery"), "{err}");
     }
 }

@@ -1,5 +1,6 @@
-//! Bulk-push jobs from staff CSV uploads: the job, its validation findings and its items.
-//! The background runner claims and settles items with its own queries (`job_runner.rs`).
+//! Bulk-push jobs from staff CSV uploads (`jobs`), their validation findings
+//! (`job_row_errors`) and their items (`job_items`). The background runner's queries on
+//! items (claiming, settling, retrying) are in `items`.
 
 use std::collections::HashMap;
 
@@ -7,49 +8,45 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use orcid::OrcidId;
 
-use super::{now, Store};
+use super::{now, Store, TokenStatus};
 
+mod items;
 mod model;
 
-pub(super) use model::ItemRow;
-use model::JobRow;
+pub use items::{AuditLine, BatchRecord, JobUnit, OwnWork, Settlement};
+use model::ItemRow;
 pub use model::{
     Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobStatus, NewJobItem,
     RowError,
 };
-
-const JOB_COLUMNS: &str = "id, created_by, created_at, file_name, status, push_again, started_at, \
-                           finished_at, rows_total, rows_invalid";
-const ITEM_COLUMNS: &str =
-    "id, job_id, line, orcid, title, work_json, identity, status, put_code, \
-                            detail, attempts, updated_at";
 
 /// SQLite allows 32,766 bound values; rows are inserted in chunks well below that.
 const INSERT_CHUNK: usize = 500;
 
 impl Store {
     /// Saves an upload: the job as a draft, its findings and its valid rows as pending
-    /// items, in one transaction (all or nothing).
+    /// items, in one transaction (all or nothing). `rows_invalid` is the jobs domain's
+    /// count of data lines with a finding.
     pub async fn create_draft_job(
         &self,
         created_by: &OrcidId,
         file_name: &str,
         rows_total: i64,
+        rows_invalid: i64,
         errors: &[RowError],
         items: &[NewJobItem],
     ) -> Result<i64, sqlx::Error> {
         let t = now();
-        let rows_invalid = invalid_lines(errors);
         let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
+        let id = sqlx::query_scalar!(
             "INSERT INTO jobs (created_by, created_at, file_name, status, rows_total, rows_invalid)
              VALUES (?1, ?2, ?3, 'draft', ?4, ?5) RETURNING id",
+            created_by,
+            t,
+            file_name,
+            rows_total,
+            rows_invalid,
         )
-        .bind(created_by.as_str())
-        .bind(t)
-        .bind(file_name)
-        .bind(rows_total)
-        .bind(rows_invalid)
         .fetch_one(&mut *tx)
         .await?;
         for chunk in errors.chunks(INSERT_CHUNK) {
@@ -72,11 +69,11 @@ impl Store {
                 let identity = serde_json::to_string(&it.identity).unwrap_or_else(|_| "[]".into());
                 b.push_bind(id)
                     .push_bind(it.line)
-                    .push_bind(it.orcid.as_str())
+                    .push_bind(it.orcid)
                     .push_bind(&it.title)
                     .push_bind(&it.work_json)
                     .push_bind(identity)
-                    .push_bind("pending")
+                    .push_bind(ItemStatus::Pending)
                     .push_bind(t);
             });
             q.build().execute(&mut *tx).await?;
@@ -86,22 +83,26 @@ impl Store {
     }
 
     pub async fn job(&self, id: i64) -> Result<Option<Job>, sqlx::Error> {
-        let row: Option<JobRow> =
-            sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(Job::from))
+        sqlx::query_as!(
+            Job,
+            r#"SELECT id, created_by, created_at, file_name, status AS "status: JobStatus",
+                      push_again AS "push_again: bool", started_at, finished_at, rows_total,
+                      rows_invalid
+               FROM jobs WHERE id = ?1"#,
+            id,
+        )
+        .fetch_optional(&self.pool)
+        .await
     }
 
     /// Draft → queued, with the staff member's "push again anyway" choice. False when the
     /// job is not a draft (already started, or cancelled): nothing changes then.
     pub async fn start_job(&self, id: i64, push_again: bool) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query(
+        let r = sqlx::query!(
             "UPDATE jobs SET status = 'queued', push_again = ?2 WHERE id = ?1 AND status = 'draft'",
+            id,
+            push_again,
         )
-        .bind(id)
-        .bind(i64::from(push_again))
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() == 1)
@@ -112,23 +113,23 @@ impl Store {
     pub async fn cancel_job(&self, id: i64) -> Result<bool, sqlx::Error> {
         let t = now();
         let mut tx = self.pool.begin().await?;
-        let r = sqlx::query(
+        let r = sqlx::query!(
             "UPDATE jobs SET status = 'cancelled', finished_at = ?2
              WHERE id = ?1 AND status IN ('draft', 'queued', 'running')",
+            id,
+            t,
         )
-        .bind(id)
-        .bind(t)
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(
+        sqlx::query!(
             "UPDATE job_items SET status = 'cancelled', updated_at = ?2
              WHERE job_id = ?1 AND status = 'pending'",
+            id,
+            t,
         )
-        .bind(id)
-        .bind(t)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -136,15 +137,16 @@ impl Store {
     }
 
     pub async fn job_counts(&self, id: i64) -> Result<JobCounts, sqlx::Error> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT status, COUNT(*) FROM job_items WHERE job_id = ?1 GROUP BY status",
+        let rows = sqlx::query!(
+            r#"SELECT status AS "status: ItemStatus", COUNT(*) AS "n!: i64" FROM job_items
+               WHERE job_id = ?1 GROUP BY status"#,
+            id,
         )
-        .bind(id)
         .fetch_all(&self.pool)
         .await?;
         let mut c = JobCounts::default();
-        for (status, n) in rows {
-            *c.slot(ItemStatus::parse(&status)) += n;
+        for r in rows {
+            *c.slot(r.status) += r.n;
         }
         Ok(c)
     }
@@ -157,18 +159,39 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<JobItem>, sqlx::Error> {
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {ITEM_COLUMNS} FROM job_items WHERE job_id = "
-        ));
-        q.push_bind(id);
-        if let Some(s) = status {
-            q.push(" AND status = ").push_bind(s.as_str());
-        }
-        q.push(" ORDER BY id LIMIT ")
-            .push_bind(limit)
-            .push(" OFFSET ")
-            .push_bind(offset);
-        let rows: Vec<ItemRow> = q.build_query_as().fetch_all(&self.pool).await?;
+        // Two statements rather than `(?2 IS NULL OR status = ?2)`, so each uses the index.
+        let rows = match status {
+            Some(status) => {
+                sqlx::query_as!(
+                    ItemRow,
+                    r#"SELECT id AS "id!", job_id, line, orcid, title, work_json, identity,
+                              status AS "status: ItemStatus", put_code, detail, attempts,
+                              updated_at
+                       FROM job_items WHERE job_id = ?1 AND status = ?2
+                       ORDER BY id LIMIT ?3 OFFSET ?4"#,
+                    id,
+                    status,
+                    limit,
+                    offset,
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query_as!(
+                    ItemRow,
+                    r#"SELECT id AS "id!", job_id, line, orcid, title, work_json, identity,
+                              status AS "status: ItemStatus", put_code, detail, attempts,
+                              updated_at
+                       FROM job_items WHERE job_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"#,
+                    id,
+                    limit,
+                    offset,
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
         rows.into_iter().map(JobItem::try_from).collect()
     }
 
@@ -180,58 +203,40 @@ impl Store {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<ItemOutcome>, sqlx::Error> {
-        type Row = (
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            Option<i64>,
-            Option<String>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, line, orcid, title, status, put_code, detail FROM job_items
-             WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        sqlx::query_as!(
+            ItemOutcome,
+            r#"SELECT id AS "id!", line, orcid, title, status AS "status: ItemStatus", put_code, detail
+               FROM job_items WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"#,
+            id,
+            after_id,
+            limit,
         )
-        .bind(id)
-        .bind(after_id)
-        .bind(limit)
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, line, orcid, title, status, put_code, detail)| ItemOutcome {
-                    id,
-                    line,
-                    orcid,
-                    title,
-                    status: ItemStatus::parse(&status),
-                    put_code,
-                    detail,
-                },
-            )
-            .collect())
+        .await
     }
 
     /// The newest jobs first.
     pub async fn recent_jobs(&self, limit: i64) -> Result<Vec<Job>, sqlx::Error> {
-        let rows: Vec<JobRow> = sqlx::query_as(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?1"
-        ))
-        .bind(limit)
+        sqlx::query_as!(
+            Job,
+            r#"SELECT id, created_by, created_at, file_name, status AS "status: JobStatus",
+                      push_again AS "push_again: bool", started_at, finished_at, rows_total,
+                      rows_invalid
+               FROM jobs ORDER BY id DESC LIMIT ?1"#,
+            limit,
+        )
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(Job::from).collect())
+        .await
     }
 
     /// The upload's validation findings, in file order.
     pub async fn row_errors(&self, id: i64) -> Result<Vec<RowError>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT line, column_name, message FROM job_row_errors WHERE job_id = ?1
-             ORDER BY line, rowid",
+        sqlx::query_as!(
+            RowError,
+            r#"SELECT line, column_name AS "column", message FROM job_row_errors
+               WHERE job_id = ?1 ORDER BY line, rowid"#,
+            id,
         )
-        .bind(id)
         .fetch_all(&self.pool)
         .await
     }
@@ -242,18 +247,19 @@ impl Store {
         id: i64,
         limit: i64,
     ) -> Result<(Vec<RowError>, i64), sqlx::Error> {
-        let first = sqlx::query_as(
-            "SELECT line, column_name, message FROM job_row_errors WHERE job_id = ?1
-             ORDER BY line, rowid LIMIT ?2",
+        let first = sqlx::query_as!(
+            RowError,
+            r#"SELECT line, column_name AS "column", message FROM job_row_errors
+               WHERE job_id = ?1 ORDER BY line, rowid LIMIT ?2"#,
+            id,
+            limit,
         )
-        .bind(id)
-        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let total = sqlx::query_scalar("SELECT COUNT(*) FROM job_row_errors WHERE job_id = ?1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
+        let total =
+            sqlx::query_scalar!("SELECT COUNT(*) FROM job_row_errors WHERE job_id = ?1", id)
+                .fetch_one(&self.pool)
+                .await?;
         Ok((first, total))
     }
 
@@ -264,15 +270,16 @@ impl Store {
         id: i64,
         since: i64,
     ) -> Result<(i64, Option<i64>), sqlx::Error> {
-        sqlx::query_as(
-            "SELECT COUNT(*), MIN(updated_at) FROM job_items
-             WHERE job_id = ?1 AND updated_at >= ?2
-               AND status IN ('done', 'already_present', 'skipped', 'failed')",
+        let r = sqlx::query!(
+            r#"SELECT COUNT(*) AS "n!: i64", MIN(updated_at) AS "first?: i64" FROM job_items
+               WHERE job_id = ?1 AND updated_at >= ?2
+                 AND status IN ('done', 'already_present', 'skipped', 'failed')"#,
+            id,
+            since,
         )
-        .bind(id)
-        .bind(since)
         .fetch_one(&self.pool)
-        .await
+        .await?;
+        Ok((r.n, r.first))
     }
 
     /// What idlink holds for each of these researchers; those it never saw are absent.
@@ -281,12 +288,12 @@ impl Store {
         orcids: &[OrcidId],
     ) -> Result<HashMap<OrcidId, Grant>, sqlx::Error> {
         type Row = (
-            String,
+            OrcidId,
             Option<i64>,
             Option<String>,
-            Option<String>,
+            Option<TokenStatus>,
             Option<i64>,
-            Option<i64>,
+            Option<bool>,
         );
         let mut out = HashMap::new();
         for chunk in orcids.chunks(INSERT_CHUNK) {
@@ -298,19 +305,16 @@ impl Store {
             );
             let mut list = q.separated(", ");
             for id in chunk {
-                list.push_bind(id.as_str());
+                list.push_bind(id);
             }
             q.push(")");
             let rows: Vec<Row> = q.build_query_as().fetch_all(&self.pool).await?;
             for (orcid, disconnected_at, scope, status, expires_at, has_refresh) in rows {
-                let Ok(orcid) = OrcidId::parse(&orcid) else {
-                    continue;
-                };
                 let token = scope.map(|scope| GrantToken {
                     scope,
-                    revoked: status.as_deref() == Some("revoked"),
+                    revoked: status == Some(TokenStatus::Revoked),
                     expires_at: expires_at.unwrap_or(0),
-                    has_refresh: has_refresh.unwrap_or(0) != 0,
+                    has_refresh: has_refresh.unwrap_or(false),
                 });
                 out.insert(
                     orcid,
@@ -335,23 +339,12 @@ impl Store {
                 QueryBuilder::<Sqlite>::new("SELECT orcid, name FROM researchers WHERE orcid IN (");
             let mut list = q.separated(", ");
             for id in chunk {
-                list.push_bind(id.as_str());
+                list.push_bind(id);
             }
             q.push(")");
-            let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
-            out.extend(
-                rows.into_iter()
-                    .filter_map(|(o, n)| Some((OrcidId::parse(&o).ok()?, n))),
-            );
+            let rows: Vec<(OrcidId, String)> = q.build_query_as().fetch_all(&self.pool).await?;
+            out.extend(rows);
         }
         Ok(out)
     }
-}
-
-/// Data lines with at least one finding (line 1, the header, only carries warnings).
-pub fn invalid_lines(errors: &[RowError]) -> i64 {
-    let mut lines: Vec<i64> = errors.iter().map(|e| e.line).filter(|l| *l > 1).collect();
-    lines.sort_unstable();
-    lines.dedup();
-    lines.len() as i64
 }

@@ -1,13 +1,16 @@
-//! All SQL lives under this module; handlers call these functions and never write SQL.
+//! All SQL lives under this module, one module per table family; handlers call these
+//! functions and never write SQL. Queries are checked against the migrations at compile
+//! time (`sqlx::query!`; offline data in `.sqlx/`), except the few built at run time
+//! (lists of iDs, optional filters), which use `QueryBuilder` with bound values.
 
-mod admin;
 mod audit;
-mod job_runner;
+mod idlink_works;
 mod jobs;
-mod me_page;
 mod researchers;
+#[cfg(any(test, feature = "load-seed"))]
+mod seed;
 mod tokens;
-mod works;
+mod works_cache;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -18,20 +21,20 @@ use sqlx::SqlitePool;
 
 use crate::crypto::TokenCipher;
 
-pub use admin::{
-    AuditFilter, AuditVocabulary, ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort,
-    IdlinkWrite, LastCall, LoadResearcher, Search, NOT_ORCID_CALLS,
-};
-pub use audit::{AuditEntry, AuditRecord};
-pub use job_runner::{AuditLine, BatchRecord, JobUnit, OwnWork, Settlement, BACKOFF_CAP_SECS};
+pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRecord, AuditVocabulary};
+pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
 pub use jobs::{
-    invalid_lines, Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobStatus,
-    NewJobItem, RowError,
+    AuditLine, BatchRecord, Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem,
+    JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
 };
-pub use me_page::{GrantSummary, MeSummary};
-pub use researchers::Researcher;
+pub use researchers::{
+    ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,
+    MeSummary, Researcher, Search,
+};
+#[cfg(any(test, feature = "load-seed"))]
+pub use seed::LoadResearcher;
 pub use tokens::{NewTokens, StoredTokens, TokenStatus};
-pub use works::{CachedId, CachedWork, IdentifierMatch, IdlinkWork, IdlinkWorkStatus, SyncStatus};
+pub use works_cache::{CachedId, CachedWork, IdentifierMatch, SyncStatus};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -41,7 +44,7 @@ pub struct Store {
     cipher: TokenCipher,
     /// Pages of cached works, read-through; every write to `cached_works` goes through
     /// this Store and drops the record's pages.
-    works_pages: std::sync::Arc<me_page::WorksPageCache>,
+    works_pages: std::sync::Arc<works_cache::WorksPageCache>,
 }
 
 impl Store {
@@ -87,6 +90,7 @@ impl Store {
     /// Folds the write-ahead log into the database file and closes the pool, so a copy of
     /// `idlink.db` alone is complete after a clean stop.
     pub async fn close(&self) {
+        // A pragma, not a query the macros can check.
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await
@@ -97,8 +101,8 @@ impl Store {
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
+        sqlx::query_scalar!("SELECT 1 AS one")
+            .fetch_one(&self.pool)
             .await
             .map(|_| ())
     }
@@ -107,4 +111,32 @@ impl Store {
 /// Unix time in seconds, as stored in every timestamp column.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A store on a fresh database in a temporary folder (kept alive by the returned guard).
+#[cfg(test)]
+pub(crate) async fn test_store() -> (tempfile::TempDir, Store) {
+    use base64::Engine;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    let cipher = TokenCipher::from_base64(&key).expect("test key");
+    let store = Store::open(&dir.path().join("t.db"), cipher)
+        .await
+        .expect("test database");
+    (dir, store)
+}
+
+/// Connects a researcher (with a token pair) in a test store.
+#[cfg(test)]
+pub(crate) async fn test_researcher(store: &Store, orcid: &orcid::OrcidId) {
+    let tokens = NewTokens {
+        access_token: secrecy::SecretString::from("access"),
+        refresh_token: None,
+        scope: "openid /activities/update".into(),
+        expires_at: now() + 3600,
+    };
+    store
+        .save_connection(orcid, "Test Researcher", false, &tokens)
+        .await
+        .expect("test researcher");
 }

@@ -13,7 +13,9 @@ pub struct NewTokens {
     pub expires_at: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `orcid_tokens.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum TokenStatus {
     Active,
     /// ORCID answered 401 invalid_token: the researcher revoked idlink's access.
@@ -36,17 +38,6 @@ impl StoredTokens {
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
         self.scope.split_whitespace()
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    access_token: Vec<u8>,
-    refresh_token: Option<Vec<u8>>,
-    scope: String,
-    expires_at: i64,
-    status: String,
-    created_at: i64,
-    updated_at: i64,
 }
 
 fn context(orcid: &OrcidId, which: &str) -> String {
@@ -74,20 +65,20 @@ impl Store {
         t: i64,
     ) -> Result<(), sqlx::Error> {
         let (access, refresh) = self.seal(orcid, tokens);
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO orcid_tokens (orcid, access_token, refresh_token, scope, expires_at, status, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6)
              ON CONFLICT(orcid) DO UPDATE SET
                 access_token = excluded.access_token, refresh_token = excluded.refresh_token,
                 scope = excluded.scope, expires_at = excluded.expires_at, status = 'active',
                 created_at = excluded.created_at, updated_at = excluded.updated_at",
+            orcid,
+            access,
+            refresh,
+            tokens.scope,
+            tokens.expires_at,
+            t,
         )
-        .bind(orcid.as_str())
-        .bind(access)
-        .bind(refresh)
-        .bind(&tokens.scope)
-        .bind(tokens.expires_at)
-        .bind(t)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -95,11 +86,12 @@ impl Store {
 
     /// The researcher's tokens, decrypted; `None` when they are not connected.
     pub async fn tokens(&self, orcid: &OrcidId) -> Result<Option<StoredTokens>, sqlx::Error> {
-        let Some(r) = sqlx::query_as::<_, Row>(
-            "SELECT access_token, refresh_token, scope, expires_at, status, created_at, updated_at
-             FROM orcid_tokens WHERE orcid = ?1",
+        let Some(r) = sqlx::query!(
+            r#"SELECT access_token, refresh_token, scope, expires_at,
+                      status AS "status: TokenStatus", created_at, updated_at
+               FROM orcid_tokens WHERE orcid = ?1"#,
+            orcid,
         )
-        .bind(orcid.as_str())
         .fetch_optional(&self.pool)
         .await?
         else {
@@ -118,11 +110,7 @@ impl Store {
                 .map_err(decode)?,
             scope: r.scope,
             expires_at: r.expires_at,
-            status: if r.status == "revoked" {
-                TokenStatus::Revoked
-            } else {
-                TokenStatus::Active
-            },
+            status: r.status,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }))
@@ -135,16 +123,17 @@ impl Store {
         tokens: &NewTokens,
     ) -> Result<(), sqlx::Error> {
         let (access, refresh) = self.seal(orcid, tokens);
-        sqlx::query(
+        let t = now();
+        sqlx::query!(
             "UPDATE orcid_tokens SET access_token = ?2, refresh_token = ?3, scope = ?4, expires_at = ?5,
                 status = 'active', updated_at = ?6 WHERE orcid = ?1",
+            orcid,
+            access,
+            refresh,
+            tokens.scope,
+            tokens.expires_at,
+            t,
         )
-        .bind(orcid.as_str())
-        .bind(access)
-        .bind(refresh)
-        .bind(&tokens.scope)
-        .bind(tokens.expires_at)
-        .bind(now())
         .execute(&self.pool)
         .await
         .map(|_| ())
@@ -152,11 +141,14 @@ impl Store {
 
     /// Marks the grant revoked (ORCID answered 401 invalid_token); kept until reconnect.
     pub async fn mark_tokens_revoked(&self, orcid: &OrcidId) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE orcid_tokens SET status = 'revoked', updated_at = ?2 WHERE orcid = ?1")
-            .bind(orcid.as_str())
-            .bind(now())
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        let t = now();
+        sqlx::query!(
+            "UPDATE orcid_tokens SET status = 'revoked', updated_at = ?2 WHERE orcid = ?1",
+            orcid,
+            t
+        )
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
     }
 }

@@ -13,7 +13,7 @@ use super::pages::Layout;
 use super::researcher::Researcher;
 use super::session;
 use crate::state::AppState;
-use crate::store::AuditEntry;
+use crate::store::{AuditAction, AuditEntry};
 use orcid::OrcidId;
 
 /// A staff member, for handlers under /admin.
@@ -45,7 +45,7 @@ impl Staff {
         &self,
         state: &AppState,
         orcid: &OrcidId,
-        action: &str,
+        action: AuditAction,
         outcome: &str,
         detail: Option<&str>,
     ) {

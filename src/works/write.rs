@@ -1,7 +1,7 @@
 //! Adding, editing and deleting works at ORCID, each outcome in plain words, each write
 //! in the audit log.
 
-use crate::store::{AuditEntry, IdlinkWorkStatus};
+use crate::store::{AuditAction, AuditEntry, WorkChange};
 use orcid::model::Work;
 use orcid::OrcidId;
 
@@ -10,6 +10,7 @@ use super::{Works, WriteOutcome};
 /// Who acts on which record.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
+    /// The signed-in person (a researcher acts on their own record).
     pub actor: &'a OrcidId,
     pub orcid: &'a OrcidId,
 }
@@ -32,26 +33,20 @@ impl Works {
             },
         };
         let title = work.title_text().unwrap_or_default();
-        if let WriteOutcome::Added { put_code }
-        | WriteOutcome::AlreadyOnRecord {
-            put_code: Some(put_code),
-        } = outcome
-        {
+        let change = match outcome {
             // A 9021 names a work from idlink's own client: it is idlink's too.
-            log_db(
-                self.store
-                    .record_idlink_work(who.orcid, put_code, title, identity)
-                    .await,
-            );
-        }
-        self.finish(
-            who,
-            "add_work",
-            put_code_of(&outcome),
-            &outcome,
-            Some(title),
-        )
-        .await;
+            WriteOutcome::Added { put_code }
+            | WriteOutcome::AlreadyOnRecord {
+                put_code: Some(put_code),
+            } => WorkChange::Recorded {
+                put_code,
+                title,
+                identifiers: identity,
+            },
+            _ => WorkChange::Nothing,
+        };
+        let audit = (AuditAction::AddWork, put_code_of(&outcome), Some(title));
+        self.finish(who, audit, &outcome, change).await;
         outcome
     }
 
@@ -76,40 +71,17 @@ impl Works {
                 }
             },
         };
-        match outcome {
-            WriteOutcome::Updated { .. } => {
-                log_db(
-                    self.store
-                        .record_idlink_work(
-                            who.orcid,
-                            put_code,
-                            work.title_text().unwrap_or_default(),
-                            identity,
-                        )
-                        .await,
-                );
-            }
-            WriteOutcome::Gone => {
-                log_db(
-                    self.store
-                        .set_idlink_work_status(
-                            who.orcid,
-                            put_code,
-                            IdlinkWorkStatus::DeletedByResearcher,
-                        )
-                        .await,
-                );
-            }
-            _ => {}
-        }
-        self.finish(
-            who,
-            "update_work",
-            Some(put_code),
-            &outcome,
-            work.title_text(),
-        )
-        .await;
+        let change = match outcome {
+            WriteOutcome::Updated { .. } => WorkChange::Recorded {
+                put_code,
+                title: work.title_text().unwrap_or_default(),
+                identifiers: identity,
+            },
+            WriteOutcome::Gone => WorkChange::GoneAtOrcid { put_code },
+            _ => WorkChange::Nothing,
+        };
+        let audit = (AuditAction::UpdateWork, Some(put_code), work.title_text());
+        self.finish(who, audit, &outcome, change).await;
         outcome
     }
 
@@ -124,68 +96,40 @@ impl Works {
                 }
             },
         };
-        match outcome {
-            WriteOutcome::Deleted => {
-                log_db(
-                    self.store
-                        .set_idlink_work_status(who.orcid, put_code, IdlinkWorkStatus::Deleted)
-                        .await,
-                );
-                log_db(self.store.forget_cached_work(who.orcid, put_code).await);
-            }
-            WriteOutcome::Gone => {
-                log_db(
-                    self.store
-                        .set_idlink_work_status(
-                            who.orcid,
-                            put_code,
-                            IdlinkWorkStatus::DeletedByResearcher,
-                        )
-                        .await,
-                );
-            }
-            _ => {}
-        }
-        self.finish(who, "delete_work", Some(put_code), &outcome, None)
-            .await;
+        let change = match outcome {
+            WriteOutcome::Deleted => WorkChange::Deleted { put_code },
+            WriteOutcome::Gone => WorkChange::GoneAtOrcid { put_code },
+            _ => WorkChange::Nothing,
+        };
+        let audit = (AuditAction::DeleteWork, Some(put_code), None);
+        self.finish(who, audit, &outcome, change).await;
         outcome
     }
-}
 
-fn put_code_of(o: &WriteOutcome) -> Option<i64> {
-    match o {
-        WriteOutcome::Added { put_code } | WriteOutcome::Updated { put_code } => Some(*put_code),
-        WriteOutcome::AlreadyOnRecord { put_code } => *put_code,
-        _ => None,
-    }
-}
-
-impl Works {
-    /// Audit, then bring the cache in step so /me shows ORCID's view of the change.
+    /// Records idlink's side of the write with its audit line (one transaction), then
+    /// brings the cache in step so /me shows ORCID's view of the change. `audit` is the
+    /// line's action, put code and detail.
     async fn finish(
         &self,
         who: Actor<'_>,
-        action: &str,
-        put_code: Option<i64>,
+        audit: (AuditAction, Option<i64>, Option<&str>),
         outcome: &WriteOutcome,
-        detail: Option<&str>,
+        change: WorkChange<'_>,
     ) {
+        let (action, put_code, detail) = audit;
         let detail = match outcome {
             WriteOutcome::Invalid(m) => Some(m.as_str()),
             _ => detail,
         };
-        log_db(
-            self.store
-                .audit(&AuditEntry {
-                    actor: who.actor,
-                    orcid: who.orcid,
-                    action,
-                    put_code,
-                    outcome: outcome.label(),
-                    detail,
-                })
-                .await,
-        );
+        let entry = AuditEntry {
+            actor: who.actor,
+            orcid: who.orcid,
+            action,
+            put_code,
+            outcome: outcome.label(),
+            detail,
+        };
+        log_db(self.store.record_work_write(change, &entry).await);
         if outcome.is_success()
             || matches!(
                 outcome,
@@ -194,6 +138,14 @@ impl Works {
         {
             let _ = self.refresh(who.orcid).await;
         }
+    }
+}
+
+fn put_code_of(o: &WriteOutcome) -> Option<i64> {
+    match o {
+        WriteOutcome::Added { put_code } | WriteOutcome::Updated { put_code } => Some(*put_code),
+        WriteOutcome::AlreadyOnRecord { put_code } => *put_code,
+        _ => None,
     }
 }
 

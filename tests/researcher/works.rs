@@ -220,7 +220,7 @@ async fn add_edit_and_delete_a_work() {
     );
     assert!(audit
         .iter()
-        .all(|a| a.actor == who.as_str() && a.put_code == Some(put_code)));
+        .all(|a| a.actor.as_str() == who.as_str() && a.put_code == Some(put_code)));
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! The ORCID client library: the iD type, OAuth and OpenID Connect, the v3.0 model, and
 //! Member and Public API calls behind one rate limiter and retry policy.
 //!
-//! It knows nothing of web frameworks, databases or an application's settings: callers
+//! It knows nothing of web frameworks, databases or an application's settings (the
+//! optional `sqlx` feature only lets an `OrcidId` be a SQLite column): callers
 //! hand it a [`ClientConfig`] and, if they count calls, a [`CallObserver`].
 
 pub mod api;
@@ -13,6 +14,8 @@ pub mod model;
 pub mod oauth;
 pub mod oidc;
 pub mod scopes;
+#[cfg(feature = "sqlx")]
+pub mod sqlite;
 pub mod work_types;
 
 use std::sync::Arc;

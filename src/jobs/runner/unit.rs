@@ -13,7 +13,10 @@ use secrecy::SecretString;
 use super::cache::add_to_cache;
 use super::trouble::{item_error, Trouble};
 use super::{Runner, MAX_ATTEMPTS};
-use crate::store::{AuditLine, BatchRecord, ItemStatus, JobItem, JobUnit, OwnWork, Settlement};
+use crate::jobs::retry;
+use crate::store::{
+    now, AuditLine, BatchRecord, ItemStatus, JobItem, JobUnit, OwnWork, Settlement,
+};
 use orcid::api::BULK_MAX;
 use orcid::model::Work;
 use orcid::{ApiError, OrcidId};
@@ -255,12 +258,14 @@ impl Unit<'_> {
     /// researcher), or failed once the attempts are spent.
     async fn retry_later(&self, items: &[JobItem], why: &str) -> Done {
         let (spent, again): (Vec<&JobItem>, Vec<&JobItem>) =
-            items.iter().partition(|i| i.attempts + 1 >= MAX_ATTEMPTS);
+            items.iter().partition(|i| retry::last_attempt(i.attempts));
         let ids: Vec<i64> = again.iter().map(|i| i.id).collect();
         let detail = format!("will try again: {why}");
+        let attempts = again.iter().map(|i| i.attempts + 1).max().unwrap_or(1);
+        let retry_at = retry::retry_at(attempts, now());
         self.runner
             .store
-            .release_items(&ids, true, Some(&detail))
+            .release_items(&ids, true, Some(&detail), retry_at)
             .await?;
         self.runner.metrics.job_item("retried", ids.len() as u64);
         let why = format!("{why}; gave up after {MAX_ATTEMPTS} attempts");

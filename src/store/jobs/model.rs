@@ -3,7 +3,8 @@
 use orcid::OrcidId;
 
 /// Where a job is in its life (`jobs.status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum JobStatus {
     /// Validated, waiting for a staff member to start it.
     Draft,
@@ -25,18 +26,6 @@ impl JobStatus {
         }
     }
 
-    /// The column's CHECK constraint admits only the five names; anything else reads as
-    /// a draft, which no runner ever picks up.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "queued" => Self::Queued,
-            "running" => Self::Running,
-            "finished" => Self::Finished,
-            "cancelled" => Self::Cancelled,
-            _ => Self::Draft,
-        }
-    }
-
     /// Queued or running: items may still change.
     pub fn is_active(self) -> bool {
         matches!(self, Self::Queued | Self::Running)
@@ -44,7 +33,8 @@ impl JobStatus {
 }
 
 /// What became of one item (`job_items.status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum ItemStatus {
     Pending,
     /// In a request to ORCID right now.
@@ -79,14 +69,6 @@ impl ItemStatus {
             Self::Failed => "failed",
             Self::Cancelled => "cancelled",
         }
-    }
-
-    /// Unknown names read as pending (the CHECK constraint admits only the seven).
-    pub fn parse(s: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .unwrap_or(Self::Pending)
     }
 
     /// The status named in a URL query, if it is one.
@@ -220,51 +202,36 @@ pub struct GrantToken {
     pub has_refresh: bool,
 }
 
-#[derive(sqlx::FromRow)]
-pub(super) struct JobRow {
-    id: i64,
-    created_by: String,
-    created_at: i64,
-    file_name: String,
-    status: String,
-    push_again: i64,
-    started_at: Option<i64>,
-    finished_at: Option<i64>,
-    rows_total: i64,
-    rows_invalid: i64,
-}
-
-impl From<JobRow> for Job {
-    fn from(r: JobRow) -> Self {
-        Job {
-            id: r.id,
-            created_by: r.created_by,
-            created_at: r.created_at,
-            file_name: r.file_name,
-            status: JobStatus::parse(&r.status),
-            push_again: r.push_again != 0,
-            started_at: r.started_at,
-            finished_at: r.finished_at,
-            rows_total: r.rows_total,
-            rows_invalid: r.rows_invalid,
-        }
-    }
-}
-
+/// An item as read; its iD is checked when it becomes a [`JobItem`], so that a malformed
+/// one is reported with the item it belongs to.
 #[derive(sqlx::FromRow)]
 pub(in crate::store) struct ItemRow {
+    pub(in crate::store) id: i64,
+    pub(in crate::store) job_id: i64,
+    pub(in crate::store) line: i64,
+    pub(in crate::store) orcid: String,
+    pub(in crate::store) title: String,
+    pub(in crate::store) work_json: String,
+    pub(in crate::store) identity: String,
+    pub(in crate::store) status: ItemStatus,
+    pub(in crate::store) put_code: Option<i64>,
+    pub(in crate::store) detail: Option<String>,
+    pub(in crate::store) attempts: i64,
+    pub(in crate::store) updated_at: i64,
+}
+
+/// The error for an item whose stored iD is not valid, naming the row.
+pub(in crate::store) fn malformed_item_orcid(
     id: i64,
     job_id: i64,
     line: i64,
-    orcid: String,
-    title: String,
-    work_json: String,
-    identity: String,
-    status: String,
-    put_code: Option<i64>,
-    detail: Option<String>,
-    attempts: i64,
-    updated_at: i64,
+    value: &str,
+    e: orcid::OrcidIdError,
+) -> sqlx::Error {
+    sqlx::Error::Decode(
+        format!("job_items row {id} (job {job_id}, line {line}): stored ORCID iD {value:?} is malformed: {e}")
+            .into(),
+    )
 }
 
 impl TryFrom<ItemRow> for JobItem {
@@ -275,11 +242,12 @@ impl TryFrom<ItemRow> for JobItem {
             id: r.id,
             job_id: r.job_id,
             line: r.line,
-            orcid: OrcidId::parse(&r.orcid).map_err(|e| decode(Box::new(e)))?,
+            orcid: OrcidId::parse(&r.orcid)
+                .map_err(|e| malformed_item_orcid(r.id, r.job_id, r.line, &r.orcid, e))?,
             title: r.title,
             work_json: r.work_json,
             identity: serde_json::from_str(&r.identity).map_err(|e| decode(Box::new(e)))?,
-            status: ItemStatus::parse(&r.status),
+            status: r.status,
             put_code: r.put_code,
             detail: r.detail,
             attempts: r.attempts,

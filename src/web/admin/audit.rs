@@ -9,9 +9,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::{Date, Month, OffsetDateTime, Time};
 
-use super::EXPORT_AUDIT;
 use crate::state::AppState;
-use crate::store::{AuditFilter, AuditRecord};
+use crate::store::{AuditAction, AuditFilter, AuditRecord};
 use crate::web::csrf::CsrfForm;
 use crate::web::csv_download::{cell, csv_error, csv_response};
 use crate::web::error::PageError;
@@ -151,10 +150,10 @@ pub fn audit_view(a: AuditRecord) -> AuditView {
         by_self: a.actor == a.orcid,
         put_code: a.put_code,
         detail: a.detail.unwrap_or_default(),
-        action: a.action,
+        action: a.action.to_string(),
         outcome: a.outcome,
-        actor: a.actor,
-        orcid: a.orcid,
+        actor: a.actor.to_string(),
+        orcid: a.orcid.to_string(),
     }
 }
 
@@ -271,9 +270,9 @@ pub async fn export(
             out.write_record([
                 a.id.to_string(),
                 iso(a.at),
-                a.orcid.clone(),
-                a.actor.clone(),
-                cell(&a.action),
+                a.orcid.to_string(),
+                a.actor.to_string(),
+                cell(a.action.as_str()),
                 a.put_code.map(|p| p.to_string()).unwrap_or_default(),
                 cell(&a.outcome),
                 cell(a.detail.as_deref().unwrap_or_default()),
@@ -289,7 +288,13 @@ pub async fn export(
     let body = out.into_inner().map_err(csv_error)?;
     let detail = format!("{count} entries; /admin/audit?{}", params.query());
     staff
-        .audit(&state, &staff.orcid, EXPORT_AUDIT, "ok", Some(&detail))
+        .audit(
+            &state,
+            &staff.orcid,
+            AuditAction::ExportAudit,
+            "ok",
+            Some(&detail),
+        )
         .await;
     Ok(csv_response("audit-log.csv", body))
 }

@@ -6,9 +6,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::researchers::{last_call_text, View, ViewParams};
-use super::EXPORT_RESEARCHERS;
 use crate::state::AppState;
-use crate::store::DashboardRow;
+use crate::store::{AuditAction, DashboardRow};
 use crate::web::csrf::CsrfForm;
 use crate::web::csv_download::{cell, csv_error, csv_response};
 use crate::web::error::PageError;
@@ -86,7 +85,7 @@ pub async fn researchers(
         .audit(
             &state,
             &staff.orcid,
-            EXPORT_RESEARCHERS,
+            AuditAction::ExportResearchers,
             "ok",
             Some(&detail),
         )

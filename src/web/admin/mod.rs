@@ -13,9 +13,6 @@ use axum::Router;
 
 use crate::state::AppState;
 
-/// The audit-log actions of staff exports.
-pub const EXPORT_RESEARCHERS: &str = "export_researchers";
-pub const EXPORT_AUDIT: &str = "export_audit";
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -121,12 +121,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let orcid = OrcidId::parse(&raw)
         .map_err(|e| not_found(format!("\"{}\" is not an ORCID iD: {e}.", clip(&raw))))?;
-    let Some(row) = state
-        .store
-        .dashboard_rows(&[orcid.to_string()])
-        .await?
-        .pop()
-    else {
+    let Some(row) = state.store.dashboard_rows(&[orcid]).await?.pop() else {
         return Err(not_found(format!(
             "No researcher with the ORCID iD {orcid} has connected to idlink."
         )));

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::views::{CancelPage, JobSummary};
 use super::{job_of, job_ref, job_url, PageError};
 use crate::state::AppState;
-use crate::store::JobStatus;
+use crate::store::{AuditAction, JobStatus};
 use crate::web::csrf::CsrfForm;
 use crate::web::flash::{self, Flash};
 use crate::web::pages::render;
@@ -32,14 +32,14 @@ pub async fn start(
         refused(
             &state,
             &staff,
-            "job.start",
+            AuditAction::JobStart,
             &job,
             "already started or cancelled",
         )
         .await;
         Flash::warn("This job was already started (or cancelled), so it was not started again. Nothing changed.")
     } else if counts.pending == 0 {
-        refused(&state, &staff, "job.start", &job, "no valid rows").await;
+        refused(&state, &staff, AuditAction::JobStart, &job, "no valid rows").await;
         Flash::error("No row of this file can be sent. Fix the file and upload it again.")
             .with_link("/admin/jobs", "Upload a file")
     } else if state.store.start_job(job.id, push_again).await? {
@@ -51,7 +51,13 @@ pub async fn start(
             if push_again { "yes" } else { "no" }
         );
         staff
-            .audit(&state, &staff.orcid, "job.start", "ok", Some(&detail))
+            .audit(
+                &state,
+                &staff.orcid,
+                AuditAction::JobStart,
+                "ok",
+                Some(&detail),
+            )
             .await;
         Flash::ok(format!(
             "Job started: idlink is pushing the {} works in the background, at the pace ORCID allows. You can leave this page; the job keeps running.",
@@ -62,7 +68,7 @@ pub async fn start(
         refused(
             &state,
             &staff,
-            "job.start",
+            AuditAction::JobStart,
             &job,
             "already started or cancelled",
         )
@@ -76,7 +82,7 @@ pub async fn start(
 async fn refused(
     state: &AppState,
     staff: &Staff,
-    action: &str,
+    action: AuditAction,
     job: &crate::store::Job,
     why: &str,
 ) {
@@ -125,7 +131,13 @@ pub async fn cancel(
             counts.pending
         );
         staff
-            .audit(&state, &staff.orcid, "job.cancel", "ok", Some(&detail))
+            .audit(
+                &state,
+                &staff.orcid,
+                AuditAction::JobCancel,
+                "ok",
+                Some(&detail),
+            )
             .await;
         if job.status == JobStatus::Draft {
             Flash::ok("The upload was discarded. Nothing was sent to ORCID.")
@@ -136,7 +148,14 @@ pub async fn cancel(
             ))
         }
     } else {
-        refused(&state, &staff, "job.cancel", &job, "already ended").await;
+        refused(
+            &state,
+            &staff,
+            AuditAction::JobCancel,
+            &job,
+            "already ended",
+        )
+        .await;
         Flash::warn("This job had already ended, so there was nothing to cancel.")
     };
     flash::set(&staff.session, flash).await?;

@@ -7,6 +7,7 @@ use axum::response::Response;
 use super::{job_of, job_ref, PageError};
 use crate::jobs::csv_rows;
 use crate::state::AppState;
+use crate::store::AuditAction;
 use crate::web::staff::Staff;
 
 /// Items fetched per query while writing the results.
@@ -60,7 +61,7 @@ pub async fn results(
         .audit(
             &state,
             &staff.orcid,
-            "job.download_results",
+            AuditAction::JobDownloadResults,
             "ok",
             Some(&job_ref(&job)),
         )
@@ -90,7 +91,7 @@ pub async fn errors(
         .audit(
             &state,
             &staff.orcid,
-            "job.download_report",
+            AuditAction::JobDownloadReport,
             "ok",
             Some(&job_ref(&job)),
         )

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::views::item_label;
 use crate::jobs::reconcile::{self, Reconciliation, Row, Tally};
 use crate::state::AppState;
-use crate::store::Job;
+use crate::store::{AuditAction, Job};
 use crate::web::csv_download::{cell, csv_error, csv_response};
 use crate::web::error::PageError;
 use crate::web::format::iso;
@@ -243,7 +243,7 @@ async fn export(
         .audit(
             &state,
             &staff.orcid,
-            "export_reconcile",
+            AuditAction::ExportReconcile,
             "ok",
             Some(&detail),
         )

@@ -11,7 +11,7 @@ use super::{job_url, PageError};
 use crate::jobs::csv_rows::{FileError, MAX_BYTES};
 use crate::jobs::intake::{self, IntakeError};
 use crate::state::AppState;
-use crate::store::invalid_lines;
+use crate::store::AuditAction;
 use crate::web::flash;
 use crate::web::pages::render;
 use crate::web::staff::Staff;
@@ -63,7 +63,13 @@ pub async fn upload(
         Received::TooLarge => {
             let msg = FileError::TooLarge.to_string();
             staff
-                .audit(&state, &staff.orcid, "job.upload", "refused", Some(&msg))
+                .audit(
+                    &state,
+                    &staff.orcid,
+                    AuditAction::JobUpload,
+                    "refused",
+                    Some(&msg),
+                )
                 .await;
             return refuse(&state, &staff, StatusCode::PAYLOAD_TOO_LARGE, msg).await;
         }
@@ -93,7 +99,13 @@ pub async fn upload(
             let msg = e.to_string();
             let detail = format!("{name}: {msg}");
             staff
-                .audit(&state, &staff.orcid, "job.upload", "refused", Some(&detail))
+                .audit(
+                    &state,
+                    &staff.orcid,
+                    AuditAction::JobUpload,
+                    "refused",
+                    Some(&detail),
+                )
                 .await;
             let status = match e {
                 FileError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -109,6 +121,7 @@ pub async fn upload(
             &staff.orcid,
             &name,
             review.rows_total,
+            review.rows_invalid(),
             &review.findings,
             &review.items,
         )
@@ -117,10 +130,16 @@ pub async fn upload(
         "job {id} ({name}): {} rows, {} valid, {} refused",
         review.rows_total,
         review.items.len(),
-        invalid_lines(&review.findings)
+        review.rows_invalid()
     );
     staff
-        .audit(&state, &staff.orcid, "job.upload", "ok", Some(&detail))
+        .audit(
+            &state,
+            &staff.orcid,
+            AuditAction::JobUpload,
+            "ok",
+            Some(&detail),
+        )
         .await;
     tracing::info!(
         job = id,

@@ -3,7 +3,8 @@
 //! pushed that the researcher deleted).
 
 use super::{settle, Unit, UnitError};
-use crate::store::{IdentifierMatch, IdlinkWorkStatus, ItemStatus, JobItem};
+use crate::jobs::retry;
+use crate::store::{now, IdentifierMatch, IdlinkWorkStatus, ItemStatus, JobItem};
 
 impl Unit<'_> {
     /// Items that may have reached ORCID before (left `sending`, or tried and failed):
@@ -16,6 +17,7 @@ impl Unit<'_> {
         let client_id = self.runner.orcid.client_id();
         let mut confirmed = self.batch();
         let mut back = Vec::new();
+        let mut back_attempts = 0;
         let mut pending = Vec::with_capacity(items.len());
         for mut item in items {
             if item.status != ItemStatus::Sending && item.attempts == 0 {
@@ -43,6 +45,7 @@ impl Unit<'_> {
                 None => {
                     if item.status == ItemStatus::Sending {
                         back.push(item.id);
+                        back_attempts = back_attempts.max(item.attempts);
                         item.status = ItemStatus::Pending;
                     }
                     pending.push(item);
@@ -53,7 +56,12 @@ impl Unit<'_> {
         if !back.is_empty() {
             tracing::info!(job = self.job_id, orcid = %self.orcid, items = back.len(),
                 "interrupted items are not on the record: queued again");
-            self.runner.store.release_items(&back, false, None).await?;
+            // No attempt is counted, but a failed one still waits out its backoff.
+            let retry_at = retry::retry_at(back_attempts, now());
+            self.runner
+                .store
+                .release_items(&back, false, None, retry_at)
+                .await?;
         }
         Ok(pending)
     }

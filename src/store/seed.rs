@@ -1,12 +1,12 @@
 //! Bulk seeding of researchers for load tests and benchmarks (e.g. 50,000 at once), in
-//! one transaction. Tokens are really encrypted with the store's cipher; their plain text
+//! one transaction. Compiled only for tests and the `load-seed` feature (which the tests
+//! and benchmarks turn on), never into the release binary. Tokens are really encrypted with the store's cipher; their plain text
 //! is a placeholder (`load-test-access-<iD>`) that ORCID would never accept.
 
 use secrecy::SecretString;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
-use super::ConnectionStatus;
-use crate::store::{now, Store};
+use crate::store::{now, ConnectionStatus, Store, TokenStatus};
 use orcid::OrcidId;
 
 /// Rows per multi-row INSERT (at most 8 values each: far below SQLite's bind limit).
@@ -49,7 +49,7 @@ impl Store {
             q.push_values(chunk, |mut b, r| {
                 let gone =
                     (r.status == ConnectionStatus::Disconnected).then_some(r.connected_at + 60);
-                b.push_bind(r.orcid.as_str().to_owned())
+                b.push_bind(r.orcid)
                     .push_bind(&r.name)
                     .push_bind(0i64)
                     .push_bind(r.connected_at)
@@ -89,7 +89,7 @@ impl Store {
                 let refresh = self
                     .cipher
                     .encrypt(&secret("refresh"), &format!("{}/refresh", r.orcid));
-                b.push_bind(r.orcid.as_str().to_owned())
+                b.push_bind(r.orcid)
                     .push_bind(access)
                     .push_bind(refresh)
                     .push_bind(r.scope.clone())
@@ -98,9 +98,9 @@ impl Store {
                         _ => r.connected_at + TOKEN_LIFE_SECS,
                     })
                     .push_bind(if r.status == ConnectionStatus::Revoked {
-                        "revoked"
+                        TokenStatus::Revoked
                     } else {
-                        "active"
+                        TokenStatus::Active
                     })
                     .push_bind(r.connected_at)
                     .push_bind(r.connected_at);
@@ -125,7 +125,7 @@ async fn seed_activity(
             "INSERT INTO works_sync (orcid, synced_at, attempted_at, last_error) ",
         );
         q.push_values(chunk, |mut b, (r, (at, error))| {
-            b.push_bind(r.orcid.as_str().to_owned())
+            b.push_bind(r.orcid)
                 .push_bind(error.is_none().then_some(*at))
                 .push_bind(*at)
                 .push_bind(error.clone());
@@ -142,8 +142,8 @@ async fn seed_activity(
         );
         q.push_values(chunk, |mut b, (r, (at, action, outcome))| {
             b.push_bind(*at)
-                .push_bind(r.orcid.as_str().to_owned())
-                .push_bind(r.orcid.as_str().to_owned())
+                .push_bind(r.orcid)
+                .push_bind(r.orcid)
                 .push_bind(action.clone())
                 .push_bind(outcome.clone());
         });
@@ -158,7 +158,7 @@ async fn seed_activity(
             "INSERT INTO idlink_works (orcid, put_code, status, title, identifiers, created_at, updated_at) ",
         );
         q.push_values(chunk, |mut b, (r, n)| {
-            b.push_bind(r.orcid.as_str().to_owned())
+            b.push_bind(r.orcid)
                 .push_bind(i64::from(*n))
                 .push_bind("active")
                 .push_bind(format!("Seeded work {n}"))
@@ -173,19 +173,13 @@ async fn seed_activity(
 
 #[cfg(test)]
 mod tests {
-    use base64::Engine;
     use secrecy::ExposeSecret;
 
     use super::*;
-    use crate::crypto::TokenCipher;
-    use crate::store::TokenStatus;
 
     #[tokio::test]
     async fn seeded_tokens_read_back_through_the_normal_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
-        let cipher = TokenCipher::from_base64(&key).unwrap();
-        let store = Store::open(&dir.path().join("t.db"), cipher).await.unwrap();
+        let (_dir, store) = crate::store::test_store().await;
         let seed = |n: u64, status| LoadResearcher {
             orcid: OrcidId::from_base_digits(20_000_000 + n),
             name: format!("Seed {n}"),
@@ -217,7 +211,7 @@ mod tests {
         );
         assert!(store.tokens(&rows[2].orcid).await.unwrap().is_none());
         let shown = store
-            .dashboard_rows(&rows.iter().map(|r| r.orcid.to_string()).collect::<Vec<_>>())
+            .dashboard_rows(&rows.iter().map(|r| r.orcid).collect::<Vec<_>>())
             .await
             .unwrap();
         let statuses: Vec<_> = shown.iter().map(|r| r.status).collect();

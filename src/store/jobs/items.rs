@@ -6,8 +6,10 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use orcid::OrcidId;
 
-use super::jobs::ItemRow;
-use super::{now, ItemStatus, JobItem, Store};
+use super::model::ItemRow;
+use super::{ItemStatus, JobItem};
+use crate::store::audit::AuditAction;
+use crate::store::{now, IdlinkWorkStatus, Store};
 
 /// One researcher's share of one job: the runner works on these, one at a time per
 /// researcher.
@@ -53,58 +55,84 @@ pub struct BatchRecord {
     pub audit: Vec<AuditLine>,
 }
 
-/// Seconds to wait before an item that failed `attempts` times is tried again.
-pub const BACKOFF_CAP_SECS: i64 = 60;
-
 /// SQLite allows 32,766 bound values a statement; lists are bound in chunks below that.
 const CHUNK: usize = 500;
 
 impl Store {
     /// Researchers with work to do, oldest job first: pending items of a queued or running
     /// job, or items left `sending` by a crash (of any job, cancelled ones included, so
-    /// they are resolved). A researcher whose last attempt failed waits out its backoff
-    /// (2^attempts seconds, capped), measured from the item's `updated_at`.
+    /// they are resolved). A researcher waits until the latest `retry_at` of their items
+    /// (set by the jobs domain's backoff when items are put back in the queue).
+    ///
+    /// Items whose stored iD is malformed can never be sent: they are failed here, with
+    /// a detail naming the value, instead of being skipped for ever.
     pub async fn runnable_units(&self, limit: i64) -> Result<Vec<JobUnit>, sqlx::Error> {
+        let t = now();
         // Driven from `jobs` (by its status index) so finished history is never scanned.
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT job_id, orcid FROM (
-                 SELECT i.job_id, i.orcid, i.id, i.attempts, i.updated_at
+        let rows = sqlx::query!(
+            r#"SELECT job_id AS "job_id!: i64", orcid AS "orcid!: String" FROM (
+                 SELECT i.job_id, i.orcid, i.id, i.retry_at
                  FROM jobs j JOIN job_items i ON i.job_id = j.id AND i.status IN ('pending', 'sending')
                  WHERE j.status IN ('queued', 'running')
                  UNION ALL
-                 SELECT i.job_id, i.orcid, i.id, i.attempts, i.updated_at
+                 SELECT i.job_id, i.orcid, i.id, i.retry_at
                  FROM jobs j JOIN job_items i ON i.job_id = j.id AND i.status = 'sending'
                  WHERE j.status = 'cancelled')
              GROUP BY job_id, orcid
-             HAVING MAX(CASE WHEN attempts = 0 THEN 0
-                        ELSE updated_at + MIN(?2, 1 << MIN(attempts, 30)) END) <= ?1
+             HAVING MAX(retry_at) <= ?1
              ORDER BY job_id, MIN(id)
-             LIMIT ?3",
+             LIMIT ?2"#,
+            t,
+            limit,
         )
-        .bind(now())
-        .bind(BACKOFF_CAP_SECS)
-        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(job_id, orcid)| {
-                Some(JobUnit {
-                    job_id,
-                    orcid: OrcidId::parse(&orcid).ok()?,
-                })
-            })
-            .collect())
+        let mut units = Vec::with_capacity(rows.len());
+        for r in rows {
+            match OrcidId::parse(&r.orcid) {
+                Ok(orcid) if orcid.as_str() == r.orcid => units.push(JobUnit {
+                    job_id: r.job_id,
+                    orcid,
+                }),
+                _ => self.fail_malformed_unit(r.job_id, &r.orcid).await?,
+            }
+        }
+        Ok(units)
+    }
+
+    /// Fails the unsettled items of a job whose stored iD is not a valid iD, naming it.
+    async fn fail_malformed_unit(&self, job_id: i64, value: &str) -> Result<(), sqlx::Error> {
+        let detail = format!("stored ORCID iD {value:?} is malformed; not sent");
+        let t = now();
+        let lines = sqlx::query_scalar!(
+            "UPDATE job_items SET status = 'failed', detail = ?3, updated_at = ?4
+             WHERE job_id = ?1 AND orcid = ?2 AND status IN ('pending', 'sending')
+             RETURNING line",
+            job_id,
+            value,
+            detail,
+            t,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        tracing::error!(
+            job = job_id,
+            orcid = value,
+            ?lines,
+            "job items with a malformed ORCID iD were failed"
+        );
+        Ok(())
     }
 
     /// Queued → running, noting when it started.
     pub async fn mark_job_running(&self, job_id: i64) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        let t = now();
+        sqlx::query!(
             "UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, ?2)
              WHERE id = ?1 AND status = 'queued'",
+            job_id,
+            t,
         )
-        .bind(job_id)
-        .bind(now())
         .execute(&self.pool)
         .await
         .map(|_| ())
@@ -112,14 +140,15 @@ impl Store {
 
     /// The unit's unsettled items (pending and sending), in CSV order.
     pub async fn unit_items(&self, unit: &JobUnit) -> Result<Vec<JobItem>, sqlx::Error> {
-        let rows: Vec<ItemRow> = sqlx::query_as(
-            "SELECT id, job_id, line, orcid, title, work_json, identity, status, put_code,
-                    detail, attempts, updated_at
-             FROM job_items WHERE job_id = ?1 AND orcid = ?2 AND status IN ('pending', 'sending')
-             ORDER BY line, id",
+        let rows = sqlx::query_as!(
+            ItemRow,
+            r#"SELECT id AS "id!", job_id, line, orcid, title, work_json, identity,
+                      status AS "status: ItemStatus", put_code, detail, attempts, updated_at
+               FROM job_items WHERE job_id = ?1 AND orcid = ?2 AND status IN ('pending', 'sending')
+               ORDER BY line, id"#,
+            unit.job_id,
+            unit.orcid,
         )
-        .bind(unit.job_id)
-        .bind(unit.orcid.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(JobItem::try_from).collect()
@@ -166,9 +195,9 @@ impl Store {
             );
             q.push_values(chunk, |mut row, w| {
                 let ids = serde_json::to_string(&w.identifiers).unwrap_or_else(|_| "[]".into());
-                row.push_bind(b.orcid.as_str())
+                row.push_bind(b.orcid)
                     .push_bind(w.put_code)
-                    .push_bind("active")
+                    .push_bind(IdlinkWorkStatus::Active)
                     .push_bind(&w.title)
                     .push_bind(ids)
                     .push_bind(t)
@@ -186,9 +215,9 @@ impl Store {
             );
             q.push_values(chunk, |mut row, a| {
                 row.push_bind(t)
-                    .push_bind(b.actor.as_str())
-                    .push_bind(b.orcid.as_str())
-                    .push_bind("add_work")
+                    .push_bind(b.actor)
+                    .push_bind(b.orcid)
+                    .push_bind(AuditAction::AddWork)
                     .push_bind(a.put_code)
                     .push_bind(a.outcome)
                     .push_bind(&a.detail);
@@ -197,15 +226,15 @@ impl Store {
         }
         let mut changed = 0;
         for s in &b.settlements {
-            changed += sqlx::query(
+            changed += sqlx::query!(
                 "UPDATE job_items SET status = ?2, put_code = ?3, detail = ?4, updated_at = ?5
                  WHERE id = ?1 AND status IN ('pending', 'sending')",
+                s.id,
+                s.status,
+                s.put_code,
+                s.detail,
+                t,
             )
-            .bind(s.id)
-            .bind(s.status.as_str())
-            .bind(s.put_code)
-            .bind(&s.detail)
-            .bind(t)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -215,12 +244,14 @@ impl Store {
     }
 
     /// Puts items back in the queue after a transient failure (`attempts` counted up when
-    /// `count_attempt`), or marks them cancelled when their job was cancelled meanwhile.
+    /// `count_attempt`), not to be tried before `retry_at` (the jobs domain's backoff), or
+    /// marks them cancelled when their job was cancelled meanwhile.
     pub async fn release_items(
         &self,
         ids: &[i64],
         count_attempt: bool,
         detail: Option<&str>,
+        retry_at: i64,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         for chunk in ids.chunks(CHUNK) {
@@ -232,7 +263,9 @@ impl Store {
             q.push_bind(i64::from(count_attempt))
                 .push(", detail = COALESCE(")
                 .push_bind(detail)
-                .push(", detail), updated_at = ")
+                .push(", detail), retry_at = ")
+                .push_bind(retry_at)
+                .push(", updated_at = ")
                 .push_bind(now())
                 .push(" WHERE status IN ('pending', 'sending') AND id IN (");
             let mut list = q.separated(", ");
@@ -249,19 +282,26 @@ impl Store {
     /// finished. Returns the ids of the jobs that just finished. Reads first, so an idle
     /// runner does not take the write lock.
     pub async fn finish_done_jobs(&self) -> Result<Vec<i64>, sqlx::Error> {
-        const DONE: &str = "status IN ('queued', 'running')
+        // The same condition in both statements.
+        let done = sqlx::query_scalar!(
+            r#"SELECT id AS "id!" FROM jobs WHERE status IN ('queued', 'running')
                AND NOT EXISTS (SELECT 1 FROM job_items i
-                               WHERE i.job_id = jobs.id AND i.status IN ('pending', 'sending'))";
-        let done: Vec<i64> = sqlx::query_scalar(&format!("SELECT id FROM jobs WHERE {DONE}"))
-            .fetch_all(&self.pool)
-            .await?;
+                               WHERE i.job_id = jobs.id AND i.status IN ('pending', 'sending'))"#
+        )
+        .fetch_all(&self.pool)
+        .await?;
         if done.is_empty() {
             return Ok(done);
         }
-        sqlx::query_scalar(&format!(
-            "UPDATE jobs SET status = 'finished', finished_at = ?1 WHERE {DONE} RETURNING id"
-        ))
-        .bind(now())
+        let t = now();
+        sqlx::query_scalar!(
+            r#"UPDATE jobs SET status = 'finished', finished_at = ?1
+             WHERE status IN ('queued', 'running')
+               AND NOT EXISTS (SELECT 1 FROM job_items i
+                               WHERE i.job_id = jobs.id AND i.status IN ('pending', 'sending'))
+             RETURNING id AS "id!""#,
+            t,
+        )
         .fetch_all(&self.pool)
         .await
     }
@@ -272,13 +312,14 @@ impl Store {
         job_id: i64,
         orcid: &OrcidId,
     ) -> Result<Vec<JobItem>, sqlx::Error> {
-        let rows: Vec<ItemRow> = sqlx::query_as(
-            "SELECT id, job_id, line, orcid, title, work_json, identity, status, put_code,
-                    detail, attempts, updated_at
-             FROM job_items WHERE job_id = ?1 AND orcid = ?2 ORDER BY line, id",
+        let rows = sqlx::query_as!(
+            ItemRow,
+            r#"SELECT id AS "id!", job_id, line, orcid, title, work_json, identity,
+                      status AS "status: ItemStatus", put_code, detail, attempts, updated_at
+               FROM job_items WHERE job_id = ?1 AND orcid = ?2 ORDER BY line, id"#,
+            job_id,
+            orcid,
         )
-        .bind(job_id)
-        .bind(orcid.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(JobItem::try_from).collect()
@@ -292,25 +333,105 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<(OrcidId, i64)>, sqlx::Error> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT orcid, COUNT(*) FROM job_items WHERE job_id = ?1
-             GROUP BY orcid ORDER BY MIN(line), orcid LIMIT ?2 OFFSET ?3",
+        let rows = sqlx::query!(
+            r#"SELECT orcid AS "orcid: OrcidId", COUNT(*) AS "n!: i64" FROM job_items
+               WHERE job_id = ?1 GROUP BY orcid ORDER BY MIN(line), orcid LIMIT ?2 OFFSET ?3"#,
+            job_id,
+            limit,
+            offset,
         )
-        .bind(job_id)
-        .bind(limit)
-        .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(o, n)| Some((OrcidId::parse(&o).ok()?, n)))
-            .collect())
+        Ok(rows.into_iter().map(|r| (r.orcid, r.n)).collect())
     }
 
     pub async fn count_job_researchers(&self, job_id: i64) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(DISTINCT orcid) FROM job_items WHERE job_id = ?1")
-            .bind(job_id)
-            .fetch_one(&self.pool)
+        sqlx::query_scalar!(
+            "SELECT COUNT(DISTINCT orcid) FROM job_items WHERE job_id = ?1",
+            job_id
+        )
+        .fetch_one(&self.pool)
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{test_store, ItemStatus, NewJobItem};
+    use orcid::OrcidId;
+
+    #[tokio::test]
+    async fn a_malformed_id_read_back_fails_its_items_naming_the_value() {
+        let (_dir, store) = test_store().await;
+        let staff = OrcidId::parse("0000-0002-1825-0097").unwrap();
+        let item = |line, orcid| NewJobItem {
+            line,
+            orcid,
+            title: format!("Work on line {line}"),
+            work_json: "{}".into(),
+            identity: vec![],
+        };
+        let good = OrcidId::from_base_digits(1);
+        let bad = OrcidId::from_base_digits(2);
+        let items = [item(2, good), item(3, bad)];
+        let job = store
+            .create_draft_job(&staff, "works.csv", 2, 0, &[], &items)
             .await
+            .unwrap();
+        assert!(store.start_job(job, false).await.unwrap());
+        // The file was edited behind idlink's back.
+        sqlx::query("UPDATE job_items SET orcid = '0000-0000-0000-000X' WHERE orcid = ?1")
+            .bind(bad)
+            .execute(store.pool())
+            .await
+            .unwrap();
+
+        let units = store.runnable_units(10).await.unwrap();
+
+        assert_eq!(units.len(), 1);
+        assert_eq!(units[0].orcid, good);
+        let outcomes = store.job_outcomes_after(job, 0, 10).await.unwrap();
+        let failed = &outcomes[1];
+        assert_eq!((failed.line, failed.status), (3, ItemStatus::Failed));
+        let detail = failed.detail.as_deref().unwrap_or_default();
+        assert!(detail.contains("0000-0000-0000-000X"), "{detail}");
+        assert_eq!(outcomes[0].status, ItemStatus::Pending);
+        // Reading the item itself names its row.
+        let err = store
+            .job_items(job, None, 0, 10)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3") && err.contains("000X"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_released_item_waits_until_its_retry_time() {
+        let (_dir, store) = test_store().await;
+        let staff = OrcidId::parse("0000-0002-1825-0097").unwrap();
+        let item = NewJobItem {
+            line: 2,
+            orcid: OrcidId::from_base_digits(1),
+            title: "A work".into(),
+            work_json: "{}".into(),
+            identity: vec![],
+        };
+        let job = store
+            .create_draft_job(&staff, "works.csv", 1, 0, &[], &[item])
+            .await
+            .unwrap();
+        store.start_job(job, false).await.unwrap();
+        let id = store.job_outcomes_after(job, 0, 1).await.unwrap()[0].id;
+        assert_eq!(store.claim_items(job, &[id]).await.unwrap(), [id]);
+
+        let later = crate::store::now() + 3600;
+        store
+            .release_items(&[id], true, Some("busy"), later)
+            .await
+            .unwrap();
+
+        assert!(store.runnable_units(10).await.unwrap().is_empty());
+        store.release_items(&[id], false, None, 0).await.unwrap();
+        assert_eq!(store.runnable_units(10).await.unwrap().len(), 1);
     }
 }

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::{orcid_call_condition, ConnectionStatus};
-use crate::store::{now, Store};
+use super::ConnectionStatus;
+use crate::store::audit::orcid_call_condition;
+use crate::store::{now, AuditAction, Store, TokenStatus};
 use orcid::OrcidId;
 
 /// iDs per details query (SQLite allows 32,766 bound values; stay far below).
@@ -17,10 +18,10 @@ const DETAILS_CHUNK: usize = 500;
 pub enum LastCall {
     /// A works refresh (`works_sync`); `error` is why it failed, if it did.
     WorksRefresh { at: i64, error: Option<String> },
-    /// An entry of the audit log (a write to ORCID).
+    /// An entry of the audit log that called ORCID (a write).
     Audit {
         at: i64,
-        action: String,
+        action: AuditAction,
         outcome: String,
     },
 }
@@ -52,25 +53,25 @@ pub struct DashboardRow {
 
 #[derive(sqlx::FromRow)]
 struct DetailsRow {
-    orcid: String,
+    orcid: OrcidId,
     name: String,
-    is_staff: i64,
+    is_staff: bool,
     first_connected_at: i64,
     last_signed_in_at: i64,
     disconnected_at: Option<i64>,
     scope: Option<String>,
-    token_status: Option<String>,
+    token_status: Option<TokenStatus>,
     expires_at: Option<i64>,
     works_added: i64,
     sync_at: Option<i64>,
     sync_error: Option<String>,
     audit_at: Option<i64>,
-    audit_action: Option<String>,
+    audit_action: Option<AuditAction>,
     audit_outcome: Option<String>,
 }
 
 impl DetailsRow {
-    fn into_row(self, at: i64) -> Result<DashboardRow, sqlx::Error> {
+    fn into_row(self, at: i64) -> DashboardRow {
         let audit = match (self.audit_at, self.audit_action, self.audit_outcome) {
             (Some(at), Some(action), Some(outcome)) => Some(LastCall::Audit {
                 at,
@@ -89,24 +90,24 @@ impl DetailsRow {
             (Some(a), _) => Some(a),
             (None, s) => s,
         };
-        Ok(DashboardRow {
-            orcid: OrcidId::parse(&self.orcid).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        DashboardRow {
+            orcid: self.orcid,
             name: self.name,
-            is_staff: self.is_staff != 0,
-            status: ConnectionStatus::of(self.token_status.as_deref(), self.expires_at, at),
+            is_staff: self.is_staff,
+            status: ConnectionStatus::of(self.token_status, self.expires_at, at),
             scope: self.scope.unwrap_or_default(),
             first_connected_at: self.first_connected_at,
             last_signed_in_at: self.last_signed_in_at,
             disconnected_at: self.disconnected_at,
             works_added: self.works_added,
             last_call,
-        })
+        }
     }
 }
 
 impl Store {
     /// The dashboard lines of these iDs, in the order given (unknown iDs are left out).
-    pub async fn dashboard_rows(&self, ids: &[String]) -> Result<Vec<DashboardRow>, sqlx::Error> {
+    pub async fn dashboard_rows(&self, ids: &[OrcidId]) -> Result<Vec<DashboardRow>, sqlx::Error> {
         let at = now();
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(DETAILS_CHUNK) {
@@ -127,23 +128,51 @@ impl Store {
             ));
             let mut list = q.separated(", ");
             for id in chunk {
-                list.push_bind(id.as_str());
+                list.push_bind(id);
             }
             q.push(")");
             let rows: Vec<DetailsRow> = q.build_query_as().fetch_all(&self.pool).await?;
-            let mut rows: Vec<DashboardRow> = rows
-                .into_iter()
-                .map(|r| r.into_row(at))
-                .collect::<Result<_, _>>()?;
+            let mut rows: Vec<DashboardRow> = rows.into_iter().map(|r| r.into_row(at)).collect();
             // Put the rows back in the page's order.
-            let order: HashMap<&str, usize> = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, id)| (id.as_str(), i))
-                .collect();
-            rows.sort_by_key(|r| order.get(r.orcid.as_str()).copied());
+            let order: HashMap<&OrcidId, usize> =
+                chunk.iter().enumerate().map(|(i, id)| (id, i)).collect();
+            rows.sort_by_key(|r| order.get(&r.orcid).copied());
             out.extend(rows);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{test_researcher, test_store, AuditAction, AuditEntry, LastCall};
+    use orcid::OrcidId;
+
+    #[tokio::test]
+    async fn the_last_orcid_call_skips_staff_actions_inside_idlink() {
+        let (_dir, store) = test_store().await;
+        let staff = OrcidId::parse("0000-0002-1825-0097").unwrap();
+        test_researcher(&store, &staff).await;
+        let line = |action| AuditEntry {
+            actor: &staff,
+            orcid: &staff,
+            action,
+            put_code: Some(7),
+            outcome: "ok",
+            detail: None,
+        };
+        // A write to the staff member's own record, then staff actions about jobs, logged
+        // under their own iD: those never reached ORCID.
+        store.audit(&line(AuditAction::AddWork)).await.unwrap();
+        for action in AuditAction::ALL.into_iter().filter(|a| !a.is_orcid_call()) {
+            store.audit(&line(action)).await.unwrap();
+        }
+
+        let rows = store.dashboard_rows(&[staff]).await.unwrap();
+
+        match &rows[0].last_call {
+            Some(LastCall::Audit { action, .. }) => assert_eq!(*action, AuditAction::AddWork),
+            other => panic!("last ORCID call: {other:?}"),
+        }
     }
 }

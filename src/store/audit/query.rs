@@ -33,10 +33,10 @@ const COLUMNS: &str = "id, at, actor, orcid, action, put_code, outcome, detail";
 fn push_where(q: &mut QueryBuilder<'_, Sqlite>, f: &AuditFilter) {
     q.push(" WHERE 1 = 1");
     if let Some(o) = &f.orcid {
-        q.push(" AND orcid = ").push_bind(o.as_str().to_owned());
+        q.push(" AND orcid = ").push_bind(*o);
     }
     if let Some(a) = &f.actor {
-        q.push(" AND actor = ").push_bind(a.as_str().to_owned());
+        q.push(" AND actor = ").push_bind(*a);
     }
     if let Some(a) = &f.action {
         q.push(" AND action = ").push_bind(a.clone());
@@ -51,16 +51,6 @@ fn push_where(q: &mut QueryBuilder<'_, Sqlite>, f: &AuditFilter) {
         q.push(" AND at < ").push_bind(t);
     }
 }
-
-/// The distinct values of an indexed column, one index seek per value (a "skip scan"),
-/// so a log of millions of rows with a dozen actions costs a dozen seeks.
-const DISTINCT_ACTIONS: &str = "WITH RECURSIVE v(x) AS (SELECT (SELECT MIN(action) FROM audit_log)
-     UNION ALL SELECT (SELECT MIN(action) FROM audit_log WHERE action > v.x) FROM v
-     WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL";
-const DISTINCT_OUTCOMES: &str =
-    "WITH RECURSIVE v(x) AS (SELECT (SELECT MIN(outcome) FROM audit_log)
-     UNION ALL SELECT (SELECT MIN(outcome) FROM audit_log WHERE outcome > v.x) FROM v
-     WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL";
 
 impl Store {
     pub async fn audit_count(&self, f: &AuditFilter) -> Result<i64, sqlx::Error> {
@@ -109,13 +99,25 @@ impl Store {
         q.build_query_as().fetch_all(&self.pool).await
     }
 
+    /// The distinct values of the two indexed columns, one index seek per value (a "skip
+    /// scan"), so a log of millions of rows with a dozen actions costs a dozen seeks.
     pub async fn audit_vocabulary(&self) -> Result<AuditVocabulary, sqlx::Error> {
-        let actions = sqlx::query_scalar(DISTINCT_ACTIONS)
-            .fetch_all(&self.pool)
-            .await?;
-        let outcomes = sqlx::query_scalar(DISTINCT_OUTCOMES)
-            .fetch_all(&self.pool)
-            .await?;
+        let actions = sqlx::query_scalar!(
+            r#"WITH RECURSIVE v(x) AS (SELECT (SELECT MIN(action) FROM audit_log)
+                 UNION ALL SELECT (SELECT MIN(action) FROM audit_log WHERE action > v.x) FROM v
+                 WHERE v.x IS NOT NULL)
+               SELECT x AS "x!: String" FROM v WHERE x IS NOT NULL"#
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let outcomes = sqlx::query_scalar!(
+            r#"WITH RECURSIVE v(x) AS (SELECT (SELECT MIN(outcome) FROM audit_log)
+                 UNION ALL SELECT (SELECT MIN(outcome) FROM audit_log WHERE outcome > v.x) FROM v
+                 WHERE v.x IS NOT NULL)
+               SELECT x AS "x!: String" FROM v WHERE x IS NOT NULL"#
+        )
+        .fetch_all(&self.pool)
+        .await?;
         Ok(AuditVocabulary { actions, outcomes })
     }
 }

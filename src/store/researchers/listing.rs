@@ -1,28 +1,17 @@
-//! Queries for the staff dashboard: the connected researchers with their status, counted,
-//! filtered, sorted and paged in SQL so a page costs the same with 50,000 researchers.
+//! The staff dashboard's listing of researchers with their status: counted, filtered,
+//! sorted and paged in SQL so a page costs the same with 50,000 researchers.
 //!
 //! A page is read in two steps: the iDs of the page (one indexed query over
-//! `researchers`), then the details of just those iDs (one query, bounded by the page).
-
-mod audit_query;
-mod load;
-mod rows;
-mod writes;
+//! `researchers`), then the details of just those iDs (`overview`, one query, bounded by
+//! the page).
 
 use sqlx::{QueryBuilder, Sqlite};
 
 use orcid::OrcidId;
 
-use super::{now, Store};
-
-pub use audit_query::{AuditFilter, AuditVocabulary};
-pub use load::LoadResearcher;
-pub use rows::{DashboardRow, LastCall};
-pub use writes::IdlinkWrite;
-
-/// The staff actions written to the audit log that are not calls to ORCID. The dashboard's
-/// "last ORCID call" skips them, so a staff member's own exports do not show up there.
-pub const NOT_ORCID_CALLS: &[&str] = &["export_researchers", "export_audit"];
+use super::DashboardRow;
+use crate::store::audit::orcid_call_condition;
+use crate::store::{now, Store, TokenStatus};
 
 /// Where a researcher's connection stands, as the dashboard shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,10 +57,10 @@ impl ConnectionStatus {
         Self::ALL.into_iter().find(|c| c.slug() == s)
     }
 
-    fn of(token_status: Option<&str>, expires_at: Option<i64>, at: i64) -> Self {
+    pub(super) fn of(token_status: Option<TokenStatus>, expires_at: Option<i64>, at: i64) -> Self {
         match (token_status, expires_at) {
             (None, _) => Self::Disconnected,
-            (Some("revoked"), _) => Self::Revoked,
+            (Some(TokenStatus::Revoked), _) => Self::Revoked,
             (Some(_), Some(e)) if e < at => Self::Expired,
             _ => Self::Active,
         }
@@ -105,12 +94,6 @@ pub struct DashboardFilter {
     pub descending: bool,
 }
 
-/// `a.action NOT IN (…)` over [`NOT_ORCID_CALLS`] (constants, so no binding needed).
-fn orcid_call_condition() -> String {
-    let list: Vec<String> = NOT_ORCID_CALLS.iter().map(|a| format!("'{a}'")).collect();
-    format!("a.action NOT IN ({})", list.join(", "))
-}
-
 /// `%text%` for LIKE with `\` as the escape character.
 fn like_contains(text: &str) -> String {
     let mut out = String::from("%");
@@ -128,7 +111,7 @@ fn push_where(q: &mut QueryBuilder<'_, Sqlite>, f: &DashboardFilter, at: i64) {
     q.push(" WHERE 1 = 1");
     match &f.search {
         Some(Search::Id(id)) => {
-            q.push(" AND r.orcid = ").push_bind(id.as_str().to_owned());
+            q.push(" AND r.orcid = ").push_bind(*id);
         }
         Some(Search::IdFragment(frag)) => {
             q.push(" AND replace(r.orcid, '-', '') LIKE ")
@@ -184,25 +167,49 @@ impl Store {
     /// a search, each status is counted from an index alone.
     pub async fn dashboard_count(&self, f: &DashboardFilter) -> Result<i64, sqlx::Error> {
         if f.search.is_none() {
-            let sql = match f.status {
-                None => "SELECT COUNT(*) FROM researchers",
+            let t = now();
+            let pool = &self.pool;
+            return match f.status {
+                None => {
+                    sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM researchers"#)
+                        .fetch_one(pool)
+                        .await
+                }
                 // Every token row belongs to a researcher (foreign key).
                 Some(ConnectionStatus::Disconnected) => {
-                    "SELECT (SELECT COUNT(*) FROM researchers) - (SELECT COUNT(*) FROM orcid_tokens)"
+                    sqlx::query_scalar!(
+                        r#"SELECT (SELECT COUNT(*) FROM researchers)
+                                - (SELECT COUNT(*) FROM orcid_tokens) AS "n!: i64""#
+                    )
+                    .fetch_one(pool)
+                    .await
                 }
                 Some(ConnectionStatus::Revoked) => {
-                    "SELECT COUNT(*) FROM orcid_tokens WHERE status = 'revoked'"
+                    sqlx::query_scalar!(
+                        r#"SELECT COUNT(*) AS "n!: i64" FROM orcid_tokens WHERE status = 'revoked'"#
+                    )
+                    .fetch_one(pool)
+                    .await
                 }
                 Some(ConnectionStatus::Active) => {
-                    "SELECT COUNT(*) FROM orcid_tokens WHERE status = 'active' AND expires_at >= ?1"
+                    sqlx::query_scalar!(
+                        r#"SELECT COUNT(*) AS "n!: i64" FROM orcid_tokens
+                           WHERE status = 'active' AND expires_at >= ?1"#,
+                        t
+                    )
+                    .fetch_one(pool)
+                    .await
                 }
                 Some(ConnectionStatus::Expired) => {
-                    "SELECT COUNT(*) FROM orcid_tokens WHERE status = 'active' AND expires_at < ?1"
+                    sqlx::query_scalar!(
+                        r#"SELECT COUNT(*) AS "n!: i64" FROM orcid_tokens
+                           WHERE status = 'active' AND expires_at < ?1"#,
+                        t
+                    )
+                    .fetch_one(pool)
+                    .await
                 }
             };
-            let q = sqlx::query_scalar(sql);
-            let q = if sql.contains("?1") { q.bind(now()) } else { q };
-            return q.fetch_one(&self.pool).await;
         }
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT COUNT(*) FROM researchers r LEFT JOIN orcid_tokens t ON t.orcid = r.orcid",
@@ -217,7 +224,7 @@ impl Store {
         f: &DashboardFilter,
         limit: Option<i64>,
         offset: i64,
-    ) -> Result<Vec<String>, sqlx::Error> {
+    ) -> Result<Vec<OrcidId>, sqlx::Error> {
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT r.orcid FROM researchers r LEFT JOIN orcid_tokens t ON t.orcid = r.orcid",
         );
@@ -259,9 +266,9 @@ mod tests {
     fn status_from_columns() {
         use ConnectionStatus as C;
         assert_eq!(C::of(None, None, 10), C::Disconnected);
-        assert_eq!(C::of(Some("revoked"), Some(5), 10), C::Revoked);
-        assert_eq!(C::of(Some("active"), Some(5), 10), C::Expired);
-        assert_eq!(C::of(Some("active"), Some(10), 10), C::Active);
+        assert_eq!(C::of(Some(TokenStatus::Revoked), Some(5), 10), C::Revoked);
+        assert_eq!(C::of(Some(TokenStatus::Active), Some(5), 10), C::Expired);
+        assert_eq!(C::of(Some(TokenStatus::Active), Some(10), 10), C::Active);
         for c in C::ALL {
             assert_eq!(C::from_slug(c.slug()), Some(c));
         }

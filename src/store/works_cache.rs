@@ -1,4 +1,10 @@
-//! The works cache (what ORCID last returned), idlink's own works, and their lookups.
+//! The works cache: what ORCID last returned for a record (`cached_works`, their
+//! identifiers in `cached_work_ids`), when it was last read (`works_sync`), and pages of
+//! it for /me, kept in memory until the record's cache changes (`pages`).
+
+mod pages;
+
+pub(super) use pages::WorksPageCache;
 
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
@@ -46,43 +52,6 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
 }
 
-/// What became of a work idlink put on a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdlinkWorkStatus {
-    Active,
-    /// idlink deleted it at the researcher's request.
-    Deleted,
-    /// It disappeared at ORCID: the researcher removed it there. Never re-added by a refresh.
-    DeletedByResearcher,
-}
-
-impl IdlinkWorkStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Deleted => "deleted",
-            Self::DeletedByResearcher => "deleted_by_researcher",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "deleted" => Self::Deleted,
-            "deleted_by_researcher" => Self::DeletedByResearcher,
-            _ => Self::Active,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdlinkWork {
-    pub put_code: i64,
-    pub status: IdlinkWorkStatus,
-    pub title: String,
-    /// Normalised self identifiers sent: (type, value).
-    pub identifiers: Vec<(String, String)>,
-}
-
 /// A work on the record that shares an identifier with one being added.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IdentifierMatch {
@@ -94,7 +63,6 @@ pub struct IdentifierMatch {
     pub id_value: String,
 }
 
-#[derive(sqlx::FromRow)]
 struct WorkRow {
     put_code: i64,
     group_index: i64,
@@ -153,8 +121,7 @@ impl Store {
     ) -> Result<(), sqlx::Error> {
         let t = now();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM cached_works WHERE orcid = ?1")
-            .bind(orcid.as_str())
+        sqlx::query!("DELETE FROM cached_works WHERE orcid = ?1", orcid)
             .execute(&mut *tx)
             .await?;
         for chunk in works.chunks(INSERT_CHUNK) {
@@ -162,7 +129,7 @@ impl Store {
                 "INSERT INTO cached_works (orcid, {WORK_COLUMNS}) "
             ));
             q.push_values(chunk, |mut b, w| {
-                b.push_bind(orcid.as_str())
+                b.push_bind(orcid)
                     .push_bind(w.put_code)
                     .push_bind(w.group_index)
                     .push_bind(&w.title)
@@ -198,28 +165,28 @@ impl Store {
                 "INSERT INTO cached_work_ids (orcid, put_code, id_type, id_value) ",
             );
             q.push_values(chunk, |mut b, (pc, ty, v)| {
-                b.push_bind(orcid.as_str())
+                b.push_bind(orcid)
                     .push_bind(*pc)
                     .push_bind(*ty)
                     .push_bind(*v);
             });
             q.build().execute(&mut *tx).await?;
         }
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO works_sync (orcid, synced_at, attempted_at, last_error) VALUES (?1, ?2, ?2, NULL)
              ON CONFLICT(orcid) DO UPDATE SET synced_at = ?2, attempted_at = ?2, last_error = NULL",
+            orcid,
+            t,
         )
-        .bind(orcid.as_str())
-        .bind(t)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
+        sqlx::query!(
             "UPDATE idlink_works SET status = 'deleted_by_researcher', updated_at = ?2
              WHERE orcid = ?1 AND status = 'active'
                AND put_code NOT IN (SELECT put_code FROM cached_works WHERE orcid = ?1)",
+            orcid,
+            t,
         )
-        .bind(orcid.as_str())
-        .bind(t)
         .execute(&mut *tx)
         .await?;
         let done = tx.commit().await;
@@ -232,38 +199,36 @@ impl Store {
         orcid: &OrcidId,
         error: &str,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        let t = now();
+        sqlx::query!(
             "INSERT INTO works_sync (orcid, synced_at, attempted_at, last_error) VALUES (?1, NULL, ?2, ?3)
              ON CONFLICT(orcid) DO UPDATE SET attempted_at = ?2, last_error = ?3",
+            orcid,
+            t,
+            error,
         )
-        .bind(orcid.as_str())
-        .bind(now())
-        .bind(error)
         .execute(&self.pool)
         .await
         .map(|_| ())
     }
 
     pub async fn sync_status(&self, orcid: &OrcidId) -> Result<Option<SyncStatus>, sqlx::Error> {
-        let row: Option<(Option<i64>, i64, Option<String>)> = sqlx::query_as(
+        sqlx::query_as!(
+            SyncStatus,
             "SELECT synced_at, attempted_at, last_error FROM works_sync WHERE orcid = ?1",
+            orcid,
         )
-        .bind(orcid.as_str())
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(synced_at, attempted_at, last_error)| SyncStatus {
-            synced_at,
-            attempted_at,
-            last_error,
-        }))
+        .await
     }
 
     /// Number of groups (as ORCID groups works) in the cache: indexes are dense from 0.
     pub async fn count_cached_groups(&self, orcid: &OrcidId) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
-            "SELECT COALESCE(MAX(group_index) + 1, 0) FROM cached_works WHERE orcid = ?1",
+        sqlx::query_scalar!(
+            r#"SELECT COALESCE(MAX(group_index) + 1, 0) AS "groups!: i64" FROM cached_works
+               WHERE orcid = ?1"#,
+            orcid,
         )
-        .bind(orcid.as_str())
         .fetch_one(&self.pool)
         .await
     }
@@ -273,13 +238,17 @@ impl Store {
         orcid: &OrcidId,
         put_code: i64,
     ) -> Result<Option<CachedWork>, sqlx::Error> {
-        let sql =
-            format!("SELECT {WORK_COLUMNS} FROM cached_works WHERE orcid = ?1 AND put_code = ?2");
-        let row = sqlx::query_as::<_, WorkRow>(&sql)
-            .bind(orcid.as_str())
-            .bind(put_code)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query_as!(
+            WorkRow,
+            "SELECT put_code, group_index, title, subtitle, work_type, pub_year, pub_month, pub_day,
+                    journal_title, url, source_name, source_client_id, visibility, external_ids,
+                    last_modified
+             FROM cached_works WHERE orcid = ?1 AND put_code = ?2",
+            orcid,
+            put_code,
+        )
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(CachedWork::from))
     }
 
@@ -297,7 +266,7 @@ impl Store {
              FROM cached_work_ids i JOIN cached_works w ON w.orcid = i.orcid AND w.put_code = i.put_code
              WHERE i.orcid = ",
         );
-        q.push_bind(orcid.as_str()).push(" AND (");
+        q.push_bind(orcid).push(" AND (");
         for (n, (ty, v)) in ids.iter().enumerate() {
             if n > 0 {
                 q.push(" OR ");
@@ -311,77 +280,21 @@ impl Store {
         q.push(") ORDER BY w.group_index, w.put_code");
         q.build_query_as().fetch_all(&self.pool).await
     }
+}
 
-    pub async fn record_idlink_work(
-        &self,
-        orcid: &OrcidId,
-        put_code: i64,
-        title: &str,
-        identifiers: &[(String, String)],
-    ) -> Result<(), sqlx::Error> {
-        let t = now();
-        sqlx::query(
-            "INSERT INTO idlink_works (orcid, put_code, status, title, identifiers, created_at, updated_at)
-             VALUES (?1, ?2, 'active', ?3, ?4, ?5, ?5)
-             ON CONFLICT(orcid, put_code) DO UPDATE SET status = 'active', title = excluded.title,
-                identifiers = excluded.identifiers, updated_at = excluded.updated_at",
-        )
-        .bind(orcid.as_str())
-        .bind(put_code)
-        .bind(title)
-        .bind(serde_json::to_string(identifiers).unwrap_or_else(|_| "[]".into()))
-        .bind(t)
-        .execute(&self.pool)
-        .await
-        .map(|_| ())
-    }
-
-    pub async fn set_idlink_work_status(
-        &self,
-        orcid: &OrcidId,
-        put_code: i64,
-        status: IdlinkWorkStatus,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE idlink_works SET status = ?3, updated_at = ?4 WHERE orcid = ?1 AND put_code = ?2")
-            .bind(orcid.as_str())
-            .bind(put_code)
-            .bind(status.as_str())
-            .bind(now())
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-    }
-
-    /// Removes one work from the cache (after idlink deleted it at ORCID).
-    pub async fn forget_cached_work(
-        &self,
-        orcid: &OrcidId,
-        put_code: i64,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM cached_works WHERE orcid = ?1 AND put_code = ?2")
-            .bind(orcid.as_str())
-            .bind(put_code)
-            .execute(&self.pool)
-            .await?;
-        self.works_pages.changed(orcid);
-        Ok(())
-    }
-
-    pub async fn idlink_works(&self, orcid: &OrcidId) -> Result<Vec<IdlinkWork>, sqlx::Error> {
-        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT put_code, status, title, identifiers FROM idlink_works WHERE orcid = ?1 ORDER BY created_at, put_code",
-        )
-        .bind(orcid.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(put_code, status, title, ids)| IdlinkWork {
-                put_code,
-                status: IdlinkWorkStatus::parse(&status),
-                title,
-                identifiers: serde_json::from_str(&ids).unwrap_or_default(),
-            })
-            .collect())
-    }
+/// Drops one work from the cache (idlink deleted it at ORCID), on the caller's connection
+/// inside its transaction; the caller then tells the page cache.
+pub(super) async fn forget(
+    conn: &mut sqlx::SqliteConnection,
+    orcid: &OrcidId,
+    put_code: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM cached_works WHERE orcid = ?1 AND put_code = ?2",
+        orcid,
+        put_code
+    )
+    .execute(conn)
+    .await
+    .map(|_| ())
 }

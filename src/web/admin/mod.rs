@@ -13,7 +13,6 @@ use axum::Router;
 
 use crate::state::AppState;
 
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(researchers::dashboard))

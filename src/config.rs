@@ -49,7 +49,8 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/idlink.db")]
     pub database_url: String,
 
-    /// Which ORCID to talk to. Default: mock when no client id is set, otherwise sandbox.
+    /// Which ORCID to talk to. Default: sandbox when ORCID_CLIENT_ID is set; mock (demo mode)
+    /// only when no ORCID client or URL setting is given at all; a partial set is refused.
     #[arg(long, env = "ORCID_ENV", value_enum)]
     pub orcid_env: Option<OrcidEnv>,
 
@@ -182,11 +183,10 @@ pub const DEMO_CLIENT_SECRET: &str = "idlink-demo-secret";
 impl Config {
     /// Checks every setting and resolves defaults; the message says what to fix.
     pub fn resolve(self) -> Result<Settings, String> {
-        let env = self.orcid_env.unwrap_or(if self.orcid_client_id.is_some() {
-            OrcidEnv::Sandbox
-        } else {
-            OrcidEnv::Mock
-        });
+        let env = match self.orcid_env {
+            Some(env) => env,
+            None => self.implied_orcid_env()?,
+        };
         if env == OrcidEnv::Mock && !cfg!(feature = "demo") {
             return Err("this idlink was built without the simulated ORCID (the `demo` feature): set ORCID_CLIENT_ID and ORCID_CLIENT_SECRET, and ORCID_ENV=sandbox or production".into());
         }
@@ -195,10 +195,13 @@ impl Config {
         }
         let public = self.public_url.as_str().trim_end_matches('/').to_string();
         let (client_id, client_secret) = match env {
+            // Blank values (an emptied line in .env) count as unset.
             OrcidEnv::Mock => (
                 self.orcid_client_id
+                    .filter(|s| !s.trim().is_empty())
                     .unwrap_or_else(|| DEMO_CLIENT_ID.to_string()),
                 self.orcid_client_secret
+                    .filter(|s| !s.trim().is_empty())
                     .unwrap_or_else(|| DEMO_CLIENT_SECRET.to_string()),
             ),
             OrcidEnv::Sandbox | OrcidEnv::Production => {
@@ -290,7 +293,47 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The ORCID to use when ORCID_ENV is not set: sandbox with a client id, demo mode
+    /// with no ORCID setting at all. Anything in between is refused: a forgotten client id
+    /// must not quietly turn a real deployment into a demo whose client secret is public.
+    fn implied_orcid_env(&self) -> Result<OrcidEnv, String> {
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        if given(&self.orcid_client_id) {
+            return Ok(OrcidEnv::Sandbox);
+        }
+        let partial: Vec<&str> = [
+            ("ORCID_CLIENT_SECRET", given(&self.orcid_client_secret)),
+            ("ORCID_BASE_URL", self.orcid_base_url.is_some()),
+            ("ORCID_API_URL", self.orcid_api_url.is_some()),
+            ("ORCID_PUBLIC_API_URL", self.orcid_public_api_url.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect();
+        if partial.is_empty() {
+            return Ok(OrcidEnv::Mock);
+        }
+        Err(format!(
+            "{} {} set but ORCID_CLIENT_ID is not, so it is unclear which ORCID to use. \
+             To use ORCID, also set ORCID_CLIENT_ID (and ORCID_ENV=sandbox or production); \
+             to run the demo with the simulated ORCID, remove the ORCID settings \
+             (or set ORCID_ENV=mock explicitly)",
+            partial.join(", "),
+            if partial.len() == 1 { "is" } else { "are" }
+        ))
+    }
+}
+
 impl Settings {
+    /// Where ORCID sends researchers back: the redirect URI to register with ORCID.
+    pub fn redirect_uri(&self) -> String {
+        format!(
+            "{}/orcid/callback",
+            self.public_url.as_str().trim_end_matches('/')
+        )
+    }
+
     /// What the ORCID client needs of these settings.
     pub fn orcid_client_config(&self) -> ClientConfig {
         ClientConfig {

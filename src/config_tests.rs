@@ -149,3 +149,55 @@ fn staff_list_is_parsed() {
     assert_eq!(s.staff.len(), 2);
     assert_eq!(s.staff[1].as_str(), "0000-0002-4325-871X");
 }
+
+#[test]
+fn partial_orcid_settings_are_refused_not_taken_for_demo_mode() {
+    for args in [
+        &["--orcid-client-secret", "s"][..],
+        &["--orcid-base-url", "https://sandbox.orcid.org"],
+        &["--orcid-api-url", "https://api.sandbox.orcid.org"],
+        &["--orcid-public-api-url", "https://pub.sandbox.orcid.org"],
+        &[
+            "--orcid-client-secret",
+            "s",
+            "--orcid-base-url",
+            "https://orcid.org",
+        ],
+    ] {
+        let e = cfg(args).unwrap_err();
+        assert!(e.contains("ORCID_CLIENT_ID is not"), "{args:?}: {e}");
+        assert!(e.contains("demo"), "{args:?}: {e}");
+    }
+    let e = cfg(&["--orcid-client-secret", "s", "--orcid-api-url", "http://x"]).unwrap_err();
+    assert!(
+        e.starts_with("ORCID_CLIENT_SECRET, ORCID_API_URL are set"),
+        "{e}"
+    );
+    // Empty values (a blank line in .env) are no setting.
+    let s = cfg(&["--orcid-client-secret", "", "--orcid-client-id", ""]).unwrap();
+    assert_eq!(s.orcid_env, OrcidEnv::Mock);
+    assert_eq!(s.client_id, DEMO_CLIENT_ID);
+}
+
+#[test]
+fn explicit_mock_mode_may_move_the_simulated_orcid() {
+    let s = cfg(&[
+        "--orcid-env",
+        "mock",
+        "--orcid-base-url",
+        "http://127.0.0.1:9999/mock-orcid",
+    ])
+    .unwrap();
+    assert_eq!(s.orcid_env, OrcidEnv::Mock);
+    assert_eq!(
+        s.endpoints.base.as_str(),
+        "http://127.0.0.1:9999/mock-orcid"
+    );
+    assert_eq!(s.client_id, DEMO_CLIENT_ID);
+}
+
+#[test]
+fn redirect_uri_is_public_url_plus_callback() {
+    let s = cfg(&["--public-url", "https://ids.example.edu/"]).unwrap();
+    assert_eq!(s.redirect_uri(), "https://ids.example.edu/orcid/callback");
+}

@@ -54,6 +54,11 @@ impl TestApp {
         if !extra.contains(&"--public-url") {
             args.extend(["--public-url", &base]);
         }
+        // Demo mode said outright, so a test may move the ORCID URLs (a partial set of
+        // ORCID settings without it is refused).
+        if !extra.contains(&"--orcid-env") {
+            args.extend(["--orcid-env", "mock"]);
+        }
         args.extend_from_slice(extra);
         let settings = Config::try_parse_from(args)
             .expect("args")

@@ -119,6 +119,31 @@ pub struct Config {
     #[arg(long, env = "OAUTH_STATE_TTL_SECS", default_value_t = 600, hide = true)]
     pub oauth_state_ttl_secs: u64,
 
+    /// Seconds a client has to send a request's headers, counted from the connection's
+    /// opening or from the first byte of a later request. Slower clients are disconnected.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds a client has to send a whole request body (uploads included); past it the
+    /// request fails. Raise it for large uploads over slow links.
+    #[arg(long, env = "REQUEST_BODY_TIMEOUT_SECS", default_value_t = 60)]
+    pub request_body_timeout_secs: u64,
+
+    /// Seconds an idle keep-alive connection stays open waiting for the next request. Keep it
+    /// above the idle timeout of a reverse proxy in front (nginx: 60 s).
+    #[arg(long, env = "KEEP_ALIVE_TIMEOUT_SECS", default_value_t = 75)]
+    pub keep_alive_timeout_secs: u64,
+
+    /// Seconds one request may take from its headers to its answer's headers, body and ORCID
+    /// calls included; past it the person sees "this took too long" (503).
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 120)]
+    pub request_timeout_secs: u64,
+
+    /// Most client connections open at once; more get a short 503 and are closed. Keep it
+    /// well below the open-file limit (ulimit -n).
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -145,6 +170,8 @@ pub struct Settings {
     pub token_key: Option<String>,
     pub institution_name: String,
     pub log_format: LogFormat,
+    /// Timeouts and the connection cap of the HTTP server.
+    pub serve: crate::server::Limits,
 }
 
 impl std::fmt::Debug for Settings {
@@ -187,6 +214,7 @@ impl Config {
             Some(env) => env,
             None => self.implied_orcid_env()?,
         };
+        let serve = self.serve_limits()?;
         if env == OrcidEnv::Mock && !cfg!(feature = "demo") {
             return Err("this idlink was built without the simulated ORCID (the `demo` feature): set ORCID_CLIENT_ID and ORCID_CLIENT_SECRET, and ORCID_ENV=sandbox or production".into());
         }
@@ -289,6 +317,43 @@ impl Config {
             token_key: self.token_key,
             institution_name,
             log_format: self.log_format,
+            serve,
+        })
+    }
+
+    fn serve_limits(&self) -> Result<crate::server::Limits, String> {
+        for (name, secs) in [
+            ("HEADER_READ_TIMEOUT_SECS", self.header_read_timeout_secs),
+            ("REQUEST_BODY_TIMEOUT_SECS", self.request_body_timeout_secs),
+            ("KEEP_ALIVE_TIMEOUT_SECS", self.keep_alive_timeout_secs),
+            ("REQUEST_TIMEOUT_SECS", self.request_timeout_secs),
+        ] {
+            if !(1..=3600).contains(&secs) {
+                return Err(format!("{name} must be between 1 and 3600 seconds"));
+            }
+        }
+        // A request that waits on ORCID must be able to hear ORCID's answer or its timeout.
+        if self.request_timeout_secs <= self.orcid_timeout_secs {
+            return Err(format!(
+                "REQUEST_TIMEOUT_SECS ({}) must be longer than ORCID_TIMEOUT_SECS ({})",
+                self.request_timeout_secs, self.orcid_timeout_secs
+            ));
+        }
+        if self.request_timeout_secs < self.request_body_timeout_secs {
+            return Err(format!(
+                "REQUEST_TIMEOUT_SECS ({}) must be at least REQUEST_BODY_TIMEOUT_SECS ({}): the body is part of the request",
+                self.request_timeout_secs, self.request_body_timeout_secs
+            ));
+        }
+        if !(1..=1_000_000).contains(&self.max_connections) {
+            return Err("MAX_CONNECTIONS must be between 1 and 1000000".into());
+        }
+        Ok(crate::server::Limits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            request_body_timeout: Duration::from_secs(self.request_body_timeout_secs),
+            keep_alive_timeout: Duration::from_secs(self.keep_alive_timeout_secs),
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            max_connections: self.max_connections,
         })
     }
 }

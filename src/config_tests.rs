@@ -131,6 +131,11 @@ fn help_explains_every_setting() {
         "INSTITUTION_NAME",
         "LOG_FORMAT",
         "ORCID_TIMEOUT_SECS",
+        "HEADER_READ_TIMEOUT_SECS",
+        "REQUEST_BODY_TIMEOUT_SECS",
+        "KEEP_ALIVE_TIMEOUT_SECS",
+        "REQUEST_TIMEOUT_SECS",
+        "MAX_CONNECTIONS",
     ] {
         assert!(
             help.contains(&format!("[env: {var}")),
@@ -200,4 +205,41 @@ fn explicit_mock_mode_may_move_the_simulated_orcid() {
 fn redirect_uri_is_public_url_plus_callback() {
     let s = cfg(&["--public-url", "https://ids.example.edu/"]).unwrap();
     assert_eq!(s.redirect_uri(), "https://ids.example.edu/orcid/callback");
+}
+
+#[test]
+fn server_limits_have_defaults_and_are_checked() {
+    let s = cfg(&[]).unwrap();
+    assert_eq!(s.serve.header_read_timeout, Duration::from_secs(10));
+    assert_eq!(s.serve.request_body_timeout, Duration::from_secs(60));
+    assert_eq!(s.serve.keep_alive_timeout, Duration::from_secs(75));
+    assert_eq!(s.serve.request_timeout, Duration::from_secs(120));
+    assert_eq!(s.serve.max_connections, 512);
+    for (args, expect) in [
+        (
+            &["--header-read-timeout-secs", "0"][..],
+            "HEADER_READ_TIMEOUT_SECS",
+        ),
+        (
+            &["--keep-alive-timeout-secs", "4000"],
+            "KEEP_ALIVE_TIMEOUT_SECS",
+        ),
+        (&["--max-connections", "0"], "MAX_CONNECTIONS"),
+        (
+            &["--request-timeout-secs", "10", "--orcid-timeout-secs", "10"],
+            "longer than ORCID_TIMEOUT_SECS",
+        ),
+        (
+            &[
+                "--request-timeout-secs",
+                "30",
+                "--request-body-timeout-secs",
+                "40",
+            ],
+            "at least REQUEST_BODY_TIMEOUT_SECS",
+        ),
+    ] {
+        let e = cfg(args).unwrap_err();
+        assert!(e.contains(expect), "{args:?}: {e}");
+    }
 }

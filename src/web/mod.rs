@@ -23,6 +23,7 @@ use axum::http::Request;
 use axum::middleware::from_fn_with_state;
 use axum::Router;
 use time::Duration;
+use tower_http::timeout::RequestBodyDeadlineLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_moka_store::MokaStore;
@@ -62,6 +63,11 @@ pub fn app(state: AppState) -> Router {
         router = router.nest(MOCK_PATH, sim.clone().with_state(()));
     }
     router
+        // Inside render_error_pages, so a request that runs out of time gets a page.
+        .layer(from_fn_with_state(state.clone(), layers::request_timeout))
+        .layer(RequestBodyDeadlineLayer::new(
+            state.settings.serve.request_body_timeout,
+        ))
         .layer(from_fn_with_state(
             state.clone(),
             layers::render_error_pages,

@@ -69,7 +69,13 @@ impl TestApp {
             .await
             .expect("state");
         let app = idlink::app(state.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let limits = state.settings.serve;
+        tokio::spawn(idlink::server::serve(
+            listener,
+            app,
+            limits,
+            std::future::pending(),
+        ));
         TestApp {
             addr,
             base,

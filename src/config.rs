@@ -49,7 +49,8 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/idlink.db")]
     pub database_url: String,
 
-    /// Which ORCID to talk to. Default: mock when no client id is set, otherwise sandbox.
+    /// Which ORCID to talk to. Default: sandbox when ORCID_CLIENT_ID is set; mock (demo mode)
+    /// only when no ORCID client or URL setting is given at all; a partial set is refused.
     #[arg(long, env = "ORCID_ENV", value_enum)]
     pub orcid_env: Option<OrcidEnv>,
 
@@ -119,6 +120,31 @@ pub struct Config {
     #[arg(long, env = "OAUTH_STATE_TTL_SECS", default_value_t = 600, hide = true)]
     pub oauth_state_ttl_secs: u64,
 
+    /// Seconds a client has to send a request's headers, counted from the connection's
+    /// opening or from the first byte of a later request. Slower clients are disconnected.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds a client has to send a whole request body (uploads included); past it the
+    /// request fails. Raise it for large uploads over slow links.
+    #[arg(long, env = "REQUEST_BODY_TIMEOUT_SECS", default_value_t = 60)]
+    pub request_body_timeout_secs: u64,
+
+    /// Seconds an idle keep-alive connection stays open waiting for the next request. Keep it
+    /// above the idle timeout of a reverse proxy in front (nginx: 60 s).
+    #[arg(long, env = "KEEP_ALIVE_TIMEOUT_SECS", default_value_t = 75)]
+    pub keep_alive_timeout_secs: u64,
+
+    /// Seconds one request may take from its headers to its answer's headers, body and ORCID
+    /// calls included; past it the person sees "this took too long" (503).
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 120)]
+    pub request_timeout_secs: u64,
+
+    /// Most client connections open at once; more get a short 503 and are closed. Keep it
+    /// well below the open-file limit (ulimit -n).
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -145,6 +171,8 @@ pub struct Settings {
     pub token_key: Option<String>,
     pub institution_name: String,
     pub log_format: LogFormat,
+    /// Timeouts and the connection cap of the HTTP server.
+    pub serve: crate::server::Limits,
 }
 
 impl std::fmt::Debug for Settings {
@@ -206,11 +234,11 @@ pub const DEMO_CLIENT_SECRET: &str = "idlink-demo-secret";
 impl Config {
     /// Checks every setting and resolves defaults; the message says what to fix.
     pub fn resolve(self) -> Result<Settings, String> {
-        let env = self.orcid_env.unwrap_or(if self.orcid_client_id.is_some() {
-            OrcidEnv::Sandbox
-        } else {
-            OrcidEnv::Mock
-        });
+        let env = match self.orcid_env {
+            Some(env) => env,
+            None => self.implied_orcid_env()?,
+        };
+        let serve = self.serve_limits()?;
         if env == OrcidEnv::Mock && !cfg!(feature = "demo") {
             return Err("this idlink was built without the simulated ORCID (the `demo` feature): set ORCID_CLIENT_ID and ORCID_CLIENT_SECRET, and ORCID_ENV=sandbox or production".into());
         }
@@ -219,10 +247,13 @@ impl Config {
         }
         let public = self.public_url.as_str().trim_end_matches('/').to_string();
         let (client_id, client_secret) = match env {
+            // Blank values (an emptied line in .env) count as unset.
             OrcidEnv::Mock => (
                 self.orcid_client_id
+                    .filter(|s| !s.trim().is_empty())
                     .unwrap_or_else(|| DEMO_CLIENT_ID.to_string()),
                 self.orcid_client_secret
+                    .filter(|s| !s.trim().is_empty())
                     .unwrap_or_else(|| DEMO_CLIENT_SECRET.to_string()),
             ),
             OrcidEnv::Sandbox | OrcidEnv::Production => {
@@ -313,11 +344,88 @@ impl Config {
             token_key: self.token_key,
             institution_name,
             log_format: self.log_format,
+            serve,
+        })
+    }
+
+    fn serve_limits(&self) -> Result<crate::server::Limits, String> {
+        for (name, secs) in [
+            ("HEADER_READ_TIMEOUT_SECS", self.header_read_timeout_secs),
+            ("REQUEST_BODY_TIMEOUT_SECS", self.request_body_timeout_secs),
+            ("KEEP_ALIVE_TIMEOUT_SECS", self.keep_alive_timeout_secs),
+            ("REQUEST_TIMEOUT_SECS", self.request_timeout_secs),
+        ] {
+            if !(1..=3600).contains(&secs) {
+                return Err(format!("{name} must be between 1 and 3600 seconds"));
+            }
+        }
+        // A request that waits on ORCID must be able to hear ORCID's answer or its timeout.
+        if self.request_timeout_secs <= self.orcid_timeout_secs {
+            return Err(format!(
+                "REQUEST_TIMEOUT_SECS ({}) must be longer than ORCID_TIMEOUT_SECS ({})",
+                self.request_timeout_secs, self.orcid_timeout_secs
+            ));
+        }
+        if self.request_timeout_secs < self.request_body_timeout_secs {
+            return Err(format!(
+                "REQUEST_TIMEOUT_SECS ({}) must be at least REQUEST_BODY_TIMEOUT_SECS ({}): the body is part of the request",
+                self.request_timeout_secs, self.request_body_timeout_secs
+            ));
+        }
+        if !(1..=1_000_000).contains(&self.max_connections) {
+            return Err("MAX_CONNECTIONS must be between 1 and 1000000".into());
+        }
+        Ok(crate::server::Limits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            request_body_timeout: Duration::from_secs(self.request_body_timeout_secs),
+            keep_alive_timeout: Duration::from_secs(self.keep_alive_timeout_secs),
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            max_connections: self.max_connections,
         })
     }
 }
 
+impl Config {
+    /// The ORCID to use when ORCID_ENV is not set: sandbox with a client id, demo mode
+    /// with no ORCID setting at all. Anything in between is refused: a forgotten client id
+    /// must not quietly turn a real deployment into a demo whose client secret is public.
+    fn implied_orcid_env(&self) -> Result<OrcidEnv, String> {
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        if given(&self.orcid_client_id) {
+            return Ok(OrcidEnv::Sandbox);
+        }
+        let partial: Vec<&str> = [
+            ("ORCID_CLIENT_SECRET", given(&self.orcid_client_secret)),
+            ("ORCID_BASE_URL", self.orcid_base_url.is_some()),
+            ("ORCID_API_URL", self.orcid_api_url.is_some()),
+            ("ORCID_PUBLIC_API_URL", self.orcid_public_api_url.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect();
+        if partial.is_empty() {
+            return Ok(OrcidEnv::Mock);
+        }
+        Err(format!(
+            "{} {} set but ORCID_CLIENT_ID is not, so it is unclear which ORCID to use. \
+             To use ORCID, also set ORCID_CLIENT_ID (and ORCID_ENV=sandbox or production); \
+             to run the demo with the simulated ORCID, remove the ORCID settings \
+             (or set ORCID_ENV=mock explicitly)",
+            partial.join(", "),
+            if partial.len() == 1 { "is" } else { "are" }
+        ))
+    }
+}
+
 impl Settings {
+    /// Where ORCID sends researchers back: the redirect URI to register with ORCID.
+    pub fn redirect_uri(&self) -> String {
+        format!(
+            "{}/orcid/callback",
+            self.public_url.as_str().trim_end_matches('/')
+        )
+    }
+
     /// What the ORCID client needs of these settings.
     pub fn orcid_client_config(&self) -> ClientConfig {
         ClientConfig {

@@ -131,6 +131,11 @@ fn help_explains_every_setting() {
         "INSTITUTION_NAME",
         "LOG_FORMAT",
         "ORCID_TIMEOUT_SECS",
+        "HEADER_READ_TIMEOUT_SECS",
+        "REQUEST_BODY_TIMEOUT_SECS",
+        "KEEP_ALIVE_TIMEOUT_SECS",
+        "REQUEST_TIMEOUT_SECS",
+        "MAX_CONNECTIONS",
     ] {
         assert!(
             help.contains(&format!("[env: {var}")),
@@ -188,4 +193,93 @@ fn demo_staff_is_a_seeded_simulated_researcher() {
     .unwrap();
     let id: OrcidId = DEMO_STAFF_ORCID.parse().unwrap();
     assert_eq!(sim.researcher_name(&id).as_deref(), Some(DEMO_STAFF_NAME));
+}
+
+#[test]
+fn partial_orcid_settings_are_refused_not_taken_for_demo_mode() {
+    for args in [
+        &["--orcid-client-secret", "s"][..],
+        &["--orcid-base-url", "https://sandbox.orcid.org"],
+        &["--orcid-api-url", "https://api.sandbox.orcid.org"],
+        &["--orcid-public-api-url", "https://pub.sandbox.orcid.org"],
+        &[
+            "--orcid-client-secret",
+            "s",
+            "--orcid-base-url",
+            "https://orcid.org",
+        ],
+    ] {
+        let e = cfg(args).unwrap_err();
+        assert!(e.contains("ORCID_CLIENT_ID is not"), "{args:?}: {e}");
+        assert!(e.contains("demo"), "{args:?}: {e}");
+    }
+    let e = cfg(&["--orcid-client-secret", "s", "--orcid-api-url", "http://x"]).unwrap_err();
+    assert!(
+        e.starts_with("ORCID_CLIENT_SECRET, ORCID_API_URL are set"),
+        "{e}"
+    );
+    // Empty values (a blank line in .env) are no setting.
+    let s = cfg(&["--orcid-client-secret", "", "--orcid-client-id", ""]).unwrap();
+    assert_eq!(s.orcid_env, OrcidEnv::Mock);
+    assert_eq!(s.client_id, DEMO_CLIENT_ID);
+}
+
+#[test]
+fn explicit_mock_mode_may_move_the_simulated_orcid() {
+    let s = cfg(&[
+        "--orcid-env",
+        "mock",
+        "--orcid-base-url",
+        "http://127.0.0.1:9999/mock-orcid",
+    ])
+    .unwrap();
+    assert_eq!(s.orcid_env, OrcidEnv::Mock);
+    assert_eq!(
+        s.endpoints.base.as_str(),
+        "http://127.0.0.1:9999/mock-orcid"
+    );
+    assert_eq!(s.client_id, DEMO_CLIENT_ID);
+}
+
+#[test]
+fn redirect_uri_is_public_url_plus_callback() {
+    let s = cfg(&["--public-url", "https://ids.example.edu/"]).unwrap();
+    assert_eq!(s.redirect_uri(), "https://ids.example.edu/orcid/callback");
+}
+
+#[test]
+fn server_limits_have_defaults_and_are_checked() {
+    let s = cfg(&[]).unwrap();
+    assert_eq!(s.serve.header_read_timeout, Duration::from_secs(10));
+    assert_eq!(s.serve.request_body_timeout, Duration::from_secs(60));
+    assert_eq!(s.serve.keep_alive_timeout, Duration::from_secs(75));
+    assert_eq!(s.serve.request_timeout, Duration::from_secs(120));
+    assert_eq!(s.serve.max_connections, 512);
+    for (args, expect) in [
+        (
+            &["--header-read-timeout-secs", "0"][..],
+            "HEADER_READ_TIMEOUT_SECS",
+        ),
+        (
+            &["--keep-alive-timeout-secs", "4000"],
+            "KEEP_ALIVE_TIMEOUT_SECS",
+        ),
+        (&["--max-connections", "0"], "MAX_CONNECTIONS"),
+        (
+            &["--request-timeout-secs", "10", "--orcid-timeout-secs", "10"],
+            "longer than ORCID_TIMEOUT_SECS",
+        ),
+        (
+            &[
+                "--request-timeout-secs",
+                "30",
+                "--request-body-timeout-secs",
+                "40",
+            ],
+            "at least REQUEST_BODY_TIMEOUT_SECS",
+        ),
+    ] {
+        let e = cfg(args).unwrap_err();
+        assert!(e.contains(expect), "{args:?}: {e}");
+    }
 }

@@ -34,7 +34,10 @@ pub fn mock_config(
             client_secret: secrecy::ExposeSecret::expose_secret(&settings.client_secret)
                 .to_string(),
             name: settings.institution_name.clone(),
-            redirect_uris: vec![],
+            // Only idlink's own callback: any other redirect_uri gets the simulated
+            // ORCID's error page, so a code never reaches another site (the demo
+            // client's secret is public).
+            redirect_uris: vec![settings.redirect_uri()],
         }],
         key_file,
         state_file,

@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod demo;
 pub mod jobs;
 pub mod metrics;
+pub mod server;
 pub mod state;
 pub mod store;
 pub mod web;

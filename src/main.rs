@@ -55,16 +55,20 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     tracing::info!("idlink listening on {addr}; open {public}");
     let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
     let signalled = stopping.clone();
-    let server =
-        axum::serve(listener, idlink::app(state.clone())).with_graceful_shutdown(async move {
+    let server = idlink::server::serve(
+        listener,
+        idlink::app(state.clone()),
+        state.settings.serve,
+        async move {
             shutdown_signal().await;
             tracing::info!("stop requested: finishing open requests");
             signalled.notify_one();
-        });
+        },
+    );
     // A client that never finishes its request must not hold the shutdown past the
     // grace period a container manager gives (docker stop: 10 s), closing included.
     tokio::select! {
-        served = server => served?,
+        () = server => {}
         () = async {
             stopping.notified().await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;

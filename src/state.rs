@@ -134,10 +134,7 @@ impl AppState {
     }
 
     pub fn redirect_uri(&self) -> String {
-        format!(
-            "{}/orcid/callback",
-            self.settings.public_url.as_str().trim_end_matches('/')
-        )
+        self.settings.redirect_uri()
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
@@ -54,6 +54,29 @@ pub async fn track_requests(State(state): State<AppState>, req: Request, next: N
     let res = next.run(req).await;
     state.metrics.request(&route, res.status().as_u16());
     res
+}
+
+/// Ends a request that takes longer than `REQUEST_TIMEOUT_SECS` (a slow upload, ORCID
+/// hanging), so no request holds its connection and its memory indefinitely.
+pub async fn request_timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = state.settings.serve.request_timeout;
+    let path = req.uri().path().to_owned();
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(path, limit_secs = limit.as_secs(), "request timed out");
+            PageError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "This took too long",
+                format!(
+                    "idlink could not finish this request within {} seconds and stopped it. \
+                     If you were saving something, check whether it was saved before trying again.",
+                    limit.as_secs()
+                ),
+            )
+            .into_response()
+        }
+    }
 }
 
 /// Draws [`PageError`]s into full pages, with the institution's name, the demo banner and,

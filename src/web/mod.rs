@@ -27,6 +27,7 @@ use axum::middleware::from_fn_with_state;
 use axum::Router;
 use time::Duration;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::RequestBodyDeadlineLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_moka_store::MokaStore;
@@ -62,6 +63,11 @@ pub fn app(state: AppState) -> Router {
         .merge(ops::router())
         .merge(assets::router())
         .fallback(|| async { error::PageError::not_found() })
+        // Inside render_error_pages, so a request that runs out of time gets a page.
+        .layer(from_fn_with_state(state.clone(), layers::request_timeout))
+        .layer(RequestBodyDeadlineLayer::new(
+            state.settings.serve.request_body_timeout,
+        ))
         // Inside the session layer, so an error page knows who is signed in.
         .layer(from_fn_with_state(
             state.clone(),

@@ -54,6 +54,11 @@ impl TestApp {
         if !extra.contains(&"--public-url") {
             args.extend(["--public-url", &base]);
         }
+        // Demo mode said outright, so a test may move the ORCID URLs (a partial set of
+        // ORCID settings without it is refused).
+        if !extra.contains(&"--orcid-env") {
+            args.extend(["--orcid-env", "mock"]);
+        }
         args.extend_from_slice(extra);
         let settings = Config::try_parse_from(args)
             .expect("args")
@@ -64,7 +69,13 @@ impl TestApp {
             .await
             .expect("state");
         let app = idlink::app(state.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let limits = state.settings.serve;
+        tokio::spawn(idlink::server::serve(
+            listener,
+            app,
+            limits,
+            std::future::pending(),
+        ));
         TestApp {
             addr,
             base,

@@ -406,3 +406,45 @@ fn secrets_stay_out_of_debug_output() {
     let shown = format!("{:?}", clients());
     assert!(!shown.contains(SECRET) && shown.contains("[redacted]"));
 }
+
+#[tokio::test]
+async fn a_foreign_redirect_uri_never_gets_a_code_even_with_prompt_none() {
+    let h = Harness::start().await;
+    // Signed in and already authorized: prompt=none would hand out a code at once.
+    let sofia = OrcidId::from_base_digits(900_012_345_678);
+    let code = h.code_for(&sofia, &[]).await;
+    assert_eq!(h.exchange(&code).await.0, StatusCode::OK);
+    let silent = |uri: &str| h.authorize_url(&[("prompt", "none"), ("redirect_uri", uri)]);
+    let resp = h.http.get(silent(REDIRECT)).send().await.unwrap();
+    assert!(query_param(&location(&resp), "code").is_some());
+
+    for foreign in [
+        "https://evil.example.org/orcid/callback",
+        "http://app.example.org/orcid/callback",
+        "https://app.example.org.evil.example/orcid/callback",
+        "https://app.example.org/orcid/elsewhere",
+    ] {
+        let (status, headers, page) = h.get(&silent(foreign)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{foreign}");
+        assert!(headers.get(LOCATION).is_none(), "{foreign}");
+        assert!(page.contains("Redirect URI mismatch"), "{foreign}");
+        assert!(!page.contains("code="), "{foreign}");
+
+        // A tampered authorize form is refused the same way: no redirect, no code.
+        let (_, _, page) = h.get(&h.authorize_url(&[])).await;
+        let mut form = hidden_inputs(&page);
+        form.retain(|(k, _)| k != "redirect_uri");
+        form.push(("redirect_uri".into(), foreign.into()));
+        form.push(("orcid".into(), sofia.to_string()));
+        form.push(("decision".into(), "authorize".into()));
+        let resp = h
+            .http
+            .post(h.url("/oauth/authorize"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{foreign}");
+        assert!(resp.headers().get(LOCATION).is_none(), "{foreign}");
+    }
+}

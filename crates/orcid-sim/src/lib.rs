@@ -115,7 +115,10 @@ pub struct MockClient {
     pub client_id: String,
     pub client_secret: String,
     pub name: String,
-    /// empty = accept any redirect_uri (as ORCID sandbox does for clients with none registered)
+    /// The redirect URIs ORCID would hold for this client; any other `redirect_uri` gets an
+    /// error page at the simulation, never a redirect. Empty = accept any (as the ORCID
+    /// sandbox does for clients with none registered): only for test clients, never for
+    /// one whose secret is public, such as the demo client.
     pub redirect_uris: Vec<String>,
 }
 

@@ -134,12 +134,6 @@ async fn wait_for(b: &Browser, css: &str) {
         .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
 }
 
-async fn fill(b: &Browser, id: &str, value: &str) {
-    let el = b.client.find(Locator::Id(id)).await.unwrap();
-    el.clear().await.unwrap();
-    el.send_keys(value).await.unwrap();
-}
-
 async fn active_id(b: &Browser) -> Value {
     b.client
         .execute("return document.activeElement.id;", vec![])
@@ -219,7 +213,7 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     audit.check("add-work form after a failed submit").await;
 
     // A bad identifier: its message leads to the identifier's value, described by it.
-    fill(&b, "title", "Notes on the Analytical Engine").await;
+    b.fill("title", "Notes on the Analytical Engine").await;
     b.client
         .find(Locator::Id("type"))
         .await
@@ -234,7 +228,7 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .select_by_value("doi")
         .await
         .unwrap();
-    fill(&b, "id_value_0", "not a doi").await;
+    b.fill("id_value_0", "not a doi").await;
     click(&b, ".actions button.primary").await;
     wait_for(&b, "#form-errors").await;
     assert_eq!(
@@ -252,7 +246,7 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     assert_eq!(described.as_deref(), Some("id_0-error"));
     click(&b, "#form-errors a").await;
     assert_eq!(active_id(&b).await, json!("id_value_0"));
-    fill(&b, "id_value_0", "10.5555/engine.1843").await;
+    b.fill("id_value_0", "10.5555/engine.1843").await;
     click(&b, ".actions button.primary").await;
     wait_for(&b, ".alert.ok").await;
 

@@ -11,4 +11,4 @@ mod wait;
 
 pub use app::TestApp;
 pub use http::{hidden_value, location, query_param};
-pub use wait::{wait_for, wait_until, TimedOut};
+pub use wait::{wait_for, wait_until, wait_until_every, TimedOut};

@@ -134,6 +134,18 @@ async fn wait_for(b: &Browser, css: &str) {
         .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
 }
 
+/// Waits for a page whose main heading says `text`: after a click that leaves a page with
+/// a heading of its own, `main h1` alone may still find the old one.
+async fn wait_for_heading(b: &Browser, text: &str) {
+    let xpath = format!("//main//h1[contains(normalize-space(.), '{text}')]");
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for the heading {text:?}: {e}"));
+}
+
 async fn active_id(b: &Browser) -> Value {
     b.client
         .execute("return document.activeElement.id;", vec![])
@@ -179,7 +191,7 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     audit.check("the simulated ORCID's authorize page").await;
     // Deny at ORCID: idlink's page saying nothing was shared.
     click(&b, "button[value=deny]").await;
-    wait_for(&b, "main h1").await;
+    wait_for(&b, "a[href*='access=signin']").await;
     assert!(b.text_of("main").await.contains("Nothing was shared"));
     audit.check("denied at ORCID").await;
     b.client.goto(&app.url("/orcid/connect")).await.unwrap();
@@ -377,7 +389,7 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .await
         .unwrap();
     click(&b, "form[action='/me/works/refresh'] button").await;
-    wait_for(&b, "main h1").await;
+    wait_for_heading(&b, "This form has expired").await;
     assert!(b.text_of("main h1").await.contains("This form has expired"));
     assert!(b.text_of("header").await.contains("Sign out"));
     audit.check("expired form").await;
@@ -400,20 +412,20 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     // Signing out and disconnecting end on notices.
     b.client.goto(&app.url("/me")).await.unwrap();
     click(&b, "form[action='/signout'] button").await;
-    wait_for(&b, "main h1").await;
+    wait_for_heading(&b, "signed out").await;
     assert!(b.text_of("main h1").await.contains("signed out"));
     audit.check("signed-out notice").await;
     b.connect_as(&app.base, staff.as_str()).await;
     click(&b, "details.more summary").await;
     click(&b, "form[action='/me/disconnect'] button").await;
-    wait_for(&b, "main h1").await;
+    wait_for_heading(&b, "disconnected").await;
     assert!(b.text_of("main h1").await.contains("disconnected"));
     audit.check("disconnected notice").await;
 
     // A researcher who is not staff opens /admin.
     b.connect_as(&app.base, ada.as_str()).await;
     b.client.goto(&app.url("/admin")).await.unwrap();
-    wait_for(&b, "main h1").await;
+    wait_for_heading(&b, "Staff only").await;
     assert!(b.text_of("main h1").await.contains("Staff only"));
     audit.check("staff only, for a researcher").await;
 

@@ -66,6 +66,12 @@ impl TestApp {
     }
 }
 
+/// The body of a page that must load: `ok(app.get_text(&client, "/me").await)`.
+pub fn ok(page: (StatusCode, String)) -> String {
+    assert_eq!(page.0, StatusCode::OK, "{}", page.1);
+    page.1
+}
+
 pub fn location(res: &Response) -> &str {
     res.headers()
         .get("location")

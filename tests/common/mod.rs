@@ -6,9 +6,11 @@
 #![allow(dead_code, unused_imports)]
 
 mod app;
+mod forms;
 mod http;
 mod wait;
 
 pub use app::TestApp;
-pub use http::{hidden_value, location, query_param};
-pub use wait::{wait_for, wait_until, TimedOut};
+pub use forms::{with_token, work_form};
+pub use http::{hidden_value, location, ok, query_param};
+pub use wait::{wait_for, wait_until, wait_until_every, TimedOut};

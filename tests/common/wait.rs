@@ -34,14 +34,50 @@ where
 }
 
 /// Like [`wait_until`], for a condition that yields a value once it holds.
-pub async fn wait_for<T, F, Fut>(mut condition: F, timeout: Duration) -> Result<T, TimedOut>
+pub async fn wait_for<T, F, Fut>(condition: F, timeout: Duration) -> Result<T, TimedOut>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    // Look often at first, then less, so a long wait does not crowd the machine.
+    poll(condition, timeout, Duration::from_millis(50)).await
+}
+
+/// Like [`wait_until`], but looking every `every` however long it takes: for timings,
+/// where noticing late would be counted as time taken.
+pub async fn wait_until_every<F, Fut>(
+    mut condition: F,
+    timeout: Duration,
+    every: Duration,
+) -> Result<(), TimedOut>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    poll(
+        || {
+            let check = condition();
+            async move { check.await.then_some(()) }
+        },
+        timeout,
+        every,
+    )
+    .await
+}
+
+/// Checks `condition` until it yields a value or `timeout` has passed, pausing 5 ms
+/// after the first look and twice as long after each one, up to `longest`.
+async fn poll<T, F, Fut>(
+    mut condition: F,
+    timeout: Duration,
+    longest: Duration,
+) -> Result<T, TimedOut>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
     let deadline = Instant::now() + timeout;
-    // Look often at first, then less, so a long wait does not crowd the machine.
-    let mut pause = Duration::from_millis(5);
+    let mut pause = Duration::from_millis(5).min(longest);
     loop {
         if let Some(value) = condition().await {
             return Ok(value);
@@ -50,6 +86,6 @@ where
             return Err(TimedOut(timeout));
         }
         sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(50));
+        pause = (pause * 2).min(longest);
     }
 }

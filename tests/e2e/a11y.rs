@@ -3,14 +3,14 @@
 //! AA, best practices, and the 24 px target size), and at 375 px nothing wider than the
 //! screen. Invitation links will be opened on phones.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::Locator;
 use orcid::OrcidId;
 use serde_json::{json, Value};
 
 use crate::browser::Browser;
-use crate::common::TestApp;
+use crate::common::{wait_until, TestApp};
 
 /// axe-core, vendored (see vendor/SOURCES.md) and compiled in: nothing is read at run time.
 const AXE: &str = include_str!("vendor/axe.min.js");
@@ -134,10 +134,16 @@ async fn wait_for(b: &Browser, css: &str) {
         .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
 }
 
-async fn fill(b: &Browser, id: &str, value: &str) {
-    let el = b.client.find(Locator::Id(id)).await.unwrap();
-    el.clear().await.unwrap();
-    el.send_keys(value).await.unwrap();
+/// Waits for a page whose main heading says `text`: after a click that leaves a page with
+/// a heading of its own, `main h1` alone may still find the old one.
+async fn wait_for_heading(b: &Browser, text: &str) {
+    let xpath = format!("//main//h1[contains(normalize-space(.), '{text}')]");
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for the heading {text:?}: {e}"));
 }
 
 async fn active_id(b: &Browser) -> Value {
@@ -183,6 +189,12 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     b.client.goto(&app.url("/orcid/connect")).await.unwrap();
     wait_for(&b, "button[value=authorize]").await;
     audit.check("the simulated ORCID's authorize page").await;
+    // Deny at ORCID: idlink's page saying nothing was shared.
+    click(&b, "button[value=deny]").await;
+    wait_for(&b, "a[href*='access=signin']").await;
+    assert!(b.text_of("main").await.contains("Nothing was shared"));
+    audit.check("denied at ORCID").await;
+    b.client.goto(&app.url("/orcid/connect")).await.unwrap();
     b.authorize_as(staff.as_str()).await;
     b.client
         .wait()
@@ -219,7 +231,7 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     audit.check("add-work form after a failed submit").await;
 
     // A bad identifier: its message leads to the identifier's value, described by it.
-    fill(&b, "title", "Notes on the Analytical Engine").await;
+    b.fill("title", "Notes on the Analytical Engine").await;
     b.client
         .find(Locator::Id("type"))
         .await
@@ -234,7 +246,7 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .select_by_value("doi")
         .await
         .unwrap();
-    fill(&b, "id_value_0", "not a doi").await;
+    b.fill("id_value_0", "not a doi").await;
     click(&b, ".actions button.primary").await;
     wait_for(&b, "#form-errors").await;
     assert_eq!(
@@ -252,10 +264,27 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     assert_eq!(described.as_deref(), Some("id_0-error"));
     click(&b, "#form-errors a").await;
     assert_eq!(active_id(&b).await, json!("id_value_0"));
-    fill(&b, "id_value_0", "10.5555/engine.1843").await;
+    b.fill("id_value_0", "10.5555/engine.1843").await;
     click(&b, ".actions button.primary").await;
     wait_for(&b, ".alert.ok").await;
 
+    // The edit-work form, filled with the work just added.
+    click(&b, "#works a[href$='/edit']").await;
+    wait_for(&b, "#title").await;
+    assert_eq!(
+        b.client
+            .find(Locator::Id("title"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Notes on the Analytical Engine")
+    );
+    audit.check("edit-work form").await;
+
+    b.client.goto(&app.url("/me")).await.unwrap();
     b.client
         .find(Locator::LinkText("Delete"))
         .await
@@ -271,6 +300,20 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .goto(&b, &app.url("/admin/jobs"), "bulk-push upload")
         .await;
     let dir = tempfile::tempdir().unwrap();
+    // A file with no works is refused: the upload page again, with its error box.
+    let refused = dir.path().join("empty.csv");
+    std::fs::write(&refused, format!("{HEADER}\n")).unwrap();
+    b.client
+        .find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(&refused.display().to_string())
+        .await
+        .unwrap();
+    click(&b, "form.jobs-upload button.primary").await;
+    wait_for(&b, "#upload-error").await;
+    assert!(b.text_of("#upload-error").await.contains("no works"));
+    audit.check("bulk-push upload after a refused file").await;
     let path = dir.path().join("works.csv");
     let mut csv = format!("{HEADER}\n");
     for n in 1..=3 {
@@ -301,11 +344,13 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     wait_for(&b, "#start-job").await;
     click(&b, "#start-job").await;
     wait_for(&b, "#job-progress").await;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !b.text_of("#job-status").await.contains("Finished") {
-        assert!(Instant::now() < deadline, "the job did not finish in 60 s");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    let shown = &b;
+    wait_until(
+        move || async move { shown.text_of("#job-status").await.contains("Finished") },
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("the job finishes within 60 s");
     b.client.goto(&job).await.unwrap();
     audit.check("job page with its items").await;
     audit
@@ -335,6 +380,20 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     assert!(b.text_of("#works").await.contains("Staff work 3"));
     audit.check("/me with works").await;
 
+    // A form sent with a token idlink did not give: the "form has expired" page.
+    b.client
+        .execute(
+            "document.querySelector(\"form[action='/me/works/refresh'] input[name=csrf]\").value = 'forged';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&b, "form[action='/me/works/refresh'] button").await;
+    wait_for_heading(&b, "This form has expired").await;
+    assert!(b.text_of("main h1").await.contains("This form has expired"));
+    assert!(b.text_of("header").await.contains("Sign out"));
+    audit.check("expired form").await;
+
     // Errors keep the account links.
     audit
         .goto(
@@ -353,15 +412,22 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     // Signing out and disconnecting end on notices.
     b.client.goto(&app.url("/me")).await.unwrap();
     click(&b, "form[action='/signout'] button").await;
-    wait_for(&b, "main h1").await;
+    wait_for_heading(&b, "signed out").await;
     assert!(b.text_of("main h1").await.contains("signed out"));
     audit.check("signed-out notice").await;
     b.connect_as(&app.base, staff.as_str()).await;
     click(&b, "details.more summary").await;
     click(&b, "form[action='/me/disconnect'] button").await;
-    wait_for(&b, "main h1").await;
+    wait_for_heading(&b, "disconnected").await;
     assert!(b.text_of("main h1").await.contains("disconnected"));
     audit.check("disconnected notice").await;
+
+    // A researcher who is not staff opens /admin.
+    b.connect_as(&app.base, ada.as_str()).await;
+    b.client.goto(&app.url("/admin")).await.unwrap();
+    wait_for_heading(&b, "Staff only").await;
+    assert!(b.text_of("main h1").await.contains("Staff only"));
+    audit.check("staff only, for a researcher").await;
 
     let Audit {
         problems, pages, ..

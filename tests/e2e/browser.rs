@@ -93,6 +93,13 @@ impl Browser {
             .unwrap()
     }
 
+    /// Types `value` into the form field with id `id`, replacing what was there.
+    pub async fn fill(&self, id: &str, value: &str) {
+        let el = self.client.find(Locator::Id(id)).await.unwrap();
+        el.clear().await.unwrap();
+        el.send_keys(value).await.unwrap();
+    }
+
     /// On the simulated ORCID's authorize page: picks the test researcher `who` and
     /// clicks "Authorize access".
     pub async fn authorize_as(&self, who: &str) {

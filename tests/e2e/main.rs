@@ -107,13 +107,6 @@ async fn researcher_denies_and_is_told_nothing_was_shared() {
     b.close().await;
 }
 
-/// Fills a form field by its id.
-async fn fill(b: &Browser, id: &str, value: &str) {
-    let el = b.client.find(Locator::Id(id)).await.unwrap();
-    el.clear().await.unwrap();
-    el.send_keys(value).await.unwrap();
-}
-
 async fn choose(b: &Browser, id: &str, value: &str) {
     let el = b.client.find(Locator::Id(id)).await.unwrap();
     el.select_by_value(value).await.unwrap();
@@ -144,8 +137,8 @@ async fn researcher_adds_edits_and_deletes_a_work() {
         .for_element(Locator::Id("title"))
         .await
         .unwrap();
-    fill(&b, "journal_title", "Acta Crystallographica").await;
-    fill(&b, "id_value_0", "not a doi").await;
+    b.fill("journal_title", "Acta Crystallographica").await;
+    b.fill("id_value_0", "not a doi").await;
     choose(&b, "id_type_0", "doi").await;
     b.client
         .find(Locator::Css(".actions button.primary"))
@@ -175,10 +168,11 @@ async fn researcher_adds_edits_and_deletes_a_work() {
     b.snapshot("work-form-errors").await;
 
     // Fix it and add.
-    fill(&b, "title", "The structure of penicillin").await;
+    b.fill("title", "The structure of penicillin").await;
     choose(&b, "type", "journal-article").await;
-    fill(&b, "year", "1949").await;
-    fill(&b, "id_value_0", "https://doi.org/10.5555/Penicillin.1949").await;
+    b.fill("year", "1949").await;
+    b.fill("id_value_0", "https://doi.org/10.5555/Penicillin.1949")
+        .await;
     b.client
         .find(Locator::Css(".actions button.primary"))
         .await
@@ -210,8 +204,7 @@ async fn researcher_adds_edits_and_deletes_a_work() {
         .for_element(Locator::Id("title"))
         .await
         .unwrap();
-    fill(
-        &b,
+    b.fill(
         "title",
         "The X-ray crystallographic structure of penicillin",
     )

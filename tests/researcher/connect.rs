@@ -1,11 +1,15 @@
 //! Connect your ORCID iD, end to end over real HTTP against the simulated ORCID.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::{location, query_param, TestApp};
 use orcid_sim::Fault;
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
+use tower_sessions::session::Id;
+use tower_sessions::SessionStore;
 
 #[tokio::test]
 async fn authorize_redirect_carries_every_parameter() {
@@ -123,7 +127,8 @@ async fn denial_shows_a_kind_page_and_requests_no_token() {
 #[tokio::test]
 async fn bad_state_is_refused_before_any_token_request() {
     let app = TestApp::spawn_with(&["--oauth-state-ttl-secs", "1"]).await;
-    let client = app.browser();
+    let jar = Arc::new(Jar::default());
+    let client = app.browser_with(jar.clone());
     let who = app.mock.add_researcher("Alan", "Turing");
     let authorize = app.start(&client, "").await;
     let callback = app.decide(&client, &authorize, &who, true).await;
@@ -147,9 +152,9 @@ async fn bad_state_is_refused_before_any_token_request() {
     let res = app.browser().get(callback.clone()).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
-    // Expired: the state is older than its lifetime. The sleep is on purpose: the
-    // lifetime counts whole seconds, so it takes two to be sure the one second has passed.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // Expired: the state is older than its lifetime (one second, counted in whole
+    // seconds), as if the sign-in had been started two seconds earlier.
+    age_pending_sign_ins(&app, &jar, 2).await;
     let res = client.get(callback.clone()).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("took too long"));
@@ -162,6 +167,42 @@ async fn bad_state_is_refused_before_any_token_request() {
         0,
         "no token request for a bad state"
     );
+}
+
+/// Moves the browser's pending sign-ins `secs` seconds into the past, so an expired state
+/// is tested without waiting for it to expire. Sessions are cached in memory in front of
+/// SQLite, where a changed row would not be seen: the aged copy is stored under a new
+/// session id, and the browser's cookie is pointed at it.
+async fn age_pending_sign_ins(app: &TestApp, jar: &Jar, secs: i64) {
+    let base = url::Url::parse(&app.base).unwrap();
+    let cookies = jar
+        .cookies(&base)
+        .expect("the browser has a session cookie");
+    let id = cookies
+        .to_str()
+        .unwrap()
+        .split("; ")
+        .find_map(|c| c.strip_prefix("idlink_session="))
+        .expect("the idlink_session cookie");
+    let store = &app.state.sessions;
+    let mut record = store
+        .load(&id.parse::<Id>().unwrap())
+        .await
+        .unwrap()
+        .expect("the session is stored");
+    let pending = record
+        .data
+        .get_mut("idlink.oauth_pending")
+        .and_then(|p| p.as_array_mut())
+        .expect("a sign-in is pending");
+    assert!(!pending.is_empty());
+    for p in pending {
+        let created = p["created_at"].as_i64().expect("created_at");
+        p["created_at"] = (created - secs).into();
+    }
+    record.id = Id::default();
+    store.create(&mut record).await.unwrap();
+    jar.add_cookie_str(&format!("idlink_session={}; Path=/", record.id), &base);
 }
 
 #[tokio::test]

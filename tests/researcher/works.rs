@@ -1,53 +1,20 @@
 //! Works on /me: read, add, edit and delete through the Member API, against the
 //! simulated ORCID over real HTTP.
 
-use crate::common::{hidden_value, location, TestApp};
+use crate::common::{hidden_value, location, ok, with_token, work_form, TestApp};
 use orcid::OrcidId;
 use orcid_sim::Fault;
 use reqwest::{Client, StatusCode};
 use secrecy::ExposeSecret;
 
-fn work_form(csrf: &str, title: &str, doi: &str) -> Vec<(String, String)> {
-    [
-        ("csrf", csrf),
-        ("title", title),
-        ("type", "journal-article"),
-        ("year", "2023"),
-        ("month", "07"),
-        ("day", ""),
-        ("journal_title", "Journal of Tests"),
-        ("url", ""),
-        ("id_type_0", "doi"),
-        ("id_value_0", doi),
-        ("id_rel_0", "self"),
-        ("contrib_name_0", "Ada Lovelace"),
-        ("contrib_orcid_0", ""),
-        ("contrib_role_0", "author"),
-        ("short_description", ""),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect()
-}
-
-async fn me(app: &TestApp, client: &Client) -> String {
-    let res = client.get(app.url("/me")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    res.text().await.unwrap()
-}
-
 /// Adds a work through the form; returns the response after the redirect was followed.
 async fn add(app: &TestApp, client: &Client, title: &str, doi: &str) -> (StatusCode, String) {
-    let csrf = app.csrf(client).await;
-    let res = client
-        .post(app.url("/me/works/new"))
-        .form(&work_form(&csrf, title, doi))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(client, "/me", "/me/works/new", &work_form(title, doi))
+        .await;
     let status = res.status();
     if status == StatusCode::SEE_OTHER {
-        return (status, me(app, client).await);
+        return (status, ok(app.get_text(client, "/me").await));
     }
     (status, res.text().await.unwrap())
 }
@@ -80,7 +47,7 @@ async fn the_record_is_listed_with_sources_from_the_cache() {
         .post_form(&client, "/me", "/me/works/refresh", &[])
         .await;
     assert_eq!(location(&res), "/me#works");
-    let html = me(&app, &client).await;
+    let html = ok(app.get_text(&client, "/me").await);
     assert!(html.contains("Planted by Crossref"), "{html}");
     assert!(html.contains("Source: Crossref"));
     assert!(html.contains("Journal article"), "type as a human label");
@@ -106,7 +73,7 @@ async fn the_record_is_listed_with_sources_from_the_cache() {
     }));
     app.post_form(&client, "/me", "/me/works/refresh", &[])
         .await;
-    let html = me(&app, &client).await;
+    let html = ok(app.get_text(&client, "/me").await);
     assert!(
         html.contains("Planted by Crossref"),
         "cached works still shown"
@@ -119,7 +86,7 @@ async fn add_edit_and_delete_a_work() {
     let app = TestApp::spawn().await;
     let client = app.browser();
     let who = app.sign_in(&client).await;
-    assert!(me(&app, &client).await.contains("href=\"/me/works/new\""));
+    assert!(ok(app.get_text(&client, "/me").await).contains("href=\"/me/works/new\""));
     let form_page = client
         .get(app.url("/me/works/new"))
         .send()
@@ -166,19 +133,17 @@ async fn add_edit_and_delete_a_work() {
         .await
         .unwrap();
     assert!(edit.contains("value=\"Sea ice and us\""), "{edit}");
-    let csrf = hidden_value(&edit, "csrf").unwrap();
-    let res = client
-        .post(app.url(&format!("/me/works/{put_code}/edit")))
-        .form(&work_form(
-            &csrf,
-            "Sea ice and all of us",
-            "10.1234/sea.ice",
-        ))
-        .send()
-        .await
-        .unwrap();
+    let edit_page = format!("/me/works/{put_code}/edit");
+    let res = app
+        .post_form(
+            &client,
+            &edit_page,
+            &edit_page,
+            &work_form("Sea ice and all of us", "10.1234/sea.ice"),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let html = me(&app, &client).await;
+    let html = ok(app.get_text(&client, "/me").await);
     assert!(html.contains("Sea ice and all of us"));
     assert!(html.contains("was updated"));
 
@@ -192,15 +157,12 @@ async fn add_edit_and_delete_a_work() {
         .await
         .unwrap();
     assert!(confirm.contains("Remove this work"));
-    let csrf = hidden_value(&confirm, "csrf").unwrap();
-    let res = client
-        .post(app.url(&format!("/me/works/{put_code}/delete")))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    let delete_page = format!("/me/works/{put_code}/delete");
+    let res = app
+        .post_form(&client, &delete_page, &delete_page, &[])
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let html = me(&app, &client).await;
+    let html = ok(app.get_text(&client, "/me").await);
     assert!(html.contains("was removed"));
     assert!(!html.contains("Sea ice and all of us"));
     assert_eq!(app.mock.works_of(&who), 0);
@@ -228,17 +190,11 @@ async fn an_invalid_form_comes_back_filled_with_field_messages() {
     let app = TestApp::spawn().await;
     let client = app.browser();
     let who = app.sign_in(&client).await;
-    let csrf = app.csrf(&client).await;
-    let mut form = work_form(&csrf, "", "not-a-doi");
-    form.retain(|(k, _)| k != "year");
-    form.push(("year".into(), "23".into()));
-    form.push(("contrib_orcid_0".into(), "0000-0002-1825-0098".into()));
-    let res = client
-        .post(app.url("/me/works/new"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let mut form = work_form("", "not-a-doi");
+    form.retain(|(k, _)| *k != "year");
+    form.push(("year", "23"));
+    form.push(("contrib_orcid_0", "0000-0002-1825-0098"));
+    let res = app.post_form(&client, "/me", "/me/works/new", &form).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(html.contains("Enter the title of the work."), "{html}");
@@ -280,15 +236,13 @@ async fn no_second_copies_of_another_sources_work() {
     assert_eq!(app.mock.works_of(&who), 1, "nothing was added");
 
     // On purpose: the person confirms.
+    // The token comes from the answer to the POST, a page that cannot be opened again.
     let csrf = hidden_value(&html, "csrf").unwrap();
-    let mut form = work_form(&csrf, "My copy", "doi:10.5555/DUP.42");
-    form.push(("confirm_duplicate".into(), "1".into()));
-    let res = client
-        .post(app.url("/me/works/new"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let mut form = work_form("My copy", "doi:10.5555/DUP.42");
+    form.push(("confirm_duplicate", "1"));
+    let res = app
+        .post_fields(&client, "/me/works/new", &with_token(&csrf, &form))
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.mock.works_of(&who), 2);
 }
@@ -301,17 +255,11 @@ async fn orcids_own_duplicate_answer_is_shown_as_already_there() {
     add(&app, &client, "Once", "10.1234/once").await;
     let first = our_put_code(&app, &who).await;
     // Skip idlink's own check to reach ORCID's 409/9021.
-    let csrf = app.csrf(&client).await;
-    let mut form = work_form(&csrf, "Once again", "10.1234/ONCE");
-    form.push(("confirm_duplicate".into(), "1".into()));
-    let res = client
-        .post(app.url("/me/works/new"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let mut form = work_form("Once again", "10.1234/ONCE");
+    form.push(("confirm_duplicate", "1"));
+    let res = app.post_form(&client, "/me", "/me/works/new", &form).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let html = me(&app, &client).await;
+    let html = ok(app.get_text(&client, "/me").await);
     assert!(html.contains("already on your ORCID record"), "{html}");
     assert_eq!(app.mock.works_of(&who), 1);
     let audit = app.state.store.audit_for(&who, 1).await.unwrap();
@@ -336,7 +284,7 @@ async fn a_work_the_researcher_deleted_at_orcid_is_not_brought_back() {
         ours[0].status,
         idlink::store::IdlinkWorkStatus::DeletedByResearcher
     );
-    assert!(!me(&app, &client).await.contains("Short-lived"));
+    assert!(!ok(app.get_text(&client, "/me").await).contains("Short-lived"));
     assert_eq!(app.mock.works_of(&who), 0, "refresh re-adds nothing");
     // Its edit page now says it is gone.
     let res = client
@@ -345,9 +293,7 @@ async fn a_work_the_researcher_deleted_at_orcid_is_not_brought_back() {
         .await
         .unwrap();
     assert_eq!(location(&res), "/me");
-    assert!(me(&app, &client)
-        .await
-        .contains("no longer on your ORCID record"));
+    assert!(ok(app.get_text(&client, "/me").await).contains("no longer on your ORCID record"));
 }
 
 #[tokio::test]
@@ -366,7 +312,7 @@ async fn revoked_access_is_reported_and_remembered() {
     let tokens = app.state.store.tokens(&who).await.unwrap().unwrap();
     assert_eq!(tokens.status, idlink::store::TokenStatus::Revoked);
     assert!(
-        me(&app, &client).await.contains("revoked"),
+        ok(app.get_text(&client, "/me").await).contains("revoked"),
         "/me says so until they reconnect"
     );
     // Reconnecting clears it.
@@ -381,14 +327,14 @@ async fn missing_permission_asks_to_reconnect_with_it() {
     let client = app.browser();
     let who = app.mock.add_researcher("Sign", "Only");
     app.sign_in_as(&client, &who, "?access=signin").await;
-    let html = me(&app, &client).await;
+    let html = ok(app.get_text(&client, "/me").await);
     assert!(
         !html.contains("href=\"/me/works/new\""),
         "no add button without the scope"
     );
     let res = client.get(app.url("/me/works/new")).send().await.unwrap();
     assert_eq!(location(&res), "/me");
-    let html = me(&app, &client).await;
+    let html = ok(app.get_text(&client, "/me").await);
     assert!(
         html.contains("needs your permission to add works"),
         "{html}"
@@ -402,18 +348,10 @@ async fn missing_permission_asks_to_reconnect_with_it() {
     let app = TestApp::spawn_with(&["--orcid-scopes", "openid /read-limited"]).await;
     let client = app.browser();
     let who = app.sign_in(&client).await;
-    let csrf = app.csrf(&client).await;
-    let mut form = work_form(&csrf, "Not allowed", "10.1234/nope");
-    form.push(("confirm_duplicate".into(), "1".into()));
-    client
-        .post(app.url("/me/works/new"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert!(me(&app, &client)
-        .await
-        .contains("needs your permission to add works"));
+    let mut form = work_form("Not allowed", "10.1234/nope");
+    form.push(("confirm_duplicate", "1"));
+    app.post_form(&client, "/me", "/me/works/new", &form).await;
+    assert!(ok(app.get_text(&client, "/me").await).contains("needs your permission to add works"));
     let _ = who;
 }
 
@@ -440,7 +378,7 @@ async fn wrong_record_and_missing_permission_are_told_in_their_own_words() {
         .await
         .unwrap();
     assert_eq!(location(&res), "/me");
-    let html = me(&app, &client).await;
+    let html = ok(app.get_text(&client, "/me").await);
     assert!(
         html.contains("needs your permission to add works"),
         "{html}"
@@ -466,17 +404,11 @@ async fn wrong_record_and_missing_permission_are_told_in_their_own_words() {
         )
         .await
         .unwrap();
-    let csrf = app.csrf(&client).await;
-    let mut form = work_form(&csrf, "Currents", "10.1234/currents");
-    form.push(("confirm_duplicate".into(), "1".into()));
-    let res = client
-        .post(app.url("/me/works/new"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let mut form = work_form("Currents", "10.1234/currents");
+    form.push(("confirm_duplicate", "1"));
+    let res = app.post_form(&client, "/me", "/me/works/new", &form).await;
     assert_eq!(location(&res), "/me#works");
-    let html = me(&app, &client).await;
+    let html = ok(app.get_text(&client, "/me").await);
     assert!(
         html.contains("belongs to a different ORCID record"),
         "{html}"
@@ -488,9 +420,7 @@ async fn wrong_record_and_missing_permission_are_told_in_their_own_words() {
         .await
         .unwrap();
     assert_eq!(location(&res), "/me");
-    assert!(me(&app, &client)
-        .await
-        .contains("belongs to a different ORCID record"));
+    assert!(ok(app.get_text(&client, "/me").await).contains("belongs to a different ORCID record"));
     // A grant for the wrong record is not a revoked one.
     let tokens = app.state.store.tokens(&who).await.unwrap().unwrap();
     assert_eq!(tokens.status, idlink::store::TokenStatus::Active);
@@ -519,12 +449,7 @@ async fn signed_out_visitors_are_sent_to_the_start() {
         "/me/works/1/delete",
         "/me/disconnect",
     ] {
-        let res = client
-            .post(app.url(path))
-            .form(&[("csrf", "none")])
-            .send()
-            .await
-            .unwrap();
+        let res = app.post_fields(&client, path, &[("csrf", "none")]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "POST {path}");
         assert_eq!(location(&res), "/", "POST {path}");
     }
@@ -547,16 +472,9 @@ async fn every_researcher_post_refuses_a_forged_token() {
         format!("/me/works/{put_code}/edit"),
         format!("/me/works/{put_code}/delete"),
     ] {
-        for form in [
-            work_form("forged", "Changed", "10.1234/changed"),
-            work_form("", "Changed", "10.1234/changed"),
-        ] {
-            let res = client
-                .post(app.url(&path))
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
+        for token in ["forged", ""] {
+            let form = with_token(token, &work_form("Changed", "10.1234/changed"));
+            let res = app.post_fields(&client, &path, &form).await;
             assert_eq!(res.status(), StatusCode::FORBIDDEN, "POST {path}");
             assert!(res.text().await.unwrap().contains("This form has expired"));
         }
@@ -574,7 +492,7 @@ async fn transient_orcid_failures_are_retried() {
     let app = TestApp::spawn().await;
     let client = app.browser();
     let who = app.sign_in(&client).await;
-    me(&app, &client).await;
+    ok(app.get_text(&client, "/me").await);
     app.mock.set_fault(Some(Fault::ApiStatus {
         status: 503,
         times: 2,
@@ -648,7 +566,7 @@ async fn a_record_with_1200_works_loads_in_one_call_and_pages() {
     let who = OrcidId::parse(orcid_sim::PROLIFIC_AUTHOR_ORCID).unwrap();
     app.sign_in_as(&client, &who, "").await;
     let before = app.mock.member_api_requests();
-    let html = me(&app, &client).await;
+    let html = ok(app.get_text(&client, "/me").await);
     assert_eq!(
         app.mock.member_api_requests() - before,
         1,
@@ -668,7 +586,7 @@ async fn a_record_with_1200_works_loads_in_one_call_and_pages() {
     assert!(page2.contains("Page 2 of"));
     assert_ne!(put_codes_on(&html), put_codes_on(&page2));
     // Later views come from the cache: no more calls.
-    me(&app, &client).await;
+    ok(app.get_text(&client, "/me").await);
     assert_eq!(app.mock.member_api_requests() - before, 1);
 }
 
@@ -677,25 +595,21 @@ async fn works_forms_need_csrf_and_only_ours_can_change() {
     let app = TestApp::spawn().await;
     let client = app.browser();
     let who = app.sign_in(&client).await;
-    let res = client
-        .post(app.url("/me/works/new"))
-        .form(&work_form("forged", "X", "10.1/x"))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_fields(
+            &client,
+            "/me/works/new",
+            &with_token("forged", &work_form("X", "10.1/x")),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let planted = app.mock.add_work_from_source(&who, "Scopus", Some("APP-SCOPUS0000000001"), serde_json::json!({
         "title": {"title": {"value": "Theirs"}}, "type": "book",
         "external-ids": {"external-id": [{"external-id-type": "isbn", "external-id-value": "978-3-16-148410-0",
             "external-id-relationship": "self"}]}
     }));
-    let csrf = app.csrf(&client).await;
-    client
-        .post(app.url("/me/works/refresh"))
-        .form(&[("csrf", csrf.clone())])
-        .send()
-        .await
-        .unwrap();
+    app.post_form(&client, "/me", "/me/works/refresh", &[])
+        .await;
     for path in [
         format!("/me/works/{planted}/edit"),
         format!("/me/works/{planted}/delete"),
@@ -703,12 +617,9 @@ async fn works_forms_need_csrf_and_only_ours_can_change() {
         let res = client.get(app.url(&path)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
     }
-    let res = client
-        .post(app.url(&format!("/me/works/{planted}/delete")))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(&client, "/me", &format!("/me/works/{planted}/delete"), &[])
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.mock.works_of(&who), 1);
 }

@@ -442,8 +442,23 @@ async fn a_cancelled_job_sends_nothing_more() {
     .expect("the request in flight settles");
     assert_eq!(c.done, 100, "{c:?}");
     assert_eq!(c.cancelled, 150, "{c:?}");
-    // Time passes on purpose: a runner that kept going would send more in it.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Nothing is left for the runner: no unit of any job is runnable and no item of this
+    // one is waiting or in flight. From the moment the request in flight settled until the
+    // runner is seen idle, ORCID hears nothing more.
+    let sent = app.mock.member_api_requests();
+    app.state.runner.wake();
+    wait_until(
+        || async move {
+            store.runnable_units(i64::MAX).await.unwrap().is_empty()
+                && store.job_counts(id).await.unwrap().sending == 0
+        },
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("the runner is idle");
+    let c = store.job_counts(id).await.unwrap();
+    assert_eq!((c.pending, c.sending), (0, 0), "{c:?}");
+    assert_eq!(app.mock.member_api_requests(), sent, "nothing more is sent");
     assert_eq!(app.mock.works_of(&who[0]), 100);
     let job = app.state.store.job(id).await.unwrap().unwrap();
     assert_eq!(job.status, JobStatus::Cancelled);

@@ -7,7 +7,7 @@ mod load;
 mod pages;
 mod seed;
 
-use crate::common::{location, TestApp};
+use crate::common::{location, ok, work_form, TestApp};
 use idlink::store::AuditFilter;
 use orcid::OrcidId;
 use reqwest::{Client, StatusCode};
@@ -26,11 +26,6 @@ pub async fn staff_app() -> (TestApp, Client, OrcidId) {
 }
 
 #[track_caller]
-pub fn ok(page: (StatusCode, String)) -> String {
-    assert_eq!(page.0, StatusCode::OK, "{}", page.1);
-    page.1
-}
-
 /// `(iD, status)` of each dashboard row, in order.
 pub fn rows(html: &str) -> Vec<(String, String)> {
     html.split("<tr data-orcid=\"")
@@ -99,29 +94,10 @@ pub fn column(
     records.iter().map(|r| r[i].to_string()).collect()
 }
 
-pub fn work_form(csrf: &str, title: &str, doi: &str) -> Vec<(String, String)> {
-    [
-        ("csrf", csrf),
-        ("title", title),
-        ("type", "journal-article"),
-        ("year", "2023"),
-        ("id_type_0", "doi"),
-        ("id_value_0", doi),
-        ("id_rel_0", "self"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect()
-}
-
 pub async fn add_work(app: &TestApp, client: &Client, title: &str, doi: &str) {
-    let csrf = app.csrf(client).await;
-    let res = client
-        .post(app.url("/me/works/new"))
-        .form(&work_form(&csrf, title, doi))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(client, "/me", "/me/works/new", &work_form(title, doi))
+        .await;
     assert_eq!(
         res.status(),
         StatusCode::SEE_OTHER,

@@ -13,7 +13,7 @@ use super::error::PageError;
 use super::flash;
 use super::pages::{render, IdDisplay, Layout, Notice};
 use super::researcher::Researcher;
-use super::session;
+use super::{session, staff};
 use super::works_view::{WorksSection, GROUPS_PER_PAGE};
 use crate::state::AppState;
 use crate::store::{MeSummary, TokenStatus};
@@ -83,7 +83,7 @@ async fn me(
     Ok(render(&Me {
         flash,
         works,
-        layout: if summary.researcher.is_staff && state.settings.staff.contains(&orcid) {
+        layout: if staff::admits(&state, &summary.researcher) {
             Layout::new(&state, true, csrf).staff()
         } else {
             Layout::new(&state, true, csrf)

@@ -4,7 +4,7 @@
 use askama::Template;
 
 use super::flash::Flash;
-use super::pager::Pager;
+use super::pager::{last_page, Pager};
 use super::pages::Layout;
 use crate::state::AppState;
 use orcid::{external_ids, work_types, OrcidId};
@@ -90,7 +90,7 @@ impl WorksSection {
             groups,
             total_groups,
             page,
-            pages: ((total_groups + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1),
+            pages: last_page(total_groups, GROUPS_PER_PAGE),
             synced: status
                 .and_then(|s| s.synced_at)
                 .map(ago)

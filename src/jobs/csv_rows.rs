@@ -341,8 +341,8 @@ fn check_row(
     let work = match form.validate(record_host) {
         Ok(work) => Some(work),
         Err(errors) => {
-            for (field, message) in errors.0 {
-                let (column, message) = in_csv_terms(&field, message, &form, &sources);
+            for error in errors {
+                let (column, message) = in_csv_terms(&error.field, error.message, &form, &sources);
                 report(column, message);
             }
             None

@@ -10,7 +10,7 @@ use tower_sessions::Session;
 
 use super::error::PageError;
 use super::pages::{self, ErrorPage, Layout};
-use super::session;
+use super::{session, staff};
 use crate::state::AppState;
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -116,9 +116,7 @@ async fn error_layout(state: &AppState, session: Option<&Session>) -> Layout {
         return Layout::new(state, false, String::new());
     };
     let layout = Layout::new(state, true, csrf);
-    let staff = state.settings.staff.contains(&orcid)
-        && matches!(state.store.researcher(&orcid).await, Ok(Some(r)) if r.is_staff);
-    if staff {
+    if matches!(staff::is_staff(state, &orcid).await, Ok(true)) {
         layout.staff()
     } else {
         layout

@@ -11,10 +11,11 @@ use tower_sessions::Session;
 use super::csrf::CsrfForm;
 use super::error::PageError;
 use super::flash;
+use super::pager::last_page;
 use super::pages::{render, IdDisplay, Layout, Notice};
 use super::researcher::Researcher;
-use super::session;
 use super::works_view::{WorksSection, GROUPS_PER_PAGE};
+use super::{session, staff};
 use crate::state::AppState;
 use crate::store::{MeSummary, TokenStatus};
 use crate::works::sync::is_stale;
@@ -83,7 +84,7 @@ async fn me(
     Ok(render(&Me {
         flash,
         works,
-        layout: if summary.researcher.is_staff && state.settings.staff.contains(&orcid) {
+        layout: if staff::admits(&state, &summary.researcher) {
             Layout::new(&state, true, csrf).staff()
         } else {
             Layout::new(&state, true, csrf)
@@ -118,8 +119,7 @@ async fn works_section(
     } else if is_stale(status.as_ref(), state.settings.works_refresh_secs) {
         refreshing = state.works.refresh_in_background(*orcid);
     }
-    let last_page = ((total + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1);
-    let page = page.min(last_page);
+    let page = page.min(last_page(total, GROUPS_PER_PAGE));
     let works = state
         .store
         .cached_works_page(orcid, (page - 1) * GROUPS_PER_PAGE, GROUPS_PER_PAGE)

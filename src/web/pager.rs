@@ -28,9 +28,10 @@ impl Pager {
     }
 }
 
-/// The number of pages `total` lines fill (at least one).
-pub fn last_page(total: i64) -> i64 {
-    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+/// The number of pages `total` lines fill at `per_page` a page (at least one).
+pub fn last_page(total: i64, per_page: i64) -> i64 {
+    let per_page = per_page.max(1);
+    ((total + per_page - 1) / per_page).max(1)
 }
 
 /// A page number from a query string: empty means 1; anything else not a positive
@@ -58,9 +59,11 @@ mod tests {
 
     #[test]
     fn pages() {
-        assert_eq!(last_page(0), 1);
-        assert_eq!(last_page(50), 1);
-        assert_eq!(last_page(51), 2);
+        assert_eq!(last_page(0, 50), 1);
+        assert_eq!(last_page(50, 50), 1);
+        assert_eq!(last_page(51, 50), 2);
+        assert_eq!(last_page(1200, 50), 24);
+        assert_eq!(last_page(21, 10), 3);
         let mut notes = vec![];
         assert_eq!(parse_page("", &mut notes), 1);
         assert_eq!(parse_page("3", &mut notes), 3);

@@ -13,7 +13,7 @@ use super::pages::Layout;
 use super::researcher::Researcher;
 use super::session;
 use crate::state::AppState;
-use crate::store::{AuditAction, AuditEntry};
+use crate::store::{self, AuditAction, AuditEntry};
 use orcid::OrcidId;
 
 /// A staff member, for handlers under /admin.
@@ -63,6 +63,22 @@ impl Staff {
     }
 }
 
+/// The staff rule, in one place: the iD is in STAFF_ORCIDS now, and the researcher was
+/// given the staff role when they last signed in (`is_staff` in the database).
+pub fn admits(state: &AppState, researcher: &store::Researcher) -> bool {
+    researcher.is_staff && state.settings.staff.contains(&researcher.orcid)
+}
+
+/// [`admits`] for an iD, reading the researcher from the database (only when the iD is
+/// listed: the list alone already refuses everyone else).
+pub async fn is_staff(state: &AppState, orcid: &OrcidId) -> Result<bool, sqlx::Error> {
+    if !state.settings.staff.contains(orcid) {
+        return Ok(false);
+    }
+    let researcher = state.store.researcher(orcid).await?;
+    Ok(researcher.is_some_and(|r| admits(state, &r)))
+}
+
 fn forbidden() -> Response {
     PageError::new(
         StatusCode::FORBIDDEN,
@@ -82,17 +98,10 @@ impl FromRequestParts<AppState> for Staff {
     ) -> Result<Self, Self::Rejection> {
         // Signed out: to the start page, as for any researcher page.
         let Researcher { orcid, session } = Researcher::from_request_parts(parts, state).await?;
-        if !state.settings.staff.contains(&orcid) {
-            return Err(forbidden());
-        }
-        let researcher = state
-            .store
-            .researcher(&orcid)
-            .await
-            .map_err(|e| PageError::from(e).into_response())?;
-        match researcher {
-            Some(r) if r.is_staff => Ok(Staff { orcid, session }),
-            _ => Err(forbidden()),
+        match is_staff(state, &orcid).await {
+            Ok(true) => Ok(Staff { orcid, session }),
+            Ok(false) => Err(forbidden()),
+            Err(e) => Err(PageError::from(e).into_response()),
         }
     }
 }

@@ -138,29 +138,17 @@ async fn edit_form(
     if !is_ours(&state, &orcid, put_code).await? {
         return Err(not_ours());
     }
-    let a = match state.works.access(&orcid).await {
-        Ok(a) => a,
-        Err(e) => {
-            let outcome = WriteOutcome::from_access(&e);
-            flash::set(&me.session, works_view::outcome_flash(&outcome, "")).await?;
-            return Ok(Redirect::to("/me").into_response());
-        }
-    };
-    match state.orcid.work(&a.token, &orcid, put_code).await {
+    match state.works.work_for_edit(&orcid, put_code).await {
         Ok(work) => Ok(render(&FormPage::new(
             Layout::new(&state, true, me.csrf().await?),
             Some(put_code),
             WorkForm::from_work(&work),
         ))),
-        Err(e) => {
-            state.works.note_api_error(&orcid, &e).await;
-            let outcome = WriteOutcome::from_api(&e);
-            if outcome == WriteOutcome::Gone {
-                let _ = state.works.refresh(&orcid).await;
-            }
+        Err(outcome) => {
+            let record_url = state.orcid.record_url(&orcid);
             flash::set(
                 &me.session,
-                works_view::outcome_flash(&outcome, &state.orcid.record_url(&orcid)),
+                works_view::outcome_flash(&outcome, &record_url),
             )
             .await?;
             Ok(Redirect::to("/me").into_response())

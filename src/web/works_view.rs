@@ -4,7 +4,7 @@
 use askama::Template;
 
 use super::flash::Flash;
-use super::pager::Pager;
+use super::pager::{last_page, Pager};
 use super::pages::Layout;
 use crate::state::AppState;
 use orcid::{external_ids, work_types, OrcidId};
@@ -90,7 +90,7 @@ impl WorksSection {
             groups,
             total_groups,
             page,
-            pages: ((total_groups + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1),
+            pages: last_page(total_groups, GROUPS_PER_PAGE),
             synced: status
                 .and_then(|s| s.synced_at)
                 .map(ago)
@@ -340,52 +340,19 @@ impl FormPage {
         self.errors.get(&format!("contributor_{n}"))
     }
 
-    /// Which input of identifier row `n` its error is about: "type" or "value".
-    pub fn id_error_at(&self, n: &usize) -> &'static str {
-        let known = self.form.ids.get(*n).is_some_and(|r| {
-            !r.id_type.is_empty() && external_ids::is_known_type(&r.id_type.to_lowercase())
-        });
-        if known {
-            "value"
-        } else {
-            "type"
-        }
+    /// Whether validation failed on the form input with this id (for `aria-invalid`).
+    pub fn invalid(&self, input: &str) -> bool {
+        self.errors.marks(input)
     }
 
-    /// Which input of contributor row `n` its error is about: "name", "orcid" or "role".
-    pub fn contributor_error_at(&self, n: &usize) -> &'static str {
-        match self.form.contributors.get(*n) {
-            Some(c) if c.name.is_empty() => "name",
-            Some(c) if !c.orcid.is_empty() => "orcid",
-            Some(_) => "role",
-            None => "name",
-        }
+    /// [`Self::invalid`] for input `part` (`type`, `value`, `rel`) of identifier row `n`.
+    pub fn id_invalid(&self, n: &usize, part: &str) -> bool {
+        self.errors.marks(&format!("id_{part}_{n}"))
     }
 
-    /// The id of the input a message in the error summary leads to, so following the
-    /// link lands in the field itself rather than near it.
-    pub fn input_for(&self, field: &str) -> String {
-        let row = |prefix: &str| {
-            field
-                .strip_prefix(prefix)
-                .and_then(|n| n.parse::<usize>().ok())
-        };
-        if let Some(n) = row("id_") {
-            return format!("id_{}_{n}", self.id_error_at(&n));
-        }
-        if let Some(n) = row("contributor_") {
-            let input = match self.contributor_error_at(&n) {
-                "name" => "contrib_name",
-                "orcid" => "contrib_orcid",
-                _ => "contrib_role",
-            };
-            return format!("{input}_{n}");
-        }
-        match field {
-            "ids" => "id_type_0".into(),
-            "date" => "year".into(),
-            other => other.into(),
-        }
+    /// [`Self::invalid`] for input `part` (`name`, `orcid`, `role`) of contributor row `n`.
+    pub fn contributor_invalid(&self, n: &usize, part: &str) -> bool {
+        self.errors.marks(&format!("contrib_{part}_{n}"))
     }
 }
 

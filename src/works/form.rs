@@ -70,24 +70,62 @@ pub struct WorkForm {
     pub confirm_duplicate: bool,
 }
 
-/// Messages keyed by field name (`title`, `type`, `date`, `ids`, `id_0`, `contributor_1`, …).
+/// One thing to fix: the field it is about (`title`, `date`, `ids`, `id_0`,
+/// `contributor_1`, …), the form input it failed on (`year`, `id_rel_0`,
+/// `contrib_role_1`, …) and what to tell the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub input: String,
+    pub message: String,
+}
+
+/// Every message from one validation, in the order the form shows its fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub Vec<(String, String)>);
+pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
-    fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push((field.into(), message.into()));
+    /// A message about a field that is one input of the same name.
+    fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.add_at(field, field, message);
+    }
+
+    /// A message about `field` that `input` (the id of the form input) has to fix.
+    fn add_at(&mut self, field: &str, input: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            input: input.into(),
+            message: message.into(),
+        });
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0
             .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// Whether a message was recorded against the form input with this id.
+    pub fn marks(&self, input: &str) -> bool {
+        self.0.iter().any(|e| e.input == input)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+impl IntoIterator for FieldErrors {
+    type Item = FieldError;
+    type IntoIter = std::vec::IntoIter<FieldError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
     }
 }
 
@@ -297,7 +335,7 @@ impl WorkForm {
             None
         };
         let Some(year) = year.filter(|y| (1000..=2100).contains(y)) else {
-            e.add("date", "Enter the year as four digits, e.g. 2024.");
+            e.add_at("date", "year", "Enter the year as four digits, e.g. 2024.");
             return None;
         };
         let month = match m.as_str() {
@@ -305,7 +343,11 @@ impl WorkForm {
             m => match m.parse::<u32>().ok().filter(|m| (1..=12).contains(m)) {
                 Some(m) => Some(m),
                 None => {
-                    e.add("date", "Choose a month from the list, or leave it empty.");
+                    e.add_at(
+                        "date",
+                        "month",
+                        "Choose a month from the list, or leave it empty.",
+                    );
                     return None;
                 }
             },
@@ -313,8 +355,9 @@ impl WorkForm {
         let day = match (d.as_str(), month) {
             ("", _) => None,
             (_, None) => {
-                e.add(
+                e.add_at(
                     "date",
+                    "month",
                     "A day needs a month: choose the month too, or leave the day empty.",
                 );
                 return None;
@@ -326,8 +369,9 @@ impl WorkForm {
             {
                 Some(d) => Some(d),
                 None => {
-                    e.add(
+                    e.add_at(
                         "date",
+                        "day",
                         format!(
                             "That month has {} days; enter a day from 1 to {}.",
                             days_in(year, month),
@@ -347,8 +391,9 @@ impl WorkForm {
 
     fn check_ids(&self, e: &mut FieldErrors) -> Vec<ExternalId> {
         if self.ids.is_empty() {
-            e.add(
+            e.add_at(
                 "ids",
+                "id_type_0",
                 "Add at least one identifier (for example the DOI): ORCID requires one.",
             );
             return vec![];
@@ -356,6 +401,7 @@ impl WorkForm {
         let mut out = Vec::new();
         for (n, r) in self.ids.iter().enumerate() {
             let field = format!("id_{n}");
+            let at = |input: &str| format!("id_{input}_{n}");
             let ty = r.id_type.to_lowercase();
             let rel = if r.relationship.is_empty() {
                 "self"
@@ -363,26 +409,36 @@ impl WorkForm {
                 r.relationship.as_str()
             };
             if ty.is_empty() {
-                e.add(field, "Choose the identifier type.");
+                e.add_at(&field, at("type"), "Choose the identifier type.");
             } else if !external_ids::is_known_type(&ty) {
-                e.add(field, "Choose an identifier type from the list.");
+                e.add_at(
+                    &field,
+                    at("type"),
+                    "Choose an identifier type from the list.",
+                );
             } else if r.value.is_empty() {
-                e.add(field, "Enter the identifier's value.");
+                e.add_at(&field, at("value"), "Enter the identifier's value.");
             } else if r.value.chars().count() > 2084 {
-                e.add(field, "This identifier is too long.");
+                e.add_at(&field, at("value"), "This identifier is too long.");
             } else if !RELATIONSHIPS.iter().any(|(k, _)| *k == rel) {
-                e.add(field, "Choose how the identifier relates to the work.");
+                e.add_at(
+                    &field,
+                    at("rel"),
+                    "Choose how the identifier relates to the work.",
+                );
             } else if rel == "funded-by"
                 && !matches!(ty.as_str(), "grant_number" | "proposal-id" | "uri" | "doi")
             {
-                e.add(
-                    field,
+                e.add_at(
+                    &field,
+                    at("rel"),
                     "Only a grant number, proposal id, URI or DOI can name the funding.",
                 );
             } else {
                 match external_ids::normalize(&ty, &r.value) {
-                    None => e.add(
-                        field,
+                    None => e.add_at(
+                        &field,
+                        at("value"),
                         format!(
                             "This does not look like a valid {}.",
                             external_ids::label(&ty)
@@ -405,8 +461,9 @@ impl WorkForm {
             }
         }
         if e.get("ids").is_none() && !out.is_empty() && !out.iter().any(|i| i.is_self()) {
-            e.add(
+            e.add_at(
                 "ids",
+                "id_rel_0",
                 "At least one identifier must be of this work itself (relationship \"This work\").",
             );
         }
@@ -417,8 +474,9 @@ impl WorkForm {
         let mut out = Vec::new();
         for (n, c) in self.contributors.iter().enumerate() {
             let field = format!("contributor_{n}");
+            let at = |input: &str| format!("contrib_{input}_{n}");
             if c.name.is_empty() {
-                e.add(field, "Enter the contributor's name.");
+                e.add_at(&field, at("name"), "Enter the contributor's name.");
                 continue;
             }
             let orcid = match c.orcid.as_str() {
@@ -426,7 +484,7 @@ impl WorkForm {
                 s => match OrcidId::parse(s) {
                     Ok(id) => Some(id),
                     Err(err) => {
-                        e.add(field, format!("ORCID iD: {err}."));
+                        e.add_at(&field, at("orcid"), format!("ORCID iD: {err}."));
                         continue;
                     }
                 },
@@ -437,7 +495,7 @@ impl WorkForm {
                 c.role.as_str()
             };
             if !ROLES.iter().any(|(k, _)| *k == role) {
-                e.add(field, "Choose a role from the list.");
+                e.add_at(&field, at("role"), "Choose a role from the list.");
                 continue;
             }
             out.push(Contributor {

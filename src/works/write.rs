@@ -16,6 +16,31 @@ pub struct Actor<'a> {
 }
 
 impl Works {
+    /// A work of the person's record as ORCID has it now, to fill the edit form; or, when
+    /// it cannot be read, what to tell them. A work removed at ORCID is also dropped from
+    /// the cache (by a refresh), and a revoked grant is remembered.
+    pub async fn work_for_edit(
+        &self,
+        orcid: &OrcidId,
+        put_code: i64,
+    ) -> Result<Work, WriteOutcome> {
+        let a = self
+            .access(orcid)
+            .await
+            .map_err(|e| WriteOutcome::from_access(&e))?;
+        match self.orcid.work(&a.token, orcid, put_code).await {
+            Ok(work) => Ok(work),
+            Err(e) => {
+                self.note_api_error(orcid, &e).await;
+                let outcome = WriteOutcome::from_api(&e);
+                if outcome == WriteOutcome::Gone {
+                    let _ = self.refresh(orcid).await;
+                }
+                Err(outcome)
+            }
+        }
+    }
+
     pub async fn add(
         &self,
         who: Actor<'_>,

@@ -5,18 +5,44 @@
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::StatusCode;
 
+use std::io::Read;
+
+use flate2::read::GzDecoder;
+use orcid::OrcidId;
+
 use crate::common::TestApp;
 use idlink::web::assets::{self, URLS};
 
+/// `html` with the value of every `csrf` field blanked.
+fn without_csrf(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let mut parts = html.split(marker);
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        out.push_str(marker);
+        out.push_str(&part[part.find('"').unwrap_or(0)..]);
+    }
+    out
+}
+
 #[tokio::test]
 async fn pages_are_compressed_when_the_client_accepts_it() {
+    // A page worth compressing: the seeded researcher with 1,200 works.
     let app = TestApp::spawn().await;
     let client = app.browser();
-    app.sign_in(&client).await;
+    let who = OrcidId::parse(orcid_sim::PROLIFIC_AUTHOR_ORCID).unwrap();
+    app.sign_in_as(&client, &who, "").await;
+    let (status, _) = app.get_text(&client, "/me").await;
+    assert_eq!(status, StatusCode::OK, "the first visit syncs the works");
 
     let plain = client.get(app.url("/me")).send().await.unwrap();
     assert!(plain.headers().get(CONTENT_ENCODING).is_none());
     let plain = plain.bytes().await.unwrap();
+    assert!(
+        plain.len() > 20_000,
+        "a full page of works: {} bytes",
+        plain.len()
+    );
 
     let gzip = client
         .get(app.url("/me"))
@@ -32,8 +58,20 @@ async fn pages_are_compressed_when_the_client_accepts_it() {
         "still never cached"
     );
     let body = gzip.bytes().await.unwrap();
-    assert_eq!(&body[..2], &[0x1f, 0x8b], "a gzip stream");
-    assert!(body.len() < plain.len(), "{} < {}", body.len(), plain.len());
+    assert!(
+        body.len() * 5 < plain.len(),
+        "gzip {} bytes is under a fifth of {}",
+        body.len(),
+        plain.len()
+    );
+    let mut unzipped = String::new();
+    GzDecoder::new(&body[..])
+        .read_to_string(&mut unzipped)
+        .unwrap();
+    // The same page but for its CSRF tokens, masked afresh on every page.
+    let plain = String::from_utf8(plain.to_vec()).unwrap();
+    assert_eq!(without_csrf(&unzipped), without_csrf(&plain));
+    assert_eq!(unzipped.matches("class=\"work-group\"").count(), 50);
 
     let br = client
         .get(app.url(&URLS.css))

@@ -542,6 +542,32 @@ async fn forms_without_the_right_csrf_token_are_refused() {
 }
 
 #[tokio::test]
+async fn each_page_carries_a_fresh_masking_of_the_csrf_token() {
+    // Pages are compressed: a token repeated unchanged beside reflected input leaks (BREACH).
+    let app = TestApp::spawn().await;
+    let client = app.browser();
+    app.sign_in(&client).await;
+    let (first, second) = (app.csrf(&client).await, app.csrf(&client).await);
+    assert_ne!(
+        first, second,
+        "the same session's token differs on each page"
+    );
+    for token in [&first, &second] {
+        let res = app
+            .post_fields(&client, "/me/works/refresh", &[("csrf", token)])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{token} accepted");
+    }
+    let other = app.browser();
+    app.sign_in(&other).await;
+    let foreign = app.csrf(&other).await;
+    let res = app
+        .post_fields(&client, "/me/works/refresh", &[("csrf", &foreign)])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
 async fn sign_out_ends_the_session_but_keeps_the_connection() {
     let app = TestApp::spawn().await;
     let client = app.browser();

@@ -215,6 +215,40 @@ async fn an_invalid_form_comes_back_filled_with_field_messages() {
 }
 
 #[tokio::test]
+async fn field_messages_lead_to_the_input_that_failed() {
+    let app = TestApp::spawn().await;
+    let client = app.browser();
+    app.sign_in(&client).await;
+    let mut form = work_form("A title", "10.5555/rel.1");
+    form.retain(|(k, _)| !matches!(*k, "id_rel_0" | "contrib_orcid_0" | "contrib_role_0"));
+    form.push(("id_rel_0", "nonsense"));
+    form.push(("contrib_orcid_0", "0000-0002-1825-0097"));
+    form.push(("contrib_role_0", "nonsense"));
+    let res = app
+        .post_form(&client, "/me/works/new", "/me/works/new", &form)
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    let tag = |id: &str| {
+        let start = html.find(&format!("id=\"{id}\"")).unwrap();
+        html[start..start + html[start..].find('>').unwrap()].to_string()
+    };
+    for (right, wrong) in [
+        ("id_rel_0", "id_value_0"),
+        ("contrib_role_0", "contrib_orcid_0"),
+    ] {
+        assert!(html.contains(&format!("href=\"#{right}\"")), "{html}");
+        assert!(
+            tag(right).contains("aria-invalid=\"true\""),
+            "{}",
+            tag(right)
+        );
+        assert!(!html.contains(&format!("href=\"#{wrong}\"")));
+        assert!(!tag(wrong).contains("aria-invalid"), "{}", tag(wrong));
+    }
+}
+
+#[tokio::test]
 async fn no_second_copies_of_another_sources_work() {
     let app = TestApp::spawn().await;
     let client = app.browser();

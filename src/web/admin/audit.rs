@@ -189,7 +189,7 @@ pub async fn page(
     let (errors, entries, total, page) = match parse_filter(&params) {
         Ok(f) => {
             let total = state.store.audit_count(&f).await?;
-            let page = page.min(last_page(total));
+            let page = page.min(last_page(total, PAGE_SIZE));
             let rows = state
                 .store
                 .audit_page(&f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
@@ -226,9 +226,12 @@ pub async fn page(
         outcomes: vocabulary.outcomes,
         entries,
         total,
-        pager: Pager::new("Pages of the audit log", page, last_page(total), |n| {
-            format!("/admin/audit?{query}&page={n}")
-        }),
+        pager: Pager::new(
+            "Pages of the audit log",
+            page,
+            last_page(total, PAGE_SIZE),
+            |n| format!("/admin/audit?{query}&page={n}"),
+        ),
     };
     Ok((status, render(&page)).into_response())
 }

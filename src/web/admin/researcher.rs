@@ -131,7 +131,7 @@ pub async fn page(
     let writes_page = parse_page(&params.writes, &mut notices);
     let works = works_section(&state, &orcid, works_page).await?;
     let writes_total = state.store.idlink_writes_count(&orcid).await?;
-    let writes_page = writes_page.min(last_page(writes_total));
+    let writes_page = writes_page.min(last_page(writes_total, PAGE_SIZE));
     let writes = state
         .store
         .idlink_writes_page(&orcid, PAGE_SIZE, (writes_page - 1) * PAGE_SIZE)
@@ -161,7 +161,7 @@ pub async fn page(
         writes_pager: Pager::new(
             "Pages of works written",
             writes_page,
-            last_page(writes_total),
+            last_page(writes_total, PAGE_SIZE),
             |n| format!("{base}?works={wp}&writes={n}#writes"),
         ),
         audit: audit.into_iter().map(audit_view).collect(),
@@ -177,7 +177,7 @@ async fn works_section(
 ) -> Result<WorksSection, PageError> {
     let status = state.store.sync_status(orcid).await?;
     let total = state.store.count_cached_groups(orcid).await?;
-    let page = page.min(((total + GROUPS_PER_PAGE - 1) / GROUPS_PER_PAGE).max(1));
+    let page = page.min(last_page(total, GROUPS_PER_PAGE));
     let works = state
         .store
         .cached_works_page(orcid, (page - 1) * GROUPS_PER_PAGE, GROUPS_PER_PAGE)

@@ -250,7 +250,7 @@ pub async fn dashboard(
 ) -> Result<Response, PageError> {
     let view = View::parse(&params);
     let total = state.store.dashboard_count(&view.filter).await?;
-    let page = view.page.min(last_page(total));
+    let page = view.page.min(last_page(total, PAGE_SIZE));
     let rows = state
         .store
         .dashboard_page(&view.filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)
@@ -269,9 +269,12 @@ pub async fn dashboard(
             .collect(),
         rows: rows.into_iter().map(|r| row_view(&state, r)).collect(),
         total,
-        pager: Pager::new("Pages of researchers", page, last_page(total), |n| {
-            view.href(f.sort, f.descending, n)
-        }),
+        pager: Pager::new(
+            "Pages of researchers",
+            page,
+            last_page(total, PAGE_SIZE),
+            |n| view.href(f.sort, f.descending, n),
+        ),
         by_name: sort_link(&view, DashboardSort::Name),
         by_connected: sort_link(&view, DashboardSort::Connected),
         jobs: crate::web::jobs::recent(&state, 5).await?,

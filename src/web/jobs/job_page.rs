@@ -15,7 +15,7 @@ use crate::jobs::progress::{progress, window_start, Progress};
 use crate::state::AppState;
 use crate::store::{now, ItemStatus, Job, JobCounts, JobStatus};
 use crate::web::flash;
-use crate::web::pager::Pager;
+use crate::web::pager::{last_page, Pager};
 use crate::web::pages::render;
 use crate::web::staff::Staff;
 
@@ -65,7 +65,7 @@ async fn run_view(
     page: i64,
 ) -> Result<RunView, PageError> {
     let shown = status.map_or(counts.total(), |s| counts.get(s));
-    let pages = ((shown + ITEMS_PER_PAGE - 1) / ITEMS_PER_PAGE).max(1);
+    let pages = last_page(shown, ITEMS_PER_PAGE);
     let page = page.clamp(1, pages);
     let items = state
         .store

@@ -122,9 +122,12 @@ async fn job_page(
             href: format!("/admin/jobs/{}/reconcile/{orcid}", job.id),
         });
     }
-    let pager = Pager::new("Pages of researchers", page, last_page(total), |p| {
-        format!("/admin/jobs/{}/reconcile?page={p}", job.id)
-    });
+    let pager = Pager::new(
+        "Pages of researchers",
+        page,
+        last_page(total, PAGE_SIZE),
+        |p| format!("/admin/jobs/{}/reconcile?page={p}", job.id),
+    );
     let layout = staff.layout(&state).await?;
     Ok(render(&JobPage {
         layout,

@@ -189,3 +189,11 @@ fn demo_staff_is_a_seeded_simulated_researcher() {
     let id: OrcidId = DEMO_STAFF_ORCID.parse().unwrap();
     assert_eq!(sim.researcher_name(&id).as_deref(), Some(DEMO_STAFF_NAME));
 }
+
+/// The app's demo client is the one the simulated ORCID registers ([`orcid_sim::MockClient::demo`]).
+#[test]
+fn demo_client_matches_the_simulators() {
+    assert_eq!(DEMO_CLIENT_ID, orcid_sim::DEMO_CLIENT_ID);
+    assert_eq!(DEMO_CLIENT_SECRET, orcid_sim::DEMO_CLIENT_SECRET);
+    assert!(orcid::is_client_id(DEMO_CLIENT_ID));
+}

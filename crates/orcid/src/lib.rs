@@ -60,6 +60,17 @@ pub struct ClientConfig {
     pub user_agent: String,
 }
 
+/// Whether `id` has the shape of an ORCID client id: `APP-` followed by 16 characters
+/// `[0-9A-Z]` (ORCID's clientIdPattern).
+pub fn is_client_id(id: &str) -> bool {
+    id.strip_prefix("APP-").is_some_and(|rest| {
+        rest.len() == 16
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    })
+}
+
 /// Told of every call's outcome (e.g. to count them); `endpoint` and `outcome` are short labels.
 pub trait CallObserver: Send + Sync {
     fn orcid_call(&self, endpoint: &str, outcome: &str);
@@ -156,5 +167,22 @@ impl OrcidClient {
             }
         };
         self.metrics.orcid_call(endpoint, outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_client_id;
+
+    #[test]
+    fn client_id_pattern() {
+        assert!(is_client_id("APP-IDLINKDEMO000000"));
+        assert!(is_client_id("APP-0123456789ABCDEF"));
+        assert!(!is_client_id("APP-IDLINKDEMO0000"));
+        assert!(!is_client_id("APP-IDLINKDEMO0000000"));
+        assert!(!is_client_id("APP-idlinkdemo000000"));
+        assert!(!is_client_id("APP-IDLINKDEMO00000-"));
+        assert!(!is_client_id("XYZ-IDLINKDEMO000000"));
+        assert!(!is_client_id(""));
     }
 }

@@ -1,5 +1,7 @@
 //! The ORCID client library: the iD type, OAuth and OpenID Connect, the v3.0 model, and
-//! Member and Public API calls behind one rate limiter and retry policy.
+//! Member API calls (works and the person section) behind one rate limiter and retry
+//! policy. It makes no Public API call yet; [`Endpoints::public_api`] only carries the
+//! address for when it does.
 //!
 //! It knows nothing of web frameworks, databases or an application's settings (the
 //! optional `sqlx` feature only lets an `OrcidId` be a SQLite column): callers
@@ -38,10 +40,11 @@ pub struct Endpoints {
     pub server_base: Url,
     /// Member API root (paths /v3.0/...).
     pub api: Url,
+    /// Public API root (paths /v3.0/...). No call uses it yet.
     pub public_api: Url,
     /// The issuer expected in id_tokens.
     pub issuer: String,
-    /// Where an iD's record lives, e.g. https://orcid.org/ (display guidelines).
+    /// Where an iD's record lives, e.g. `https://orcid.org/` (display guidelines).
     pub record_base: String,
 }
 

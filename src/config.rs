@@ -10,7 +10,7 @@ use clap::{Parser, ValueEnum};
 use secrecy::SecretString;
 use url::Url;
 
-use orcid::{ClientConfig, Endpoints, OrcidId};
+use orcid::{is_client_id, ClientConfig, Endpoints, OrcidId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OrcidEnv {
@@ -438,15 +438,6 @@ impl Settings {
             user_agent: concat!("idlink/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
-}
-
-fn is_client_id(s: &str) -> bool {
-    s.strip_prefix("APP-").is_some_and(|rest| {
-        rest.len() == 16
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
-    })
 }
 
 fn endpoints(

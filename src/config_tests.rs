@@ -283,3 +283,11 @@ fn server_limits_have_defaults_and_are_checked() {
         assert!(e.contains(expect), "{args:?}: {e}");
     }
 }
+
+/// The app's demo client is the one the simulated ORCID registers ([`orcid_sim::MockClient::demo`]).
+#[test]
+fn demo_client_matches_the_simulators() {
+    assert_eq!(DEMO_CLIENT_ID, orcid_sim::DEMO_CLIENT_ID);
+    assert_eq!(DEMO_CLIENT_SECRET, orcid_sim::DEMO_CLIENT_SECRET);
+    assert!(orcid::is_client_id(DEMO_CLIENT_ID));
+}

@@ -1,8 +1,6 @@
 //! What tests (and benchmarks) do to the simulation from outside: seed researchers and
 //! works, inject faults, expire codes, rotate the signing key, read request logs.
 
-use std::sync::atomic::Ordering;
-
 use orcid::OrcidId;
 
 use crate::state::{self, DisabledReason};
@@ -38,20 +36,19 @@ impl MockOrcid {
     }
 
     pub fn set_fault(&self, fault: Option<Fault>) {
-        let mut slot = self.inner.fault.lock().unwrap_or_else(|e| e.into_inner());
-        *slot = fault;
+        self.inner.hooks.set_fault(fault);
     }
 
     /// Number of POST /oauth/token requests received (any outcome).
     pub fn token_requests(&self) -> usize {
-        self.inner.token_requests.load(Ordering::SeqCst)
+        self.inner.hooks.token_requests()
     }
 
     /// Token values sent to POST /oauth/revoke that were answered 200 (revoked, or unknown
     /// and ignored as ORCID does), in order. Requests refused by a fault or bad client
     /// credentials are not listed.
     pub fn revoke_requests(&self) -> Vec<String> {
-        self.inner.lock_or_recover().revoke_log.clone()
+        self.inner.hooks.revoke_requests()
     }
 
     pub fn is_access_token_active(&self, token: &str) -> bool {

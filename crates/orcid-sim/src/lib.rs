@@ -11,6 +11,7 @@ mod api_error;
 mod authorize;
 mod authorize_page;
 mod ext_ids;
+mod hooks;
 mod keys;
 mod member_api;
 mod oidc;
@@ -70,7 +71,6 @@ mod works_write_tests;
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -145,7 +145,8 @@ impl fmt::Debug for MockClient {
     }
 }
 
-/// A failure the next requests should meet; set with [`MockOrcid::set_fault`].
+/// A failure the next requests should meet; set with `MockOrcid::set_fault` (the
+/// `testing` feature). Without that feature no request ever meets one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
     /// /oauth/token answers this status with `{"error":"server_error",...}` (or the matching
@@ -233,8 +234,8 @@ pub(crate) struct Inner {
     /// Behind a lock so the key can be rotated, as ORCID occasionally does.
     key: std::sync::RwLock<Arc<SigningKey>>,
     state: Mutex<State>,
-    fault: Mutex<Option<Fault>>,
-    token_requests: AtomicUsize,
+    /// The injected fault and request logs; empty without the `testing` feature.
+    hooks: hooks::Hooks,
     state_file: Option<PathBuf>,
     api: member_api::ApiState,
 }
@@ -279,8 +280,7 @@ impl MockOrcid {
             clients: cfg.clients,
             key: std::sync::RwLock::new(key),
             state: Mutex::new(state),
-            fault: Mutex::new(None),
-            token_requests: AtomicUsize::new(0),
+            hooks: hooks::Hooks::new(),
             state_file: cfg.state_file,
         };
         if let Ok(st) = inner.lock() {
@@ -334,13 +334,6 @@ impl Inner {
     /// poisoned lock still holds a usable value.
     fn lock_or_recover(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub(crate) fn fault(&self) -> Option<Fault> {
-        self.fault
-            .lock()
-            .map(|f| f.clone())
-            .unwrap_or_else(|e| e.into_inner().clone())
     }
 
     pub(crate) fn client(&self, client_id: &str) -> Option<&MockClient> {

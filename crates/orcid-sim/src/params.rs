@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use orcid::is_client_id;
 use url::Url;
 
 use super::{Inner, MockClient, MockError};
@@ -31,16 +32,6 @@ pub(crate) fn parse_base_url(raw: &str) -> Result<(String, String, bool), MockEr
     }
     let path = url.path().trim_end_matches('/').to_owned();
     Ok((trimmed.to_owned(), path, url.scheme() == "https"))
-}
-
-/// `APP-` followed by 16 characters `[0-9A-Z]`, as ORCID's clientIdPattern.
-pub(crate) fn is_client_id(id: &str) -> bool {
-    id.strip_prefix("APP-").is_some_and(|rest| {
-        rest.len() == 16
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
-    })
 }
 
 pub(crate) fn check_clients(clients: &[MockClient]) -> Result<(), MockError> {

@@ -19,7 +19,7 @@ pub(crate) async fn revoke(
     body: Bytes,
 ) -> Response {
     let inner = &mock.inner;
-    if let Some(Fault::RevokeStatus(status)) = inner.fault() {
+    if let Some(Fault::RevokeStatus(status)) = inner.hooks.fault() {
         return fault_response(status);
     }
     let Some(pairs) = form_pairs(&headers, &body) else {
@@ -44,7 +44,7 @@ pub(crate) async fn revoke(
             pair.disabled = Some(DisabledReason::ClientRevoked);
         }
     }
-    st.revoke_log.push(token.to_owned());
+    inner.hooks.revoked(token);
     inner.persist(&st);
     StatusCode::OK.into_response()
 }

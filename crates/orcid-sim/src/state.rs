@@ -2,8 +2,9 @@
 //! authorization codes and tokens, optionally persisted as one JSON file.
 //!
 //! Like a real authorization server it keeps only SHA-256 digests of the access and refresh
-//! tokens it issues ([`TokenHash`]); the raw values exist only in the token response (and in
-//! the never-persisted `revoke_log`), so the state file holds no usable token.
+//! tokens it issues ([`TokenHash`]); the raw values exist only in the token response (and, with
+//! the `testing` feature, in the in-memory revoke log of `hooks`), so the state file holds no
+//! usable token.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -194,9 +195,6 @@ pub(crate) struct State {
     /// Digest of the refresh token to digest of the access token (rebuilt on load).
     #[serde(skip)]
     pub refresh_index: HashMap<TokenHash, TokenHash>,
-    /// Raw token values presented to /oauth/revoke, for tests; memory only.
-    #[serde(skip)]
-    pub revoke_log: Vec<String>,
     /// Works of every record; seeded works are regenerated on load, not stored.
     #[serde(default)]
     pub works: WorksStore,

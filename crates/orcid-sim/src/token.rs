@@ -1,7 +1,5 @@
 //! `POST /oauth/token`: the authorization_code, refresh_token and client_credentials grants.
 
-use std::sync::atomic::Ordering;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -51,8 +49,8 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Response {
     let inner = &mock.inner;
-    inner.token_requests.fetch_add(1, Ordering::SeqCst);
-    match inner.fault() {
+    inner.hooks.token_request();
+    match inner.hooks.fault() {
         Some(Fault::TokenStatus(status)) => return fault_response(status),
         Some(Fault::TokenDelay(delay)) => tokio::time::sleep(delay).await,
         _ => {}
@@ -87,7 +85,7 @@ fn respond(inner: &Inner, st: &Registry, issued: &Issued, nonce: Option<&str>) -
     let researcher = t.orcid.as_ref().and_then(|id| st.researcher(id));
     let id_token = match researcher {
         Some(r) if t.has_scope("openid") => {
-            let fault = inner.fault();
+            let fault = inner.hooks.fault();
             let input = IdTokenInput {
                 client_id: &t.client_id,
                 researcher: r,

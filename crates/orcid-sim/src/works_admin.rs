@@ -1,8 +1,6 @@
 //! The simulation's Member API seen from tests and the demo: rate limit, request count,
 //! planting and removing works the way other sources and the researcher do at ORCID.
 
-use std::sync::atomic::Ordering;
-
 use super::{work_conform, work_schema, works_model, MockOrcid};
 use orcid::OrcidId;
 
@@ -21,7 +19,7 @@ impl MockOrcid {
 
     /// Number of Member API (`/v3.0/…`) requests received (any outcome).
     pub fn member_api_requests(&self) -> usize {
-        self.inner.api.requests.load(Ordering::SeqCst)
+        self.inner.hooks.api_requests()
     }
 
     /// Plants a work on `orcid`'s record as if `source_name` had added it: a client when

@@ -1,5 +1,7 @@
 //! The ORCID client library: the iD type, OAuth and OpenID Connect, the v3.0 model, and
-//! Member and Public API calls behind one rate limiter and retry policy.
+//! Member API calls (works and the person section) behind one rate limiter and retry
+//! policy. It makes no Public API call yet; [`Endpoints::public_api`] only carries the
+//! address for when it does.
 //!
 //! It knows nothing of web frameworks, databases or an application's settings (the
 //! optional `sqlx` feature only lets an `OrcidId` be a SQLite column): callers
@@ -38,10 +40,11 @@ pub struct Endpoints {
     pub server_base: Url,
     /// Member API root (paths /v3.0/...).
     pub api: Url,
+    /// Public API root (paths /v3.0/...). No call uses it yet.
     pub public_api: Url,
     /// The issuer expected in id_tokens.
     pub issuer: String,
-    /// Where an iD's record lives, e.g. https://orcid.org/ (display guidelines).
+    /// Where an iD's record lives, e.g. `https://orcid.org/` (display guidelines).
     pub record_base: String,
 }
 
@@ -58,6 +61,17 @@ pub struct ClientConfig {
     pub burst: u32,
     /// Sent as User-Agent, e.g. `idlink/0.1.0`.
     pub user_agent: String,
+}
+
+/// Whether `id` has the shape of an ORCID client id: `APP-` followed by 16 characters
+/// `[0-9A-Z]` (ORCID's clientIdPattern).
+pub fn is_client_id(id: &str) -> bool {
+    id.strip_prefix("APP-").is_some_and(|rest| {
+        rest.len() == 16
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    })
 }
 
 /// Told of every call's outcome (e.g. to count them); `endpoint` and `outcome` are short labels.
@@ -156,5 +170,22 @@ impl OrcidClient {
             }
         };
         self.metrics.orcid_call(endpoint, outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_client_id;
+
+    #[test]
+    fn client_id_pattern() {
+        assert!(is_client_id("APP-IDLINKDEMO000000"));
+        assert!(is_client_id("APP-0123456789ABCDEF"));
+        assert!(!is_client_id("APP-IDLINKDEMO0000"));
+        assert!(!is_client_id("APP-IDLINKDEMO0000000"));
+        assert!(!is_client_id("APP-idlinkdemo000000"));
+        assert!(!is_client_id("APP-IDLINKDEMO00000-"));
+        assert!(!is_client_id("XYZ-IDLINKDEMO000000"));
+        assert!(!is_client_id(""));
     }
 }

@@ -1,5 +1,8 @@
-//! One client-side rate limit for every call idlink makes to ORCID, shared by the whole
-//! process (ORCID_RATE_PER_SEC, ORCID_BURST), and the retry policy for transient failures.
+//! One client-side rate limit for every call an [`OrcidClient`](crate::OrcidClient) makes
+//! to ORCID, shared by all its clones and sized by
+//! [`ClientConfig::rate_per_sec`](crate::ClientConfig::rate_per_sec) and
+//! [`ClientConfig::burst`](crate::ClientConfig::burst); and the retry policy for transient
+//! failures.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;

@@ -25,7 +25,8 @@ const ORDER: &[&str] = &[
     "/person/update",
 ];
 
-/// Plain-words list of a grant, without repeats, in [`ORDER`].
+/// Plain-words list of a grant, without repeats, in a fixed order: who you are, what may be
+/// read, what may be written.
 pub fn describe_all<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
     let mut known: Vec<&str> = scopes.into_iter().filter(|s| ORDER.contains(s)).collect();
     known.sort_by_key(|s| ORDER.iter().position(|o| o == s));

@@ -15,7 +15,6 @@ mod negotiate;
 mod read;
 mod write;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -52,7 +51,6 @@ const UPDATE: &str = "/activities/update";
 /// Member API bookkeeping kept in [`Inner`].
 pub(crate) struct ApiState {
     pub rate: Mutex<RateLimiter>,
-    pub requests: AtomicUsize,
     /// Host part of the base URL, for `{"uri","path","host"}` references.
     pub host: String,
 }
@@ -65,7 +63,6 @@ impl ApiState {
             .unwrap_or_default();
         ApiState {
             rate: Mutex::new(RateLimiter::default()),
-            requests: AtomicUsize::new(0),
             host,
         }
     }
@@ -198,27 +195,14 @@ fn fault_answer(status: u16, token: Option<&str>) -> Response {
 /// Takes one use of an `ApiStatus` fault (clearing it after the last), or sleeps for
 /// `ApiDelay`. Some(status): answer with it.
 async fn apply_fault(inner: &Inner) -> Option<u16> {
-    let delay = {
-        let mut slot = inner.fault.lock().unwrap_or_else(|e| e.into_inner());
-        match slot.clone() {
-            Some(Fault::ApiStatus { status, times }) => {
-                *slot = (times > 1).then_some(Fault::ApiStatus {
-                    status,
-                    times: times - 1,
-                });
-                if times > 0 {
-                    return Some(status);
-                }
-                None
-            }
-            Some(Fault::ApiDelay(d)) => Some(d),
-            _ => None,
+    match inner.hooks.api_fault() {
+        Some(Fault::ApiStatus { status, times }) if times > 0 => Some(status),
+        Some(Fault::ApiDelay(d)) => {
+            tokio::time::sleep(d).await;
+            None
         }
-    };
-    if let Some(d) = delay {
-        tokio::time::sleep(d).await;
+        _ => None,
     }
-    None
 }
 
 /// Everything every Member API call goes through, in ORCID's order: (simulated faults),
@@ -231,7 +215,7 @@ pub(crate) async fn guard(
     access: Access,
 ) -> Result<Ctx, Response> {
     let inner = &mock.inner;
-    inner.api.requests.fetch_add(1, Ordering::SeqCst);
+    inner.hooks.api_request();
     let token = bearer(headers);
     if let Some(status) = apply_fault(inner).await {
         return Err(fault_answer(status, token.as_deref()));

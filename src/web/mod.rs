@@ -62,7 +62,12 @@ pub fn app(state: AppState) -> Router {
         .merge(jobs::router())
         .merge(ops::router())
         .merge(assets::router())
-        .fallback(|| async { error::PageError::not_found() })
+        .fallback(|| async { error::PageError::not_found() });
+    // The simulated ORCID shares idlink's listener, so it gets the same time limits.
+    if let Some(sim) = &state.simulated_orcid {
+        router = router.nest(MOCK_PATH, sim.clone().with_state(()));
+    }
+    router
         // Inside render_error_pages, so a request that runs out of time gets a page.
         .layer(from_fn_with_state(state.clone(), layers::request_timeout))
         .layer(RequestBodyDeadlineLayer::new(
@@ -73,11 +78,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             layers::render_error_pages,
         ))
-        .layer(sessions);
-    if let Some(sim) = &state.simulated_orcid {
-        router = router.nest(MOCK_PATH, sim.clone().with_state(()));
-    }
-    router
+        .layer(sessions)
         .layer(from_fn_with_state(state.clone(), layers::security_headers))
         .layer(from_fn_with_state(state.clone(), layers::track_requests))
         .layer(DefaultBodyLimit::max(64 * 1024))

@@ -64,6 +64,10 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
+            // A local file cannot go stale like a network connection: the ping sqlx sends
+            // before handing out each connection would double every query's round trip to
+            // its worker thread.
+            .test_before_acquire(false)
             .connect_with(opts)
             .await?;
         MIGRATOR.run(&pool).await?;

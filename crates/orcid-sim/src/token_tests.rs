@@ -378,7 +378,10 @@ async fn each_authorization_is_its_own_grant_and_an_expired_access_token_refresh
     let code = h.code_for(&id, &[]).await;
     let (_, third) = h.exchange(&code).await;
     let token = |v: &Value, k: &str| v[k].as_str().unwrap().to_owned();
-    assert_ne!(token(&second, "access_token"), token(&third, "access_token"));
+    assert_ne!(
+        token(&second, "access_token"),
+        token(&third, "access_token")
+    );
     assert_eq!(h.mock.live_grants(&id, CLIENT_ID), 2);
 
     // Revoking one grant leaves the other.
@@ -391,11 +394,15 @@ async fn each_authorization_is_its_own_grant_and_an_expired_access_token_refresh
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(h.mock.live_grants(&id, CLIENT_ID), 1);
-    assert!(h.mock.is_access_token_active(&token(&third, "access_token")));
+    assert!(h
+        .mock
+        .is_access_token_active(&token(&third, "access_token")));
 
     // An expired access token stops working, but its refresh token still gets a new pair.
     h.mock.expire_access_token(&token(&third, "access_token"));
-    assert!(!h.mock.is_access_token_active(&token(&third, "access_token")));
+    assert!(!h
+        .mock
+        .is_access_token_active(&token(&third, "access_token")));
     assert_eq!(h.mock.live_grants(&id, CLIENT_ID), 1);
     let before = h.mock.refresh_grants();
     let (status, _, fresh) = h
@@ -409,6 +416,8 @@ async fn each_authorization_is_its_own_grant_and_an_expired_access_token_refresh
         .await;
     assert_eq!(status, StatusCode::OK, "{fresh}");
     assert_eq!(h.mock.refresh_grants(), before + 1);
-    assert!(h.mock.is_access_token_active(&token(&fresh, "access_token")));
+    assert!(h
+        .mock
+        .is_access_token_active(&token(&fresh, "access_token")));
     assert_eq!(h.mock.live_grants(&id, CLIENT_ID), 1);
 }

@@ -5,9 +5,9 @@
 //! disables a token once it has been refreshed. So refreshes of one grant run one at a
 //! time, and each first looks whether another has already replaced the token.
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
-use super::Grants;
+use super::{same_token, Grants};
 use crate::store::{now, NewTokens, StoredTokens, TokenStatus};
 use orcid::{OrcidError, OrcidId};
 
@@ -44,10 +44,6 @@ impl Access {
             scopes,
         }
     }
-}
-
-fn same(a: &SecretString, b: &SecretString) -> bool {
-    a.expose_secret() == b.expose_secret()
 }
 
 impl Grants {
@@ -89,7 +85,7 @@ impl Grants {
         let _one_at_a_time = self.locks.lock(orcid).await;
         // Whoever held the lock before may have refreshed (or a sign-in replaced) it.
         let tokens = self.usable(orcid).await?;
-        if !same(&tokens.access_token, seen) {
+        if !same_token(&tokens.access_token, seen) {
             return Ok(Access::of(tokens));
         }
         let Some(refresh) = tokens.refresh_token.clone() else {
@@ -119,7 +115,7 @@ impl Grants {
             Err(OrcidError::OAuth { body, .. }) if body.error == "invalid_grant" => {
                 // Look again before concluding: the stored pair may have changed meanwhile.
                 let now_stored = self.usable(orcid).await?;
-                if !same(&now_stored.access_token, seen) {
+                if !same_token(&now_stored.access_token, seen) {
                     return Ok(Access::of(now_stored));
                 }
                 self.store.mark_tokens_revoked(orcid).await?;

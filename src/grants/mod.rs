@@ -15,6 +15,7 @@ mod signin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 
 use orcid::OrcidClient;
@@ -23,7 +24,7 @@ use crate::store::Store;
 
 pub use access::{Access, AccessError};
 pub use revoke::Disconnected;
-pub use signin::{decide, SignIn, SignInOutcome, Stored};
+pub use signin::{SignIn, SignInOutcome};
 
 /// The grant rules and what they use. Built once at start-up; cheap to clone.
 #[derive(Clone)]
@@ -53,4 +54,9 @@ impl Grants {
     pub fn start_revoker(&self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(revoker::run(self.clone()))
     }
+}
+
+/// Whether two tokens are the same one.
+fn same_token(a: &SecretString, b: &SecretString) -> bool {
+    a.expose_secret() == b.expose_secret()
 }

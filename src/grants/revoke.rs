@@ -46,6 +46,7 @@ impl Grants {
     /// grant of theirs still waiting in the queue.
     pub async fn disconnect(&self, orcid: &OrcidId) -> Result<Disconnected, sqlx::Error> {
         let lock = self.locks.lock(orcid).await;
+        // A pair the key cannot open cannot be revoked either; it is forgotten all the same.
         let stored = self.store.tokens(orcid).await.ok().flatten();
         let mut confirmed = true;
         if let Some(t) = &stored {

@@ -2,9 +2,7 @@
 //! what idlink may do, and the grant given up (the new narrower one, or the old one a new
 //! grant replaces) is revoked at ORCID, so each researcher has one live grant.
 
-use secrecy::ExposeSecret;
-
-use super::Grants;
+use super::{same_token, Grants};
 use crate::store::{now, NewTokens, RevokeReason, StoredTokens, TokenStatus};
 use orcid::scopes::{AUTHENTICATE, OPENID};
 use orcid::OrcidId;
@@ -86,34 +84,34 @@ impl Grants {
             Err(e) => return Err(e),
         };
         let outcome = decide(stored.as_ref().map(Stored::of), &s.tokens.scope);
-        let (give_up, reason) = match outcome {
+        let (kept, given_up, reason) = match outcome {
             SignInOutcome::Kept => {
                 self.store
                     .record_sign_in(s.orcid, s.name, s.is_staff)
                     .await?;
-                (Some(s.tokens.access_token), RevokeReason::NarrowerSignIn)
+                let kept = stored.map(|t| t.access_token);
+                (
+                    kept,
+                    Some(s.tokens.access_token),
+                    RevokeReason::NarrowerSignIn,
+                )
             }
             SignInOutcome::New | SignInOutcome::Replaced => {
                 self.store
                     .save_connection(s.orcid, s.name, s.is_staff, &s.tokens)
                     .await?;
-                (stored.map(|t| t.access_token), RevokeReason::Replaced)
+                let old = stored.map(|t| t.access_token);
+                (Some(s.tokens.access_token), old, RevokeReason::Replaced)
             }
         };
         drop(lock);
-        let outcome = if outcome == SignInOutcome::New && give_up.is_some() {
-            SignInOutcome::Replaced
-        } else {
-            outcome
-        };
         tracing::info!(orcid = %s.orcid, ?outcome, "sign-in recorded");
-        if let Some(token) = give_up {
-            // ORCID may hand back the very token idlink keeps: that one stays.
-            let kept = self.store.tokens(s.orcid).await?;
-            let still_used =
-                kept.is_some_and(|k| k.access_token.expose_secret() == token.expose_secret());
-            if !still_used {
-                self.revoke_or_queue(s.orcid, &token, reason).await?;
+        // ORCID may hand back the very token idlink keeps: that one stays.
+        let given_up = given_up.filter(|t| kept.as_ref().is_none_or(|k| !same_token(t, k)));
+        if let Some(token) = given_up {
+            // The sign-in is recorded whatever happens here.
+            if let Err(e) = self.revoke_or_queue(s.orcid, &token, reason).await {
+                tracing::error!(orcid = %s.orcid, error = %e, "could not queue a revocation");
             }
         }
         Ok(outcome)

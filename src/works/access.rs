@@ -80,9 +80,9 @@ impl Works {
         result.map_err(CallError::Api)
     }
 
-    /// Remembers what an API error says about the grant: a freshly refreshed token that
-    /// ORCID still refuses means the grant is gone.
-    pub async fn note_api_error(&self, orcid: &OrcidId, e: &ApiError) {
+    /// Remembers what an API error says about the grant: a token ORCID still refuses
+    /// after a refresh means the grant is gone.
+    async fn note_api_error(&self, orcid: &OrcidId, e: &ApiError) {
         if matches!(e, ApiError::InvalidToken) {
             if let Err(db) = self.store.mark_tokens_revoked(orcid).await {
                 tracing::error!(error = %db, "could not mark a grant revoked");

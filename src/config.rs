@@ -100,6 +100,11 @@ pub struct Config {
     #[arg(long, env = "WORKS_REFRESH_MINUTES", default_value_t = 15)]
     pub works_refresh_minutes: u32,
 
+    /// Seconds before a failed revocation at ORCID (of a grant idlink gave up) is tried
+    /// again; each further failure doubles the wait, up to six hours. 1 to 3600.
+    #[arg(long, env = "REVOKE_RETRY_SECS", default_value_t = 60)]
+    pub revoke_retry_secs: u64,
+
     /// Comma-separated ORCID iDs that get the staff role when they sign in. In demo mode
     /// the simulated researcher Sofia Garcia (0009-0001-2345-6786) is staff as well.
     #[arg(long, env = "STAFF_ORCIDS", default_value = "")]
@@ -167,6 +172,8 @@ pub struct Settings {
     pub orcid_timeout: Duration,
     pub oauth_state_ttl_secs: i64,
     pub works_refresh_secs: i64,
+    /// First wait before a failed revocation is tried again.
+    pub revoke_retry: Duration,
     pub staff: Staff,
     pub token_key: Option<String>,
     pub institution_name: String,
@@ -308,6 +315,9 @@ impl Config {
         if self.orcid_timeout_secs == 0 || self.orcid_timeout_secs > 300 {
             return Err("ORCID_TIMEOUT_SECS must be between 1 and 300".into());
         }
+        if !(1..=3600).contains(&self.revoke_retry_secs) {
+            return Err("REVOKE_RETRY_SECS must be between 1 and 3600".into());
+        }
         let listed = self
             .staff_orcids
             .split(',')
@@ -340,6 +350,7 @@ impl Config {
             orcid_timeout: Duration::from_secs(self.orcid_timeout_secs),
             oauth_state_ttl_secs: self.oauth_state_ttl_secs.clamp(1, 3600) as i64,
             works_refresh_secs: i64::from(self.works_refresh_minutes) * 60,
+            revoke_retry: Duration::from_secs(self.revoke_retry_secs),
             staff,
             token_key: self.token_key,
             institution_name,

@@ -136,6 +136,7 @@ fn help_explains_every_setting() {
         "KEEP_ALIVE_TIMEOUT_SECS",
         "REQUEST_TIMEOUT_SECS",
         "MAX_CONNECTIONS",
+        "REVOKE_RETRY_SECS",
     ] {
         assert!(
             help.contains(&format!("[env: {var}")),
@@ -281,6 +282,15 @@ fn server_limits_have_defaults_and_are_checked() {
     ] {
         let e = cfg(args).unwrap_err();
         assert!(e.contains(expect), "{args:?}: {e}");
+    }
+}
+
+#[test]
+fn revoke_retry_has_a_default_and_is_checked() {
+    assert_eq!(cfg(&[]).unwrap().revoke_retry, Duration::from_secs(60));
+    for bad in ["0", "3601"] {
+        let e = cfg(&["--revoke-retry-secs", bad]).unwrap_err();
+        assert!(e.contains("REVOKE_RETRY_SECS"), "{bad}: {e}");
     }
 }
 

@@ -5,6 +5,7 @@ pub mod config;
 pub mod crypto;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod grants;
 pub mod jobs;
 pub mod metrics;
 pub mod server;

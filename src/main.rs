@@ -46,6 +46,8 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     );
     // Bulk pushes resume from the database, whatever was running when idlink stopped.
     let _runner = state.runner.start();
+    // Grants idlink gave up but ORCID has not yet confirmed revoked: retried with backoff.
+    let _revoker = state.grants.start_revoker();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

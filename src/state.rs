@@ -7,6 +7,7 @@ use orcid::OrcidClient;
 
 use crate::config::Settings;
 use crate::crypto::TokenCipher;
+use crate::grants::Grants;
 use crate::jobs::runner::Runner;
 use crate::metrics::Metrics;
 use crate::store::Store;
@@ -29,6 +30,8 @@ pub struct Inner {
     pub works: Works,
     /// The bulk-push runner: started once by `main`, woken when a job is started.
     pub runner: Runner,
+    /// Researchers' grants: sign-in, refresh, disconnect, and the revoker (started by `main`).
+    pub grants: Grants,
 }
 
 impl std::ops::Deref for AppState {
@@ -111,7 +114,8 @@ impl AppState {
             settings.orcid_client_config(),
             std::sync::Arc::new(metrics.clone()),
         )?;
-        let works = Works::new(store.clone(), orcid.clone());
+        let grants = Grants::new(store.clone(), orcid.clone(), settings.revoke_retry);
+        let works = Works::new(store.clone(), orcid.clone(), grants.clone());
         let runner = Runner::new(
             store.clone(),
             orcid.clone(),
@@ -129,6 +133,7 @@ impl AppState {
                 simulated_orcid,
                 works,
                 runner,
+                grants,
             }),
         })
     }

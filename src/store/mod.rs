@@ -7,6 +7,7 @@ mod audit;
 mod idlink_works;
 mod jobs;
 mod researchers;
+mod revocations;
 #[cfg(any(test, feature = "load-seed"))]
 mod seed;
 mod tokens;
@@ -31,6 +32,7 @@ pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,
     MeSummary, Researcher, Search,
 };
+pub use revocations::{PendingRevocation, RevocationBacklog, RevokeReason};
 #[cfg(any(test, feature = "load-seed"))]
 pub use seed::LoadResearcher;
 pub use tokens::{NewTokens, StoredTokens, TokenStatus};

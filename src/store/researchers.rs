@@ -5,6 +5,7 @@ mod listing;
 mod overview;
 
 use orcid::OrcidId;
+use sqlx::{Sqlite, Transaction};
 
 use super::{now, NewTokens, Store, SyncStatus, TokenStatus};
 
@@ -58,22 +59,20 @@ impl Store {
     ) -> Result<(), sqlx::Error> {
         let t = now();
         let mut tx = self.pool.begin().await?;
-        sqlx::query!(
-            "INSERT INTO researchers (orcid, name, is_staff, first_connected_at, last_signed_in_at)
-             VALUES (?1, ?2, ?3, ?4, ?4)
-             ON CONFLICT(orcid) DO UPDATE SET
-                name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE researchers.name END,
-                is_staff = excluded.is_staff,
-                last_signed_in_at = excluded.last_signed_in_at,
-                disconnected_at = NULL",
-            orcid,
-            name,
-            is_staff,
-            t,
-        )
-        .execute(&mut *tx)
-        .await?;
+        upsert_researcher(&mut tx, orcid, name, is_staff, t).await?;
         self.replace_tokens(&mut tx, orcid, tokens, t).await?;
+        tx.commit().await
+    }
+
+    /// Records a sign-in that keeps the stored grant: only the researcher is updated.
+    pub async fn record_sign_in(
+        &self,
+        orcid: &OrcidId,
+        name: &str,
+        is_staff: bool,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        upsert_researcher(&mut tx, orcid, name, is_staff, now()).await?;
         tx.commit().await
     }
 
@@ -163,4 +162,31 @@ impl Store {
             group_count: r.group_count,
         }))
     }
+}
+
+/// Creates the researcher, or updates their name, role and last sign-in and clears a
+/// disconnection.
+async fn upsert_researcher(
+    tx: &mut Transaction<'_, Sqlite>,
+    orcid: &OrcidId,
+    name: &str,
+    is_staff: bool,
+    t: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO researchers (orcid, name, is_staff, first_connected_at, last_signed_in_at)
+         VALUES (?1, ?2, ?3, ?4, ?4)
+         ON CONFLICT(orcid) DO UPDATE SET
+            name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE researchers.name END,
+            is_staff = excluded.is_staff,
+            last_signed_in_at = excluded.last_signed_in_at,
+            disconnected_at = NULL",
+        orcid,
+        name,
+        is_staff,
+        t,
+    )
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
 }

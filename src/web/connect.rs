@@ -13,6 +13,7 @@ use super::lang::orcid_lang;
 use super::pages::{render, DemoStaff, Denied, Landing, Layout};
 use super::session::{self, PendingAuth};
 use crate::config::DEMO_STAFF_NAME;
+use crate::grants::SignIn;
 use crate::state::AppState;
 use crate::store::{now, NewTokens};
 use orcid::{scopes, AuthorizeRequest, OrcidError, OrcidId};
@@ -238,12 +239,18 @@ async fn callback(
         expires_at: now().saturating_add(token.expires_in.max(0)),
     };
     let is_staff = state.settings.staff.contains(&orcid);
-    state
-        .store
-        .save_connection(&orcid, &name, is_staff, &tokens)
+    // A narrower sign-in keeps the stored grant; the grant given up is revoked at ORCID.
+    let outcome = state
+        .grants
+        .sign_in(SignIn {
+            orcid: &orcid,
+            name: &name,
+            is_staff,
+            tokens,
+        })
         .await?;
     session::sign_in(&session, &orcid).await?;
-    tracing::info!(orcid = %orcid, "researcher connected");
+    tracing::info!(orcid = %orcid, ?outcome, "researcher connected");
     Ok(Redirect::to("/me").into_response())
 }
 

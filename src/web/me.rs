@@ -16,6 +16,7 @@ use super::pages::{render, IdDisplay, Layout, Notice};
 use super::researcher::Researcher;
 use super::works_view::{WorksSection, GROUPS_PER_PAGE};
 use super::{session, staff};
+use crate::grants::Disconnected;
 use crate::state::AppState;
 use crate::store::{MeSummary, TokenStatus};
 use crate::works::sync::is_stale;
@@ -149,32 +150,18 @@ async fn sign_out(
     }))
 }
 
-/// Revokes the grant at ORCID, then forgets the tokens, then says which of those happened.
+/// Revokes the grant at ORCID and forgets the tokens, then says what happened.
 async fn disconnect(
     State(state): State<AppState>,
     Researcher { orcid, session }: Researcher,
     _: CsrfForm,
 ) -> Result<Response, PageError> {
-    let mut revoked_at_orcid = true;
-    if let Some(tokens) = state.store.tokens(&orcid).await? {
-        // Revoking either token disables the pair at ORCID; both are sent so that
-        // neither outlives the disconnect whatever ORCID's server does.
-        let mut all = vec![&tokens.access_token];
-        all.extend(tokens.refresh_token.as_ref());
-        for t in all {
-            if let Err(e) = state.orcid.revoke(t).await {
-                tracing::warn!(orcid = %orcid, error = %e, "revoking at ORCID failed during disconnect");
-                revoked_at_orcid = false;
-            }
-        }
-    }
-    state.store.disconnect(&orcid).await?;
+    let outcome = state.grants.disconnect(&orcid).await?;
     session::sign_out(&session).await?;
-    tracing::info!(orcid = %orcid, revoked_at_orcid, "researcher disconnected");
-    let message = if revoked_at_orcid {
-        "idlink revoked its access at ORCID and deleted the keys it held. Nothing on your ORCID record was removed. You can connect again at any time."
-    } else {
-        "idlink deleted the keys it held, but could not reach ORCID to revoke its access there. To be sure, remove this institution under \"Trusted parties\" in your ORCID account settings."
+    tracing::info!(orcid = %orcid, ?outcome, "researcher disconnected");
+    let message = match outcome {
+        Disconnected::Revoked => "idlink revoked its access at ORCID and deleted the keys it held. Nothing on your ORCID record was removed. You can connect again at any time.",
+        Disconnected::Queued => "idlink no longer uses its access to your ORCID record, but could not reach ORCID to revoke it there just now. It will keep trying on its own. To end it at once yourself, remove this institution under \"Trusted parties\" in your ORCID account settings. Nothing on your ORCID record was removed.",
     };
     Ok(render(&Notice {
         layout: Layout::new(&state, false, String::new()),

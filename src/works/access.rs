@@ -1,91 +1,88 @@
-//! A usable ORCID access token for a researcher: decrypted, refreshed when it has expired,
-//! and marked revoked when ORCID says it no longer works.
+//! The researcher's grant as the works rules use it: a usable token from [`Grants`], and
+//! ORCID calls that, when ORCID refuses the token (401 invalid_token, alike for an expired
+//! and a revoked one), refresh it once and call again.
+
+use std::future::Future;
 
 use secrecy::SecretString;
 
 use super::Works;
-use crate::store::{now, NewTokens, TokenStatus};
-use orcid::{ApiError, OrcidError, OrcidId};
+pub use crate::grants::{Access, AccessError};
+use orcid::{ApiError, OrcidId};
 
-/// Refresh a token this long before ORCID would refuse it.
-const REFRESH_MARGIN_SECS: i64 = 300;
-
+/// Why a call with the researcher's token failed.
 #[derive(Debug, thiserror::Error)]
-pub enum AccessError {
-    #[error("the researcher has not connected their ORCID iD")]
-    NotConnected,
-    #[error("the researcher revoked idlink's access at ORCID")]
-    Revoked,
-    #[error("refreshing the token failed: {0}")]
-    Refresh(OrcidError),
-    #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+pub enum CallError {
+    #[error(transparent)]
+    Access(AccessError),
+    #[error(transparent)]
+    Api(ApiError),
 }
 
-/// The access token and granted scopes.
-pub struct Access {
-    pub token: SecretString,
-    pub scopes: Vec<String>,
-}
-
-impl Access {
-    pub fn can_write_works(&self) -> bool {
-        self.scopes.iter().any(|s| s == "/activities/update")
+impl CallError {
+    /// A short label for the audit log.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            CallError::Api(e) => e.outcome(),
+            CallError::Access(AccessError::Revoked) => "revoked",
+            CallError::Access(AccessError::NotConnected) => "not_connected",
+            CallError::Access(AccessError::Refresh(_)) => "refresh_failed",
+            CallError::Access(AccessError::Db(_)) => "database",
+        }
     }
 }
 
 impl Works {
     /// The researcher's grant, refreshed first when it is about to expire.
     pub async fn access(&self, orcid: &OrcidId) -> Result<Access, AccessError> {
-        let tokens = self
-            .store
-            .tokens(orcid)
-            .await?
-            .ok_or(AccessError::NotConnected)?;
-        if tokens.status == TokenStatus::Revoked {
-            return Err(AccessError::Revoked);
-        }
-        if tokens.expires_at > now() + REFRESH_MARGIN_SECS {
-            let scopes = tokens.scopes().map(String::from).collect();
-            return Ok(Access {
-                token: tokens.access_token,
-                scopes,
-            });
-        }
-        let Some(refresh) = tokens.refresh_token else {
-            self.store.mark_tokens_revoked(orcid).await?;
-            return Err(AccessError::Revoked);
-        };
-        match self.orcid.refresh(&refresh).await {
-            Ok(fresh) => {
-                let new = NewTokens {
-                    access_token: fresh.access_token,
-                    refresh_token: fresh.refresh_token.or(Some(refresh)),
-                    scope: if fresh.scope.is_empty() {
-                        tokens.scope.clone()
-                    } else {
-                        fresh.scope
-                    },
-                    expires_at: now().saturating_add(fresh.expires_in.max(0)),
-                };
-                self.store.update_tokens(orcid, &new).await?;
-                tracing::info!(orcid = %orcid, "refreshed an expired ORCID access token");
-                let scopes = new.scope.split_whitespace().map(String::from).collect();
-                Ok(Access {
-                    token: new.access_token,
-                    scopes,
-                })
-            }
-            Err(OrcidError::OAuth { body, .. }) if body.error == "invalid_grant" => {
-                self.store.mark_tokens_revoked(orcid).await?;
-                Err(AccessError::Revoked)
-            }
-            Err(e) => Err(AccessError::Refresh(e)),
-        }
+        self.grants.access(orcid).await
     }
 
-    /// Remembers what an API error says about the grant: a 401 means the researcher revoked it.
-    pub async fn note_api_error(&self, orcid: &OrcidId, e: &ApiError) {
+    /// Runs `call` with the researcher's access token. A 401 invalid_token gets one
+    /// refresh (shared with any running for the same researcher) and one more try; the
+    /// grant counts as revoked only if that refresh fails.
+    pub async fn with_token<T, F, Fut>(&self, orcid: &OrcidId, call: F) -> Result<T, CallError>
+    where
+        F: Fn(SecretString) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let mut token = self.access(orcid).await.map_err(CallError::Access)?.token;
+        self.retrying(orcid, &mut token, call).await
+    }
+
+    /// Runs `call` with `token`, refreshing and retrying once on 401 invalid_token;
+    /// `token` is then the refreshed one, for the caller's next calls.
+    pub async fn retrying<T, F, Fut>(
+        &self,
+        orcid: &OrcidId,
+        token: &mut SecretString,
+        call: F,
+    ) -> Result<T, CallError>
+    where
+        F: Fn(SecretString) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let result = match call(token.clone()).await {
+            Err(ApiError::InvalidToken) => {
+                let fresh = self
+                    .grants
+                    .after_refusal(orcid, token)
+                    .await
+                    .map_err(CallError::Access)?;
+                *token = fresh.token;
+                call(token.clone()).await
+            }
+            other => other,
+        };
+        if let Err(e) = &result {
+            self.note_api_error(orcid, e).await;
+        }
+        result.map_err(CallError::Api)
+    }
+
+    /// Remembers what an API error says about the grant: a token ORCID still refuses
+    /// after a refresh means the grant is gone.
+    async fn note_api_error(&self, orcid: &OrcidId, e: &ApiError) {
         if matches!(e, ApiError::InvalidToken) {
             if let Err(db) = self.store.mark_tokens_revoked(orcid).await {
                 tracing::error!(error = %db, "could not mark a grant revoked");

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use orcid::{OrcidClient, OrcidId};
 
+use crate::grants::Grants;
 use crate::store::Store;
 
 pub use outcome::{LinkTo, Message, Tone, WriteOutcome};
@@ -22,14 +23,16 @@ pub use outcome::{LinkTo, Message, Tone, WriteOutcome};
 pub struct Works {
     store: Store,
     orcid: OrcidClient,
+    grants: Grants,
     refreshing: Arc<RefreshSet>,
 }
 
 impl Works {
-    pub fn new(store: Store, orcid: OrcidClient) -> Self {
+    pub fn new(store: Store, orcid: OrcidClient, grants: Grants) -> Self {
         Self {
             store,
             orcid,
+            grants,
             refreshing: Arc::default(),
         }
     }

@@ -3,7 +3,7 @@
 
 use orcid::ApiError;
 
-use super::access::AccessError;
+use super::access::{AccessError, CallError};
 use super::sync::SyncError;
 
 /// What happened to a write (or to the read before an edit), as the person is told.
@@ -127,6 +127,14 @@ impl WriteOutcome {
             }),
             ApiError::Busy => Self::Busy,
             ApiError::Other { .. } | ApiError::Transport(_) => Self::Unavailable,
+        }
+    }
+
+    /// What a failed call with the researcher's token means for them.
+    pub fn from_call(e: &CallError) -> Self {
+        match e {
+            CallError::Access(e) => Self::from_access(e),
+            CallError::Api(e) => Self::from_api(e),
         }
     }
 

@@ -5,7 +5,7 @@ use crate::store::{now, CachedId, CachedWork, SyncStatus};
 use orcid::model::{self, ExternalIds, PublicationDate, Source, Value, WorkSummary, WorkTitle};
 use orcid::OrcidId;
 
-use super::access::AccessError;
+use super::access::{AccessError, CallError};
 use super::{Works, WriteOutcome};
 
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +16,15 @@ pub enum SyncError {
     Api(#[from] orcid::ApiError),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+}
+
+impl From<CallError> for SyncError {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Access(e) => Self::Access(e),
+            CallError::Api(e) => Self::Api(e),
+        }
+    }
 }
 
 impl SyncError {
@@ -46,14 +55,9 @@ impl Works {
     }
 
     async fn fetch(&self, orcid: &OrcidId) -> Result<usize, SyncError> {
-        let access = self.access(orcid).await?;
-        let works = match self.orcid.works(&access.token, orcid).await {
-            Ok(w) => w,
-            Err(e) => {
-                self.note_api_error(orcid, &e).await;
-                return Err(e.into());
-            }
-        };
+        let works = self
+            .with_token(orcid, |t| async move { self.orcid.works(&t, orcid).await })
+            .await?;
         let cached = to_cached(&works);
         self.store.replace_cached_works(orcid, &cached).await?;
         Ok(cached.len())

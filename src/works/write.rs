@@ -1,6 +1,8 @@
 //! Adding, editing and deleting works at ORCID, each outcome in plain words, each write
 //! in the audit log.
 
+use secrecy::SecretString;
+
 use crate::store::{AuditAction, AuditEntry, WorkChange};
 use orcid::model::Work;
 use orcid::OrcidId;
@@ -24,15 +26,11 @@ impl Works {
         orcid: &OrcidId,
         put_code: i64,
     ) -> Result<Work, WriteOutcome> {
-        let a = self
-            .access(orcid)
-            .await
-            .map_err(|e| WriteOutcome::from_access(&e))?;
-        match self.orcid.work(&a.token, orcid, put_code).await {
+        let read = |t: SecretString| async move { self.orcid.work(&t, orcid, put_code).await };
+        match self.with_token(orcid, read).await {
             Ok(work) => Ok(work),
             Err(e) => {
-                self.note_api_error(orcid, &e).await;
-                let outcome = WriteOutcome::from_api(&e);
+                let outcome = WriteOutcome::from_call(&e);
                 if outcome == WriteOutcome::Gone {
                     let _ = self.refresh(orcid).await;
                 }
@@ -47,15 +45,10 @@ impl Works {
         work: &Work,
         identity: &[(String, String)],
     ) -> WriteOutcome {
-        let outcome = match self.access(who.orcid).await {
-            Err(e) => WriteOutcome::from_access(&e),
-            Ok(a) => match self.orcid.add_work(&a.token, who.orcid, work).await {
-                Ok(put_code) => WriteOutcome::Added { put_code },
-                Err(e) => {
-                    self.note_api_error(who.orcid, &e).await;
-                    WriteOutcome::from_api(&e)
-                }
-            },
+        let call = |t: SecretString| async move { self.orcid.add_work(&t, who.orcid, work).await };
+        let outcome = match self.with_token(who.orcid, call).await {
+            Ok(put_code) => WriteOutcome::Added { put_code },
+            Err(e) => WriteOutcome::from_call(&e),
         };
         let title = work.title_text().unwrap_or_default();
         let change = match outcome {
@@ -82,19 +75,12 @@ impl Works {
         work: &Work,
         identity: &[(String, String)],
     ) -> WriteOutcome {
-        let outcome = match self.access(who.orcid).await {
-            Err(e) => WriteOutcome::from_access(&e),
-            Ok(a) => match self
-                .orcid
-                .update_work(&a.token, who.orcid, put_code, work)
-                .await
-            {
-                Ok(_) => WriteOutcome::Updated { put_code },
-                Err(e) => {
-                    self.note_api_error(who.orcid, &e).await;
-                    WriteOutcome::from_api(&e)
-                }
-            },
+        let call = |t: SecretString| async move {
+            self.orcid.update_work(&t, who.orcid, put_code, work).await
+        };
+        let outcome = match self.with_token(who.orcid, call).await {
+            Ok(_) => WriteOutcome::Updated { put_code },
+            Err(e) => WriteOutcome::from_call(&e),
         };
         let change = match outcome {
             WriteOutcome::Updated { .. } => WorkChange::Recorded {
@@ -111,15 +97,11 @@ impl Works {
     }
 
     pub async fn delete(&self, who: Actor<'_>, put_code: i64) -> WriteOutcome {
-        let outcome = match self.access(who.orcid).await {
-            Err(e) => WriteOutcome::from_access(&e),
-            Ok(a) => match self.orcid.delete_work(&a.token, who.orcid, put_code).await {
-                Ok(()) => WriteOutcome::Deleted,
-                Err(e) => {
-                    self.note_api_error(who.orcid, &e).await;
-                    WriteOutcome::from_api(&e)
-                }
-            },
+        let call =
+            |t: SecretString| async move { self.orcid.delete_work(&t, who.orcid, put_code).await };
+        let outcome = match self.with_token(who.orcid, call).await {
+            Ok(()) => WriteOutcome::Deleted,
+            Err(e) => WriteOutcome::from_call(&e),
         };
         let change = match outcome {
             WriteOutcome::Deleted => WorkChange::Deleted { put_code },

@@ -22,6 +22,7 @@ pub struct TestApp {
     pub mock: MockOrcid,
     pub db_path: PathBuf,
     pub runner: tokio::task::JoinHandle<()>,
+    pub revoker: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
 }
 
@@ -80,6 +81,7 @@ impl TestApp {
             addr,
             base,
             runner: state.runner.start(),
+            revoker: state.grants.start_revoker(),
             state,
             mock,
             db_path,

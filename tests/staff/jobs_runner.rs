@@ -287,6 +287,31 @@ async fn a_researcher_who_revokes_during_the_job_fails_alone() {
 }
 
 #[tokio::test]
+async fn a_refused_token_is_refreshed_and_the_push_goes_on() {
+    let app = app().await;
+    let who = researchers(&app, 1).await;
+    let old = app.state.store.tokens(&who[0]).await.unwrap().unwrap();
+    app.mock
+        .set_fault(Some(Fault::ApiDelay(Duration::from_millis(100))));
+    let items = works_for(&who, 150, "refused");
+    let before = app.mock.refresh_grants();
+    let id = start(&app, &items, false).await;
+    // ORCID now answers 401 invalid_token to the token idlink holds (and thinks valid).
+    app.mock
+        .expire_access_token(secrecy::ExposeSecret::expose_secret(&old.access_token));
+    let got = finished(&app, id).await;
+    assert!(
+        got.iter().all(|i| i.status == ItemStatus::Done),
+        "{:?}",
+        got.iter().map(|i| &i.detail).collect::<Vec<_>>()
+    );
+    assert_eq!(app.mock.works_of(&who[0]), 150);
+    assert_eq!(app.mock.refresh_grants(), before + 1);
+    let tokens = app.state.store.tokens(&who[0]).await.unwrap().unwrap();
+    assert_eq!(tokens.status, idlink::store::TokenStatus::Active);
+}
+
+#[tokio::test]
 async fn a_503_storm_loses_no_item() {
     let app = app().await;
     let who = researchers(&app, 2).await;

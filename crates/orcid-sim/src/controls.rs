@@ -51,6 +51,32 @@ impl MockOrcid {
         self.inner.hooks.revoke_requests()
     }
 
+    /// Number of `grant_type=refresh_token` requests received (any outcome).
+    pub fn refresh_grants(&self) -> usize {
+        self.inner.hooks.refresh_grants()
+    }
+
+    /// Makes an access token expire now while its refresh token stays usable: the Member
+    /// API then answers it 401 invalid_token, and a refresh still gets a new pair.
+    pub fn expire_access_token(&self, token: &str) {
+        let mut st = self.inner.lock_or_recover();
+        if let Some(t) = st.pair_mut(token) {
+            t.access_expires_at = Some(state::now());
+        }
+        self.inner.persist(&st);
+    }
+
+    /// Grants of `client_id` for the researcher that still stand (not revoked, not expired):
+    /// each one could still be used or refreshed to act on the record.
+    pub fn live_grants(&self, id: &OrcidId, client_id: &str) -> usize {
+        let st = self.inner.lock_or_recover();
+        let now = state::now();
+        st.tokens
+            .values()
+            .filter(|t| t.orcid.as_ref() == Some(id) && t.client_id == client_id && t.is_live(now))
+            .count()
+    }
+
     pub fn is_access_token_active(&self, token: &str) -> bool {
         let st = self.inner.lock_or_recover();
         st.by_access(token)

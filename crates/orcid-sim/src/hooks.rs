@@ -1,6 +1,6 @@
 //! What the handlers report to the test controls, and the fault tests inject: the fault
-//! slot behind [`MockOrcid::set_fault`](crate::MockOrcid), the token and Member API request
-//! counters, and the raw token values sent to /oauth/revoke.
+//! slot behind [`MockOrcid::set_fault`](crate::MockOrcid), the token, refresh-grant and Member API
+//! request counters, and the raw token values sent to /oauth/revoke.
 //!
 //! It exists only with the `testing` feature (and in the crate's own tests). Without it
 //! [`Hooks`] is empty and every hook does nothing, so the release binary checks no fault,
@@ -25,6 +25,7 @@ mod enabled {
     pub(crate) struct Hooks {
         fault: Mutex<Option<Fault>>,
         token_requests: AtomicUsize,
+        refresh_grants: AtomicUsize,
         api_requests: AtomicUsize,
         /// Raw token values answered 200 by /oauth/revoke, in order; memory only.
         revoked: Mutex<Vec<String>>,
@@ -70,6 +71,14 @@ mod enabled {
             self.token_requests.load(Ordering::SeqCst)
         }
 
+        pub(crate) fn refresh_grant(&self) {
+            self.refresh_grants.fetch_add(1, Ordering::SeqCst);
+        }
+
+        pub(crate) fn refresh_grants(&self) -> usize {
+            self.refresh_grants.load(Ordering::SeqCst)
+        }
+
         pub(crate) fn api_request(&self) {
             self.api_requests.fetch_add(1, Ordering::SeqCst);
         }
@@ -109,6 +118,8 @@ mod disabled {
         }
 
         pub(crate) fn token_request(&self) {}
+
+        pub(crate) fn refresh_grant(&self) {}
 
         pub(crate) fn api_request(&self) {}
 

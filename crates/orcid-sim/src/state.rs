@@ -128,12 +128,22 @@ pub(crate) struct TokenRecord {
     pub scopes: Vec<String>,
     pub issued_at: u64,
     pub expires_at: u64,
+    /// When the access token alone stops working, earlier than the pair (a test control):
+    /// the refresh token still gets a new pair, as an expired ORCID access token's does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_expires_at: Option<u64>,
     pub auth_time: Option<u64>,
     pub disabled: Option<DisabledReason>,
 }
 
 impl TokenRecord {
+    /// The access token works for API calls.
     pub fn is_active(&self, now: u64) -> bool {
+        self.is_live(now) && self.access_expires_at.is_none_or(|t| now < t)
+    }
+
+    /// The grant still stands: not revoked, and its refresh token can still be used.
+    pub fn is_live(&self, now: u64) -> bool {
         self.disabled.is_none() && now < self.expires_at
     }
 
@@ -369,6 +379,7 @@ impl State {
             scopes: new.scopes,
             issued_at: now(),
             expires_at: new.expires_at,
+            access_expires_at: None,
             auth_time: new.auth_time,
             disabled: None,
         };

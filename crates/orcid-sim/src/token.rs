@@ -69,7 +69,10 @@ pub(crate) async fn token(
             "grant_type is missing",
         ),
         Some("authorization_code") => authorization_code(inner, &client_id, &pairs),
-        Some("refresh_token") => refresh(inner, &client_id, &pairs),
+        Some("refresh_token") => {
+            inner.hooks.refresh_grant();
+            refresh(inner, &client_id, &pairs)
+        }
         Some("client_credentials") => client_credentials(inner, &client_id, &pairs),
         Some(other) => oauth_error(
             StatusCode::BAD_REQUEST,

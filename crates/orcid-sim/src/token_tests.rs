@@ -368,3 +368,56 @@ async fn client_credentials_gives_a_read_public_token_without_orcid() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "invalid_scope");
 }
+
+#[tokio::test]
+async fn each_authorization_is_its_own_grant_and_an_expired_access_token_refreshes() {
+    let h = Harness::start().await;
+    let id = h.mock.add_researcher("Sofia", "Garcia");
+    let code = h.code_for(&id, &[]).await;
+    let (_, second) = h.exchange(&code).await;
+    let code = h.code_for(&id, &[]).await;
+    let (_, third) = h.exchange(&code).await;
+    let token = |v: &Value, k: &str| v[k].as_str().unwrap().to_owned();
+    assert_ne!(
+        token(&second, "access_token"),
+        token(&third, "access_token")
+    );
+    assert_eq!(h.mock.live_grants(&id, CLIENT_ID), 2);
+
+    // Revoking one grant leaves the other.
+    let (status, _) = h
+        .revoke(&[
+            ("client_id", CLIENT_ID),
+            ("client_secret", SECRET),
+            ("token", &token(&second, "refresh_token")),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h.mock.live_grants(&id, CLIENT_ID), 1);
+    assert!(h
+        .mock
+        .is_access_token_active(&token(&third, "access_token")));
+
+    // An expired access token stops working, but its refresh token still gets a new pair.
+    h.mock.expire_access_token(&token(&third, "access_token"));
+    assert!(!h
+        .mock
+        .is_access_token_active(&token(&third, "access_token")));
+    assert_eq!(h.mock.live_grants(&id, CLIENT_ID), 1);
+    let before = h.mock.refresh_grants();
+    let (status, _, fresh) = h
+        .token(&[
+            ("client_id", CLIENT_ID),
+            ("client_secret", SECRET),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &token(&third, "refresh_token")),
+            ("revoke_old", "true"),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    assert_eq!(h.mock.refresh_grants(), before + 1);
+    assert!(h
+        .mock
+        .is_access_token_active(&token(&fresh, "access_token")));
+    assert_eq!(h.mock.live_grants(&id, CLIENT_ID), 1);
+}

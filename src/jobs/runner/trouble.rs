@@ -1,6 +1,6 @@
 //! What a failed call means for the items of a unit, and the words staff read for it.
 
-use crate::works::access::AccessError;
+use crate::works::access::{AccessError, CallError};
 use crate::works::sync::SyncError;
 use orcid::{ApiError, OrcidError};
 
@@ -74,6 +74,13 @@ impl Trouble {
                 Self::Transient(format!("could not refresh idlink's access: {e}"))
             }
             AccessError::Db(e) => Self::Database(e.to_string()),
+        }
+    }
+
+    pub fn from_call(e: &CallError) -> Self {
+        match e {
+            CallError::Access(e) => Self::from_access(e),
+            CallError::Api(e) => Self::from_api(e),
         }
     }
 

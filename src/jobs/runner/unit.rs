@@ -68,7 +68,7 @@ pub async fn process(runner: &Runner, unit: JobUnit) -> Done {
     if to_send.is_empty() {
         return Ok(());
     }
-    let token = match runner.works.access(&u.orcid).await {
+    let mut token = match runner.works.access(&u.orcid).await {
         Ok(a) if a.can_write_works() => a.token,
         Ok(_) => {
             return u
@@ -78,7 +78,7 @@ pub async fn process(runner: &Runner, unit: JobUnit) -> Done {
         Err(e) => return u.give_up(&to_send, Trouble::from_access(&e)).await,
     };
     let mut pushed = Pushed::default();
-    let result = u.push_all(&token, &to_send, &mut pushed).await;
+    let result = u.push_all(&mut token, &to_send, &mut pushed).await;
     u.update_cache(pushed).await;
     result
 }
@@ -103,7 +103,13 @@ enum Next {
 
 impl Unit<'_> {
     /// Sends the items in bulk requests of up to [`BULK_MAX`], claiming each chunk first.
-    async fn push_all(&self, token: &SecretString, items: &[JobItem], pushed: &mut Pushed) -> Done {
+    /// `token` is replaced when ORCID refuses it and a refresh brings a new one.
+    async fn push_all(
+        &self,
+        token: &mut SecretString,
+        items: &[JobItem],
+        pushed: &mut Pushed,
+    ) -> Done {
         let mut rest = items;
         while !rest.is_empty() {
             let (chunk, tail) = rest.split_at(rest.len().min(BULK_MAX));
@@ -129,7 +135,7 @@ impl Unit<'_> {
     /// Claims one chunk, sends it in one bulk request and settles every claimed item.
     async fn send(
         &self,
-        token: &SecretString,
+        token: &mut SecretString,
         chunk: &[JobItem],
         pushed: &mut Pushed,
     ) -> Result<Next, UnitError> {
@@ -162,20 +168,17 @@ impl Unit<'_> {
             self.write(outcomes).await?;
             return Ok(Next::Continue);
         }
-        let answer = self
-            .runner
-            .orcid
-            .add_works(token, &self.orcid, &works)
-            .await;
-        let results = match answer {
+        let (orcid, works) = (&self.orcid, &works);
+        let add =
+            |t: SecretString| async move { self.runner.orcid.add_works(&t, orcid, works).await };
+        let results = match self.runner.works.retrying(orcid, token, add).await {
             Ok(results) => results,
             Err(e) => {
-                self.runner.works.note_api_error(&self.orcid, &e).await;
                 for item in &items {
                     self.audit(&mut outcomes, item, None, e.outcome(), &e.to_string());
                 }
                 self.write(outcomes).await?;
-                return self.request_failed(&items, Trouble::from_api(&e)).await;
+                return self.request_failed(&items, Trouble::from_call(&e)).await;
             }
         };
         for (item, result) in items.iter().zip(results) {

@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use crate::state::AppState;
 use crate::store::{
-    ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, LastCall, Search,
+    ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, LastCall, RevocationBacklog,
+    Search,
 };
 use crate::web::error::PageError;
 use crate::web::format::{day, when};
@@ -224,6 +225,28 @@ pub struct DashboardPage {
     pub by_connected: SortLink,
     pub by_last_call: SortLink,
     pub jobs: Vec<crate::web::jobs::JobSummary>,
+    pub to_revoke: ToRevoke,
+}
+
+/// "Access still to revoke": grants idlink gave up that ORCID has not yet confirmed
+/// revoked (the revoker keeps trying).
+pub struct ToRevoke {
+    pub count: i64,
+    pub researchers: i64,
+    /// The day the oldest was given up.
+    pub since: String,
+    pub last_error: String,
+}
+
+impl From<RevocationBacklog> for ToRevoke {
+    fn from(b: RevocationBacklog) -> Self {
+        ToRevoke {
+            count: b.count,
+            researchers: b.researchers,
+            since: b.oldest_at.map(day).unwrap_or_default(),
+            last_error: b.last_error.unwrap_or_default(),
+        }
+    }
 }
 
 fn sort_link(v: &View, col: DashboardSort) -> SortLink {
@@ -278,6 +301,7 @@ pub async fn dashboard(
         by_name: sort_link(&view, DashboardSort::Name),
         by_connected: sort_link(&view, DashboardSort::Connected),
         jobs: crate::web::jobs::recent(&state, 5).await?,
+        to_revoke: state.store.revocation_backlog().await?.into(),
         by_last_call: sort_link(&view, DashboardSort::LastCall),
         notices: view.notices,
     }))

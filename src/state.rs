@@ -145,7 +145,7 @@ pub(crate) fn data_dir(db: &Path) -> Result<PathBuf, crate::crypto::CryptoError>
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&dir).map_err(|e| crate::crypto::CryptoError::KeyFile {
+    crate::store::create_private_dir(&dir).map_err(|e| crate::crypto::CryptoError::KeyFile {
         path: dir.display().to_string(),
         source: e,
     })?;

@@ -145,6 +145,11 @@ pub struct Config {
     #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
 
+    /// Bearer token that /metrics requires (Authorization: Bearer <token>), at least 16
+    /// characters, e.g. from: openssl rand -hex 32. Unset: /metrics is not served (404).
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -173,6 +178,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Timeouts and the connection cap of the HTTP server.
     pub serve: crate::server::Limits,
+    /// `METRICS_TOKEN`; without it /metrics is not served.
+    pub metrics_token: Option<SecretString>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -187,6 +194,10 @@ impl std::fmt::Debug for Settings {
             .field("endpoints", &self.endpoints)
             .field("scopes", &self.scopes)
             .field("token_key", &self.token_key.as_ref().map(|_| "[redacted]"))
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -239,6 +250,7 @@ impl Config {
             None => self.implied_orcid_env()?,
         };
         let serve = self.serve_limits()?;
+        let metrics_token = self.metrics_token()?;
         if env == OrcidEnv::Mock && !cfg!(feature = "demo") {
             return Err("this idlink was built without the simulated ORCID (the `demo` feature): set ORCID_CLIENT_ID and ORCID_CLIENT_SECRET, and ORCID_ENV=sandbox or production".into());
         }
@@ -345,7 +357,23 @@ impl Config {
             institution_name,
             log_format: self.log_format,
             serve,
+            metrics_token,
         })
+    }
+
+    fn metrics_token(&self) -> Result<Option<SecretString>, String> {
+        // A blank value (an emptied line in .env) counts as unset.
+        let Some(token) = self
+            .metrics_token
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        if token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("METRICS_TOKEN must be at least 16 characters, without spaces (e.g. from: openssl rand -hex 32)".into());
+        }
+        Ok(Some(SecretString::from(token.to_owned())))
     }
 
     fn serve_limits(&self) -> Result<crate::server::Limits, String> {

@@ -136,6 +136,7 @@ fn help_explains_every_setting() {
         "KEEP_ALIVE_TIMEOUT_SECS",
         "REQUEST_TIMEOUT_SECS",
         "MAX_CONNECTIONS",
+        "METRICS_TOKEN",
     ] {
         assert!(
             help.contains(&format!("[env: {var}")),
@@ -290,4 +291,27 @@ fn demo_client_matches_the_simulators() {
     assert_eq!(DEMO_CLIENT_ID, orcid_sim::DEMO_CLIENT_ID);
     assert_eq!(DEMO_CLIENT_SECRET, orcid_sim::DEMO_CLIENT_SECRET);
     assert!(orcid::is_client_id(DEMO_CLIENT_ID));
+}
+
+#[test]
+fn metrics_token_is_optional_and_checked() {
+    let s = cfg(&[]).unwrap();
+    assert!(
+        s.metrics_token.is_none(),
+        "no /metrics unless a token is set"
+    );
+    assert!(cfg(&["--metrics-token", " "])
+        .unwrap()
+        .metrics_token
+        .is_none());
+    let s = cfg(&["--metrics-token", "0123456789abcdef"]).unwrap();
+    assert!(s.metrics_token.is_some());
+    assert!(
+        !format!("{s:?}").contains("0123456789abcdef"),
+        "token redacted"
+    );
+    for bad in ["short", "has a space in it, sadly"] {
+        let e = cfg(&["--metrics-token", bad]).unwrap_err();
+        assert!(e.contains("METRICS_TOKEN"), "{bad:?}: {e}");
+    }
 }

@@ -26,6 +26,9 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The `METRICS_TOKEN` a test app has unless the test sets another.
+    pub const METRICS_TOKEN: &'static str = "test-metrics-token-0123456789";
+
     pub async fn spawn() -> Self {
         Self::spawn_with(&[]).await
     }
@@ -53,6 +56,9 @@ impl TestApp {
         ];
         if !extra.contains(&"--public-url") {
             args.extend(["--public-url", &base]);
+        }
+        if !extra.contains(&"--metrics-token") {
+            args.extend(["--metrics-token", Self::METRICS_TOKEN]);
         }
         // Demo mode said outright, so a test may move the ORCID URLs (a partial set of
         // ORCID settings without it is refused).

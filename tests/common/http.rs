@@ -22,6 +22,18 @@ impl TestApp {
         (status, body)
     }
 
+    /// The /metrics text, read as Prometheus does: with the `METRICS_TOKEN` bearer token.
+    pub async fn metrics(&self) -> String {
+        let res = reqwest::Client::new()
+            .get(self.url("/metrics"))
+            .bearer_auth(Self::METRICS_TOKEN)
+            .send()
+            .await
+            .expect("GET /metrics");
+        assert_eq!(res.status(), StatusCode::OK, "GET /metrics");
+        res.text().await.expect("GET /metrics")
+    }
+
     /// The CSRF token of the form on `page`, as the person's browser got it.
     pub async fn csrf_on(&self, client: &Client, page: &str) -> String {
         let (status, html) = self.get_text(client, page).await;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::common::{location, ok, query_param, TestApp};
+use crate::common::{location, query_param, TestApp};
 use orcid_sim::Fault;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::StatusCode;
@@ -764,7 +764,7 @@ async fn health_and_metrics() {
     let res = client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     app.sign_in(&client).await;
-    let text = ok(app.get_text(&client, "/metrics").await);
+    let text = app.metrics().await;
     assert!(
         text.contains(r#"idlink_http_requests_total{route="/orcid/callback",status="303"} 1"#),
         "{text}"
@@ -814,14 +814,14 @@ async fn rotated_orcid_keys_are_fetched_again_on_an_unknown_kid() {
     app.mock.rotate_signing_key().unwrap();
     // The cached keys do not know the new kid: idlink fetches the JWKS again and accepts it.
     app.sign_in(&app.browser()).await;
-    let metrics = ok(app.get_text(&app.browser(), "/metrics").await);
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(r#"idlink_orcid_calls_total{endpoint="jwks",outcome="ok"} 2"#),
         "{metrics}"
     );
     // A third sign-in uses the cache again.
     app.sign_in(&app.browser()).await;
-    let metrics = ok(app.get_text(&app.browser(), "/metrics").await);
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(r#"idlink_orcid_calls_total{endpoint="jwks",outcome="ok"} 2"#),
         "{metrics}"

@@ -136,6 +136,9 @@ fn help_explains_every_setting() {
         "KEEP_ALIVE_TIMEOUT_SECS",
         "REQUEST_TIMEOUT_SECS",
         "MAX_CONNECTIONS",
+        "CONNECT_RATE_PER_MIN",
+        "CONNECT_BURST",
+        "TRUSTED_PROXY_HEADER",
         "METRICS_TOKEN",
     ] {
         assert!(
@@ -313,5 +316,30 @@ fn metrics_token_is_optional_and_checked() {
     for bad in ["short", "has a space in it, sadly"] {
         let e = cfg(&["--metrics-token", bad]).unwrap_err();
         assert!(e.contains("METRICS_TOKEN"), "{bad:?}: {e}");
+    }
+}
+
+#[test]
+fn connect_limit_has_defaults_and_is_checked() {
+    let s = cfg(&[]).unwrap();
+    assert_eq!(s.connect_limit.per_minute.get(), 30);
+    assert_eq!(s.connect_limit.burst.get(), 10);
+    assert!(s.connect_limit.proxy_header.is_none());
+    let s = cfg(&["--trusted-proxy-header", "X-Forwarded-For"]).unwrap();
+    assert_eq!(
+        s.connect_limit.proxy_header.unwrap().as_str(),
+        "x-forwarded-for"
+    );
+    for (args, expect) in [
+        (&["--connect-rate-per-min", "0"][..], "CONNECT_RATE_PER_MIN"),
+        (&["--connect-burst", "0"], "CONNECT_BURST"),
+        (
+            &["--trusted-proxy-header", "X Forwarded"],
+            "TRUSTED_PROXY_HEADER",
+        ),
+        (&["--trusted-proxy-header", "Forwarded"], "X-Forwarded-For"),
+    ] {
+        let e = cfg(args).unwrap_err();
+        assert!(e.contains(expect), "{args:?}: {e}");
     }
 }

@@ -10,6 +10,8 @@ use crate::crypto::TokenCipher;
 use crate::jobs::runner::Runner;
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::web::connect_limit::ConnectLimiter;
+use crate::web::pending_signin::SpentStates;
 use crate::works::Works;
 
 #[derive(Clone)]
@@ -29,6 +31,12 @@ pub struct Inner {
     pub works: Works,
     /// The bulk-push runner: started once by `main`, woken when a job is started.
     pub runner: Runner,
+    /// Seals what idlink leaves with the browser (pending sign-ins); the store holds a copy.
+    pub cipher: TokenCipher,
+    /// Sign-ins started per client address.
+    pub connect_limiter: ConnectLimiter,
+    /// Sign-in states already used.
+    pub spent_states: SpentStates,
 }
 
 impl std::ops::Deref for AppState {
@@ -102,7 +110,7 @@ impl AppState {
             path: settings.database_path.display().to_string(),
             source,
         };
-        let store = Store::open(&settings.database_path, cipher)
+        let store = Store::open(&settings.database_path, cipher.clone())
             .await
             .map_err(db_err)?;
         let sessions = store.session_store().await.map_err(db_err)?;
@@ -119,8 +127,17 @@ impl AppState {
             works.clone(),
             settings.institution_name.clone(),
         );
+        let limit = &settings.connect_limit;
+        let connect_limiter =
+            ConnectLimiter::new(limit.per_minute, limit.burst, limit.proxy_header.clone());
+        let spent_states = SpentStates::new(std::time::Duration::from_secs(
+            settings.oauth_state_ttl_secs.unsigned_abs(),
+        ));
         Ok(Self {
             inner: Arc::new(Inner {
+                cipher,
+                connect_limiter,
+                spent_states,
                 settings,
                 store,
                 orcid,

@@ -1,7 +1,7 @@
 //! A per-address limit on starting sign-ins (`GET /orcid/connect`), so one client cannot
 //! flood idlink or, through it, ORCID's authorize page.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -44,8 +44,20 @@ impl ConnectLimiter {
         }
         let client = client_address(headers, peer, self.proxy_header.as_ref());
         self.limiter
-            .check_key(&client)
+            .check_key(&allowance_key(client))
             .map_err(|not_until| not_until.wait_time_from(self.limiter.clock().now()))
+    }
+}
+
+/// Whose allowance an address uses: its own for IPv4, its /64 network for IPv6, since one
+/// subscriber usually holds a whole /64 and could otherwise take a new address each time.
+fn allowance_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64))),
+        },
+        v4 => v4,
     }
 }
 
@@ -57,6 +69,7 @@ fn client_address(
     peer: Option<SocketAddr>,
     proxy_header: Option<&HeaderName>,
 ) -> IpAddr {
+    // No peer when the router is called without a socket: all such requests share a key.
     let peer = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.ip());
     let Some(name) = proxy_header else {
         return peer;
@@ -128,6 +141,16 @@ mod tests {
             client_address(&HeaderMap::new(), peer, Some(&xff)).to_string(),
             "10.0.0.2"
         );
+    }
+
+    #[test]
+    fn an_ipv6_network_shares_one_allowance() {
+        let key = |s: &str| allowance_key(s.parse().unwrap()).to_string();
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:2:bbbb::9"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:3::1"), "2001:db8:1:3::");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
     }
 
     #[test]

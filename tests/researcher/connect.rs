@@ -3,10 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::common::{location, query_param, TestApp};
+use crate::common::{location, query_param, set_cookie, TestApp};
 use idlink::web::pending_signin;
 use orcid_sim::Fault;
-use reqwest::cookie::{CookieStore, Jar};
+use reqwest::cookie::Jar;
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
 
@@ -172,23 +172,15 @@ async fn bad_state_is_refused_before_any_token_request() {
 /// is tested without waiting for it to expire: the sealed cookie is opened with idlink's
 /// key, aged, sealed again and put back in the browser.
 async fn age_pending_sign_ins(app: &TestApp, jar: &Jar, secs: i64) {
-    let callback = url::Url::parse(&app.url("/orcid/callback")).unwrap();
-    let cookies = jar
-        .cookies(&callback)
-        .expect("the browser has a sign-in cookie");
-    let value = cookies
-        .to_str()
-        .unwrap()
-        .split("; ")
-        .find_map(|c| c.strip_prefix("idlink_signin="))
-        .expect("the idlink_signin cookie");
+    let value = app.signin_cookie(jar);
     let mut pending =
-        pending_signin::open(&app.state.cipher, value).expect("the cookie opens with the key");
+        pending_signin::open(&app.state.cipher, &value).expect("the cookie opens with the key");
     assert!(!pending.is_empty(), "a sign-in is pending");
     for p in &mut pending {
         p.created_at -= secs;
     }
     let aged = pending_signin::seal(&app.state.cipher, &pending);
+    let callback = url::Url::parse(&app.url("/orcid/callback")).unwrap();
     jar.add_cookie_str(&format!("idlink_signin={aged}; Path=/orcid"), &callback);
 }
 
@@ -577,7 +569,9 @@ async fn session_id_changes_at_sign_in_and_cookies_are_strict() {
         session_cookie(&res).is_none(),
         "starting a sign-in opens no session"
     );
-    let pending = named_cookie(&res, "idlink_signin").expect("sign-in cookie set at connect");
+    let pending = set_cookie(&res, "idlink_signin")
+        .map(String::from)
+        .expect("sign-in cookie set at connect");
     assert!(pending.contains("HttpOnly"), "{pending}");
     assert!(pending.contains("SameSite=Lax"), "{pending}");
     assert!(!pending.contains("Secure"), "{pending}");
@@ -603,7 +597,7 @@ async fn session_id_changes_at_sign_in_and_cookies_are_strict() {
     let app = TestApp::spawn_with(&["--public-url", public]).await;
     let client = app.browser();
     let res = client.get(app.url("/orcid/connect")).send().await.unwrap();
-    let pending = named_cookie(&res, "idlink_signin").unwrap();
+    let pending = set_cookie(&res, "idlink_signin").map(String::from).unwrap();
     assert!(pending.contains("Secure"), "{pending}");
     assert!(res.headers()["strict-transport-security"]
         .to_str()
@@ -623,17 +617,8 @@ async fn session_id_changes_at_sign_in_and_cookies_are_strict() {
     assert!(cookie.contains("Secure"), "{cookie}");
 }
 
-fn named_cookie(res: &reqwest::Response, name: &str) -> Option<String> {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .map(String::from)
-}
-
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
-    named_cookie(res, "idlink_session")
+    set_cookie(res, "idlink_session").map(String::from)
 }
 
 fn cookie_value(c: &str) -> &str {

@@ -5,11 +5,11 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::common::{location, ok, query_param, TestApp};
+use crate::common::{location, ok, query_param, set_cookie, TestApp};
 use idlink::web::pending_signin;
-use reqwest::cookie::{CookieStore, Jar};
+use reqwest::cookie::Jar;
 use reqwest::redirect::Policy;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, StatusCode};
 
 /// Rows in the sessions table, read from the database file by a connection of its own.
 async fn session_rows(app: &TestApp) -> i64 {
@@ -33,27 +33,6 @@ fn cookieless(from: Option<IpAddr>) -> Client {
         .local_address(from)
         .build()
         .expect("client")
-}
-
-fn set_cookie<'a>(res: &'a Response, name: &str) -> Option<&'a str> {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with(&format!("{name}=")))
-}
-
-/// The `name=value` part of the sign-in cookie the browser holds for the callback.
-fn held_signin_cookie(app: &TestApp, jar: &Jar) -> String {
-    let callback = url::Url::parse(&app.url("/orcid/callback")).unwrap();
-    let cookies = jar.cookies(&callback).expect("cookies for the callback");
-    cookies
-        .to_str()
-        .unwrap()
-        .split("; ")
-        .find(|c| c.starts_with("idlink_signin="))
-        .expect("the idlink_signin cookie")
-        .to_owned()
 }
 
 #[tokio::test]
@@ -184,8 +163,8 @@ async fn a_tampered_expired_or_replayed_sign_in_cookie_is_refused_with_a_clear_p
     let who = app.mock.add_researcher("Alan", "Turing");
     let authorize = app.start(&client, "").await;
     let callback = app.decide(&client, &authorize, &who, true).await;
-    let cookie = held_signin_cookie(&app, &jar);
-    let value = cookie.strip_prefix("idlink_signin=").unwrap();
+    let cookie = app.signin_cookie(&jar);
+    let value = cookie.as_str();
     let callback_with = |cookie: String| {
         cookieless(None)
             .get(callback.clone())
@@ -223,7 +202,7 @@ async fn a_tampered_expired_or_replayed_sign_in_cookie_is_refused_with_a_clear_p
     let authorize = app.start(&client, "").await;
     let state = query_param(&authorize, "state").unwrap();
     let callback = app.decide(&client, &authorize, &who, true).await;
-    let genuine = held_signin_cookie(&app, &jar);
+    let genuine = format!("idlink_signin={}", app.signin_cookie(&jar));
     let res = client.get(callback.clone()).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "signed in");
     let res = cookieless(None)

@@ -231,6 +231,8 @@ async fn callback(
     res
 }
 
+/// The callback once its sign-in is known (`None`: no matching, unused state): checks
+/// the answer, exchanges the code, stores the connection and signs the person in.
 async fn finish_sign_in(
     state: &AppState,
     session: &Session,

@@ -3,9 +3,11 @@
 //! rest of idlink uses, so invalid combinations are refused once, at start-up.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use axum::http::HeaderName;
 use clap::{Parser, ValueEnum};
 use secrecy::SecretString;
 use url::Url;
@@ -150,6 +152,27 @@ pub struct Config {
     #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
 
+    /// Sign-ins one client address may start per minute (GET /orcid/connect); more get a
+    /// 429 with Retry-After.
+    #[arg(long, env = "CONNECT_RATE_PER_MIN", default_value_t = 30)]
+    pub connect_rate_per_min: u32,
+
+    /// Sign-ins one client address may start in a quick burst before CONNECT_RATE_PER_MIN
+    /// applies.
+    #[arg(long, env = "CONNECT_BURST", default_value_t = 10)]
+    pub connect_burst: u32,
+
+    /// Request header that carries the client's address, added by your reverse proxy (e.g.
+    /// X-Forwarded-For; its right-most entry is used). Set it ONLY behind a proxy that sets
+    /// or appends it, or clients choose their own address. Unset: the socket peer's address.
+    #[arg(long, env = "TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<String>,
+
+    /// Bearer token that /metrics requires (Authorization: Bearer <token>), at least 16
+    /// characters, e.g. from: openssl rand -hex 32. Unset: /metrics is not served (404).
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -180,6 +203,18 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Timeouts and the connection cap of the HTTP server.
     pub serve: crate::server::Limits,
+    /// The per-address limit on starting sign-ins.
+    pub connect_limit: ConnectLimit,
+    /// `METRICS_TOKEN`; without it /metrics is not served.
+    pub metrics_token: Option<SecretString>,
+}
+
+/// `CONNECT_RATE_PER_MIN`, `CONNECT_BURST` and `TRUSTED_PROXY_HEADER`, checked.
+#[derive(Clone, Debug)]
+pub struct ConnectLimit {
+    pub per_minute: NonZeroU32,
+    pub burst: NonZeroU32,
+    pub proxy_header: Option<HeaderName>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -194,6 +229,11 @@ impl std::fmt::Debug for Settings {
             .field("endpoints", &self.endpoints)
             .field("scopes", &self.scopes)
             .field("token_key", &self.token_key.as_ref().map(|_| "[redacted]"))
+            .field("connect_limit", &self.connect_limit)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -246,6 +286,8 @@ impl Config {
             None => self.implied_orcid_env()?,
         };
         let serve = self.serve_limits()?;
+        let connect_limit = self.connect_limit()?;
+        let metrics_token = self.metrics_token()?;
         if env == OrcidEnv::Mock && !cfg!(feature = "demo") {
             return Err("this idlink was built without the simulated ORCID (the `demo` feature): set ORCID_CLIENT_ID and ORCID_CLIENT_SECRET, and ORCID_ENV=sandbox or production".into());
         }
@@ -356,7 +398,50 @@ impl Config {
             institution_name,
             log_format: self.log_format,
             serve,
+            connect_limit,
+            metrics_token,
         })
+    }
+
+    fn connect_limit(&self) -> Result<ConnectLimit, String> {
+        let in_range = |name: &str, v: u32| {
+            NonZeroU32::new(v)
+                .filter(|v| v.get() <= 1_000_000)
+                .ok_or_else(|| format!("{name} must be between 1 and 1000000"))
+        };
+        let per_minute = in_range("CONNECT_RATE_PER_MIN", self.connect_rate_per_min)?;
+        let burst = in_range("CONNECT_BURST", self.connect_burst)?;
+        let proxy_header = match self.trusted_proxy_header.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) if name.eq_ignore_ascii_case("forwarded") => {
+                return Err("TRUSTED_PROXY_HEADER: the Forwarded header is not supported; \
+                            use a header that holds plain addresses, such as X-Forwarded-For or X-Real-IP"
+                    .into())
+            }
+            Some(name) => Some(HeaderName::try_from(name).map_err(|_| {
+                format!("TRUSTED_PROXY_HEADER {name:?} is not a valid header name")
+            })?),
+        };
+        Ok(ConnectLimit {
+            per_minute,
+            burst,
+            proxy_header,
+        })
+    }
+
+    fn metrics_token(&self) -> Result<Option<SecretString>, String> {
+        // A blank value (an emptied line in .env) counts as unset.
+        let Some(token) = self
+            .metrics_token
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        if token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("METRICS_TOKEN must be at least 16 characters, without spaces (e.g. from: openssl rand -hex 32)".into());
+        }
+        Ok(Some(SecretString::from(token.to_owned())))
     }
 
     fn serve_limits(&self) -> Result<crate::server::Limits, String> {

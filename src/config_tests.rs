@@ -137,6 +137,10 @@ fn help_explains_every_setting() {
         "REQUEST_TIMEOUT_SECS",
         "MAX_CONNECTIONS",
         "REVOKE_RETRY_SECS",
+        "CONNECT_RATE_PER_MIN",
+        "CONNECT_BURST",
+        "TRUSTED_PROXY_HEADER",
+        "METRICS_TOKEN",
     ] {
         assert!(
             help.contains(&format!("[env: {var}")),
@@ -300,4 +304,52 @@ fn demo_client_matches_the_simulators() {
     assert_eq!(DEMO_CLIENT_ID, orcid_sim::DEMO_CLIENT_ID);
     assert_eq!(DEMO_CLIENT_SECRET, orcid_sim::DEMO_CLIENT_SECRET);
     assert!(orcid::is_client_id(DEMO_CLIENT_ID));
+}
+
+#[test]
+fn metrics_token_is_optional_and_checked() {
+    let s = cfg(&[]).unwrap();
+    assert!(
+        s.metrics_token.is_none(),
+        "no /metrics unless a token is set"
+    );
+    assert!(cfg(&["--metrics-token", " "])
+        .unwrap()
+        .metrics_token
+        .is_none());
+    let s = cfg(&["--metrics-token", "0123456789abcdef"]).unwrap();
+    assert!(s.metrics_token.is_some());
+    assert!(
+        !format!("{s:?}").contains("0123456789abcdef"),
+        "token redacted"
+    );
+    for bad in ["short", "has a space in it, sadly"] {
+        let e = cfg(&["--metrics-token", bad]).unwrap_err();
+        assert!(e.contains("METRICS_TOKEN"), "{bad:?}: {e}");
+    }
+}
+
+#[test]
+fn connect_limit_has_defaults_and_is_checked() {
+    let s = cfg(&[]).unwrap();
+    assert_eq!(s.connect_limit.per_minute.get(), 30);
+    assert_eq!(s.connect_limit.burst.get(), 10);
+    assert!(s.connect_limit.proxy_header.is_none());
+    let s = cfg(&["--trusted-proxy-header", "X-Forwarded-For"]).unwrap();
+    assert_eq!(
+        s.connect_limit.proxy_header.unwrap().as_str(),
+        "x-forwarded-for"
+    );
+    for (args, expect) in [
+        (&["--connect-rate-per-min", "0"][..], "CONNECT_RATE_PER_MIN"),
+        (&["--connect-burst", "0"], "CONNECT_BURST"),
+        (
+            &["--trusted-proxy-header", "X Forwarded"],
+            "TRUSTED_PROXY_HEADER",
+        ),
+        (&["--trusted-proxy-header", "Forwarded"], "X-Forwarded-For"),
+    ] {
+        let e = cfg(args).unwrap_err();
+        assert!(e.contains(expect), "{args:?}: {e}");
+    }
 }

@@ -73,9 +73,22 @@ impl TokenCipher {
     }
 
     pub fn encrypt(&self, plaintext: &SecretString, context: &str) -> Vec<u8> {
+        self.seal(plaintext.expose_secret().as_bytes(), context)
+    }
+
+    pub fn decrypt(&self, data: &[u8], context: &str) -> Result<SecretString, CryptoError> {
+        String::from_utf8(self.open(data, context)?)
+            .map(SecretString::from)
+            .map_err(|_| CryptoError::Decrypt)
+    }
+
+    /// Encrypts and authenticates `plaintext` bound to `context` (associated data):
+    /// `nonce || ciphertext`. Each use (tokens, pending sign-ins) has its own context, so
+    /// a value sealed for one is refused by another.
+    pub fn seal(&self, plaintext: &[u8], context: &str) -> Vec<u8> {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let payload = Payload {
-            msg: plaintext.expose_secret().as_bytes(),
+            msg: plaintext,
             aad: context.as_bytes(),
         };
         // Encryption of an in-memory buffer only fails past ~256 GiB.
@@ -85,13 +98,14 @@ impl TokenCipher {
         out
     }
 
-    pub fn decrypt(&self, data: &[u8], context: &str) -> Result<SecretString, CryptoError> {
+    /// Reverses [`TokenCipher::seal`]; fails if the data was altered, sealed under another
+    /// key or for another context.
+    pub fn open(&self, data: &[u8], context: &str) -> Result<Vec<u8>, CryptoError> {
         if data.len() < NONCE_LEN {
             return Err(CryptoError::Decrypt);
         }
         let (nonce, ct) = data.split_at(NONCE_LEN);
-        let plain = self
-            .aead
+        self.aead
             .decrypt(
                 XNonce::from_slice(nonce),
                 Payload {
@@ -99,9 +113,6 @@ impl TokenCipher {
                     aad: context.as_bytes(),
                 },
             )
-            .map_err(|_| CryptoError::Decrypt)?;
-        String::from_utf8(plain)
-            .map(SecretString::from)
             .map_err(|_| CryptoError::Decrypt)
     }
 }

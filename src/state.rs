@@ -11,6 +11,8 @@ use crate::grants::Grants;
 use crate::jobs::runner::Runner;
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::web::connect_limit::ConnectLimiter;
+use crate::web::pending_signin::SpentStates;
 use crate::works::Works;
 
 #[derive(Clone)]
@@ -32,6 +34,12 @@ pub struct Inner {
     pub runner: Runner,
     /// Researchers' grants: sign-in, refresh, disconnect, and the revoker (started by `main`).
     pub grants: Grants,
+    /// Seals what idlink leaves with the browser (pending sign-ins); the store holds a copy.
+    pub cipher: TokenCipher,
+    /// Sign-ins started per client address.
+    pub connect_limiter: ConnectLimiter,
+    /// Sign-in states already used.
+    pub spent_states: SpentStates,
 }
 
 impl std::ops::Deref for AppState {
@@ -105,7 +113,7 @@ impl AppState {
             path: settings.database_path.display().to_string(),
             source,
         };
-        let store = Store::open(&settings.database_path, cipher)
+        let store = Store::open(&settings.database_path, cipher.clone())
             .await
             .map_err(db_err)?;
         let sessions = store.session_store().await.map_err(db_err)?;
@@ -123,8 +131,17 @@ impl AppState {
             works.clone(),
             settings.institution_name.clone(),
         );
+        let limit = &settings.connect_limit;
+        let connect_limiter =
+            ConnectLimiter::new(limit.per_minute, limit.burst, limit.proxy_header.clone());
+        let spent_states = SpentStates::new(std::time::Duration::from_secs(
+            settings.oauth_state_ttl_secs.unsigned_abs(),
+        ));
         Ok(Self {
             inner: Arc::new(Inner {
+                cipher,
+                connect_limiter,
+                spent_states,
                 settings,
                 store,
                 orcid,
@@ -150,7 +167,7 @@ pub(crate) fn data_dir(db: &Path) -> Result<PathBuf, crate::crypto::CryptoError>
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&dir).map_err(|e| crate::crypto::CryptoError::KeyFile {
+    crate::store::create_private_dir(&dir).map_err(|e| crate::crypto::CryptoError::KeyFile {
         path: dir.display().to_string(),
         source: e,
     })?;

@@ -4,6 +4,7 @@
 //! (lists of iDs, optional filters), which use `QueryBuilder` with bound values.
 
 mod audit;
+mod files;
 mod idlink_works;
 mod jobs;
 mod researchers;
@@ -23,6 +24,7 @@ use sqlx::SqlitePool;
 use crate::crypto::TokenCipher;
 
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRecord, AuditVocabulary};
+pub use files::create_private_dir;
 pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
 pub use jobs::{
     AuditLine, BatchRecord, Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem,
@@ -50,12 +52,11 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and its folder, in WAL mode with a
-    /// busy timeout so concurrent sign-ins wait for the write lock instead of failing.
+    /// Opens (creating if needed) the database file and its folder, both private to
+    /// idlink's user, in WAL mode with a busy timeout so concurrent sign-ins wait for the
+    /// write lock instead of failing.
     pub async fn open(path: &Path, cipher: TokenCipher) -> Result<Self, sqlx::Error> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
+        files::prepare_database_files(path)?;
         let opts = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
             .create_if_missing(true)

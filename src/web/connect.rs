@@ -1,17 +1,21 @@
 //! Connect your ORCID iD: the landing page, the authorize redirect and the callback.
 
-use axum::extract::{Query, State};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::error::PageError;
 use super::lang::orcid_lang;
 use super::pages::{render, DemoStaff, Denied, Landing, Layout};
-use super::session::{self, PendingAuth};
+use super::pending_signin::{self, PendingAuth, PendingSignIns};
+use super::session;
 use crate::config::DEMO_STAFF_NAME;
 use crate::grants::SignIn;
 use crate::state::AppState;
@@ -88,10 +92,14 @@ struct ConnectParams {
 
 async fn connect(
     State(state): State<AppState>,
-    session: Session,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Query(params): Query<ConnectParams>,
 ) -> Result<Response, PageError> {
+    let peer = peer.map(|Extension(ConnectInfo(addr))| addr);
+    if let Err(wait) = state.connect_limiter.check(&headers, peer) {
+        return Ok(too_many_sign_ins(wait));
+    }
     let configured = &state.settings.scopes;
     let mut scopes: Vec<String> = if params.access.as_deref() == Some("signin") {
         vec![scopes::signin_only(configured).to_string()]
@@ -134,8 +142,37 @@ async fn connect(
         lang,
         force_login,
     });
-    session::push_pending(&session, pending, state.settings.oauth_state_ttl_secs).await?;
-    Ok(Redirect::to(url.as_str()).into_response())
+    // Kept in the browser, not the session: a visitor without an account stores nothing.
+    // An unreadable cookie left from before is replaced.
+    let ttl = state.settings.oauth_state_ttl_secs;
+    let mut signins = PendingSignIns::from_headers(&headers, &state.cipher).unwrap_or_default();
+    signins.push(pending, ttl, now());
+    let mut res = Redirect::to(url.as_str()).into_response();
+    if let Some(cookie) = signins.set_cookie(&state.cipher, state.settings.secure_cookies, ttl) {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
+}
+
+/// 429 for a client past `CONNECT_RATE_PER_MIN`: plain text, cheap to send many times.
+fn too_many_sign_ins(wait: Duration) -> Response {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    tracing::info!(
+        retry_after = secs,
+        "sign-in starts over the per-address limit"
+    );
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            (header::RETRY_AFTER, secs.to_string()),
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+        ],
+        format!(
+            "Too many sign-ins were started from your address. Please wait {} and try again.\n",
+            duration_words(secs.max(1) as i64)
+        ),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -162,13 +199,47 @@ fn duration_words(secs: i64) -> String {
 async fn callback(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     Query(params): Query<CallbackParams>,
-) -> Result<Response, PageError> {
-    // The state is checked, and spent, before anything else — including error answers.
-    let pending = match params.state.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => session::take_pending(&session, s).await?,
+) -> Response {
+    let secure = state.settings.secure_cookies;
+    let Ok(mut signins) = PendingSignIns::from_headers(&headers, &state.cipher) else {
+        tracing::warn!("sign-in cookie refused: altered, or sealed under another key");
+        let mut res = start_again(
+            StatusCode::BAD_REQUEST,
+            "This sign-in could not be checked",
+            "The sign-in details your browser sent back to idlink were changed or damaged, so idlink did not trust them. Nothing was shared or stored.",
+        )
+        .into_response();
+        res.headers_mut()
+            .append(header::SET_COOKIE, pending_signin::removal(secure));
+        return res;
     };
+    // The state is checked, and spent, before anything else — including error answers.
+    let pending = params
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(|s| signins.take(s))
+        .filter(|p| state.spent_states.spend(&p.state));
+    let mut res = finish_sign_in(&state, &session, pending, params)
+        .await
+        .into_response();
+    let ttl = state.settings.oauth_state_ttl_secs;
+    if let Some(cookie) = signins.set_cookie(&state.cipher, secure, ttl) {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    res
+}
+
+/// The callback once its sign-in is known (`None`: no matching, unused state): checks
+/// the answer, exchanges the code, stores the connection and signs the person in.
+async fn finish_sign_in(
+    state: &AppState,
+    session: &Session,
+    pending: Option<PendingAuth>,
+    params: CallbackParams,
+) -> Result<Response, PageError> {
     let Some(pending) = pending else {
         return Err(start_again(
             StatusCode::BAD_REQUEST,
@@ -187,7 +258,7 @@ async fn callback(
         ));
     }
     if let Some(error) = params.error.as_deref() {
-        return callback_error(&state, error);
+        return callback_error(state, error);
     }
     let Some(code) = params.code.filter(|c| !c.is_empty() && c.len() <= 512) else {
         return Err(start_again(
@@ -249,7 +320,7 @@ async fn callback(
             tokens,
         })
         .await?;
-    session::sign_in(&session, &orcid).await?;
+    session::sign_in(session, &orcid).await?;
     tracing::info!(orcid = %orcid, ?outcome, "researcher connected");
     Ok(Redirect::to("/me").into_response())
 }

@@ -100,6 +100,10 @@ pub async fn render_error_pages(
     };
     let mut out = pages::render(&page);
     *out.status_mut() = err.status;
+    // Cookies set on the way out (a spent sign-in removed) still reach the browser.
+    for cookie in res.headers().get_all(header::SET_COOKIE) {
+        out.headers_mut().append(header::SET_COOKIE, cookie.clone());
+    }
     out.into_response()
 }
 

@@ -3,6 +3,7 @@
 mod admin;
 pub mod assets;
 mod connect;
+pub mod connect_limit;
 mod csrf;
 mod csv_download;
 pub mod error;
@@ -15,6 +16,7 @@ mod me;
 mod ops;
 mod pager;
 mod pages;
+pub mod pending_signin;
 mod researcher;
 mod session;
 pub mod staff;

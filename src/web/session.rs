@@ -3,7 +3,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
@@ -12,19 +11,6 @@ use orcid::OrcidId;
 
 const USER: &str = "idlink.user";
 const CSRF: &str = "idlink.csrf";
-const PENDING: &str = "idlink.oauth_pending";
-
-/// Several tabs may start a sign-in at once; each keeps its own state, up to this many.
-const MAX_PENDING: usize = 5;
-
-/// One authorize redirect in flight: its `state`, `nonce` and the scopes asked for.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PendingAuth {
-    pub state: String,
-    pub nonce: Option<String>,
-    pub scopes: Vec<String>,
-    pub created_at: i64,
-}
 
 /// 256 random bits, URL-safe; used for `state`, `nonce` and CSRF tokens.
 pub fn random_token() -> String {
@@ -99,37 +85,6 @@ fn unmasks_to(submitted: &str, expected: &str) -> bool {
     let (pad, masked) = bytes.split_at(expected.len());
     let token: Vec<u8> = pad.iter().zip(masked).map(|(p, m)| p ^ m).collect();
     bool::from(token.ct_eq(expected.as_bytes()))
-}
-
-pub async fn push_pending(
-    session: &Session,
-    pending: PendingAuth,
-    ttl_secs: i64,
-) -> Result<(), PageError> {
-    let mut all: Vec<PendingAuth> = session.get(PENDING).await?.unwrap_or_default();
-    all.retain(|p| crate::store::now() - p.created_at <= ttl_secs);
-    all.push(pending);
-    if all.len() > MAX_PENDING {
-        all.remove(0);
-    }
-    session.insert(PENDING, all).await?;
-    Ok(())
-}
-
-/// Removes and returns the pending sign-in whose state matches: a state works once.
-pub async fn take_pending(
-    session: &Session,
-    state: &str,
-) -> Result<Option<PendingAuth>, PageError> {
-    let mut all: Vec<PendingAuth> = session.get(PENDING).await?.unwrap_or_default();
-    let found = all
-        .iter()
-        .position(|p| bool::from(p.state.as_bytes().ct_eq(state.as_bytes())))
-        .map(|i| all.remove(i));
-    if found.is_some() {
-        session.insert(PENDING, all).await?;
-    }
-    Ok(found)
 }
 
 #[cfg(test)]

@@ -27,6 +27,9 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The `METRICS_TOKEN` a test app has unless the test sets another.
+    pub const METRICS_TOKEN: &'static str = "test-metrics-token-0123456789";
+
     pub async fn spawn() -> Self {
         Self::spawn_with(&[]).await
     }
@@ -54,6 +57,16 @@ impl TestApp {
         ];
         if !extra.contains(&"--public-url") {
             args.extend(["--public-url", &base]);
+        }
+        // Tests start many sign-ins from 127.0.0.1; those about the limit set their own.
+        if !extra.contains(&"--connect-rate-per-min") {
+            args.extend(["--connect-rate-per-min", "1000000"]);
+        }
+        if !extra.contains(&"--connect-burst") {
+            args.extend(["--connect-burst", "1000000"]);
+        }
+        if !extra.contains(&"--metrics-token") {
+            args.extend(["--metrics-token", Self::METRICS_TOKEN]);
         }
         // Demo mode said outright, so a test may move the ORCID URLs (a partial set of
         // ORCID settings without it is refused).

@@ -22,6 +22,32 @@ impl TestApp {
         (status, body)
     }
 
+    /// The /metrics text, read as Prometheus does: with the `METRICS_TOKEN` bearer token.
+    pub async fn metrics(&self) -> String {
+        let res = reqwest::Client::new()
+            .get(self.url("/metrics"))
+            .bearer_auth(Self::METRICS_TOKEN)
+            .send()
+            .await
+            .expect("GET /metrics");
+        assert_eq!(res.status(), StatusCode::OK, "GET /metrics");
+        res.text().await.expect("GET /metrics")
+    }
+
+    /// The value of the sealed sign-in cookie a browser holds for the callback.
+    pub fn signin_cookie(&self, jar: &reqwest::cookie::Jar) -> String {
+        use reqwest::cookie::CookieStore;
+        let callback = Url::parse(&self.url("/orcid/callback")).unwrap();
+        let cookies = jar.cookies(&callback).expect("cookies for the callback");
+        cookies
+            .to_str()
+            .unwrap()
+            .split("; ")
+            .find_map(|c| c.strip_prefix("idlink_signin="))
+            .expect("the idlink_signin cookie")
+            .to_owned()
+    }
+
     /// The CSRF token of the form on `page`, as the person's browser got it.
     pub async fn csrf_on(&self, client: &Client, page: &str) -> String {
         let (status, html) = self.get_text(client, page).await;
@@ -70,6 +96,18 @@ impl TestApp {
 pub fn ok(page: (StatusCode, String)) -> String {
     assert_eq!(page.0, StatusCode::OK, "{}", page.1);
     page.1
+}
+
+/// The `Set-Cookie` header of a response for the cookie `name`, attributes included.
+pub fn set_cookie<'a>(res: &'a Response, name: &str) -> Option<&'a str> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| {
+            c.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('='))
+        })
 }
 
 pub fn location(res: &Response) -> &str {

@@ -12,5 +12,5 @@ mod wait;
 
 pub use app::TestApp;
 pub use forms::{with_token, work_form};
-pub use http::{hidden_value, location, ok, query_param};
+pub use http::{hidden_value, location, ok, query_param, set_cookie};
 pub use wait::{wait_for, wait_until, wait_until_every, TimedOut};

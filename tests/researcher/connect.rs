@@ -3,13 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::common::{location, ok, query_param, TestApp};
+use crate::common::{location, query_param, set_cookie, TestApp};
+use idlink::web::pending_signin;
 use orcid_sim::Fault;
-use reqwest::cookie::{CookieStore, Jar};
+use reqwest::cookie::Jar;
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
-use tower_sessions::session::Id;
-use tower_sessions::SessionStore;
 
 #[tokio::test]
 async fn authorize_redirect_carries_every_parameter() {
@@ -170,39 +169,19 @@ async fn bad_state_is_refused_before_any_token_request() {
 }
 
 /// Moves the browser's pending sign-ins `secs` seconds into the past, so an expired state
-/// is tested without waiting for it to expire. Sessions are cached in memory in front of
-/// SQLite, where a changed row would not be seen: the aged copy is stored under a new
-/// session id, and the browser's cookie is pointed at it.
+/// is tested without waiting for it to expire: the sealed cookie is opened with idlink's
+/// key, aged, sealed again and put back in the browser.
 async fn age_pending_sign_ins(app: &TestApp, jar: &Jar, secs: i64) {
-    let base = url::Url::parse(&app.base).unwrap();
-    let cookies = jar
-        .cookies(&base)
-        .expect("the browser has a session cookie");
-    let id = cookies
-        .to_str()
-        .unwrap()
-        .split("; ")
-        .find_map(|c| c.strip_prefix("idlink_session="))
-        .expect("the idlink_session cookie");
-    let store = &app.state.sessions;
-    let mut record = store
-        .load(&id.parse::<Id>().unwrap())
-        .await
-        .unwrap()
-        .expect("the session is stored");
-    let pending = record
-        .data
-        .get_mut("idlink.oauth_pending")
-        .and_then(|p| p.as_array_mut())
-        .expect("a sign-in is pending");
-    assert!(!pending.is_empty());
-    for p in pending {
-        let created = p["created_at"].as_i64().expect("created_at");
-        p["created_at"] = (created - secs).into();
+    let value = app.signin_cookie(jar);
+    let mut pending =
+        pending_signin::open(&app.state.cipher, &value).expect("the cookie opens with the key");
+    assert!(!pending.is_empty(), "a sign-in is pending");
+    for p in &mut pending {
+        p.created_at -= secs;
     }
-    record.id = Id::default();
-    store.create(&mut record).await.unwrap();
-    jar.add_cookie_str(&format!("idlink_session={}; Path=/", record.id), &base);
+    let aged = pending_signin::seal(&app.state.cipher, &pending);
+    let callback = url::Url::parse(&app.url("/orcid/callback")).unwrap();
+    jar.add_cookie_str(&format!("idlink_signin={aged}; Path=/orcid"), &callback);
 }
 
 #[tokio::test]
@@ -586,40 +565,60 @@ async fn session_id_changes_at_sign_in_and_cookies_are_strict() {
     let app = TestApp::spawn().await;
     let client = app.browser();
     let res = client.get(app.url("/orcid/connect")).send().await.unwrap();
-    let before = session_cookie(&res).expect("session cookie set at connect");
+    assert!(
+        session_cookie(&res).is_none(),
+        "starting a sign-in opens no session"
+    );
+    let pending = set_cookie(&res, "idlink_signin")
+        .map(String::from)
+        .expect("sign-in cookie set at connect");
+    assert!(pending.contains("HttpOnly"), "{pending}");
+    assert!(pending.contains("SameSite=Lax"), "{pending}");
+    assert!(!pending.contains("Secure"), "{pending}");
+    let authorize = url::Url::parse(location(&res)).unwrap();
+    let who = app.mock.add_researcher("Alan", "Turing");
+    let callback = app.decide(&client, &authorize, &who, true).await;
+    let res = client.get(callback).send().await.unwrap();
+    let before = session_cookie(&res).expect("session cookie set at sign-in");
     assert!(before.contains("HttpOnly"), "{before}");
     assert!(before.contains("SameSite=Lax"), "{before}");
     assert!(!before.contains("Secure"), "{before}");
-    let authorize = url::Url::parse(location(&res)).unwrap();
-    let who = app.mock.add_researcher("Alan", "Turing");
+    // Signing in again in a browser that has a session: the session gets a new id.
+    let authorize = app.start(&client, "").await;
     let callback = app.decide(&client, &authorize, &who, true).await;
     let res = client.get(callback).send().await.unwrap();
     let after = session_cookie(&res).expect("new session cookie at sign-in");
     assert_ne!(cookie_value(&before), cookie_value(&after));
 
-    // With an https PUBLIC_URL, cookies are Secure.
-    let app = TestApp::spawn_with(&["--public-url", "https://ids.example.edu"]).await;
-    let res = app
-        .browser()
-        .get(app.url("/orcid/connect"))
-        .send()
-        .await
-        .unwrap();
-    let cookie = session_cookie(&res).unwrap();
-    assert!(cookie.contains("Secure"), "{cookie}");
+    // With an https PUBLIC_URL, cookies are Secure. The test's browser speaks http to the
+    // app, so it is pointed from PUBLIC_URL to the app, and carries the Secure cookie
+    // itself (a browser would not send it over http).
+    let public = "https://ids.example.edu";
+    let app = TestApp::spawn_with(&["--public-url", public]).await;
+    let client = app.browser();
+    let res = client.get(app.url("/orcid/connect")).send().await.unwrap();
+    let pending = set_cookie(&res, "idlink_signin").map(String::from).unwrap();
+    assert!(pending.contains("Secure"), "{pending}");
     assert!(res.headers()["strict-transport-security"]
         .to_str()
         .unwrap()
         .contains("max-age"));
+    let authorize = url::Url::parse(&location(&res).replace(public, &app.base)).unwrap();
+    let who = app.mock.add_researcher("Alan", "Turing");
+    let callback = app.decide(&client, &authorize, &who, true).await;
+    let res = client
+        .get(callback.as_str().replace(public, &app.base))
+        .header("cookie", cookie_value(&pending))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "signed in over https");
+    let cookie = session_cookie(&res).unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
 }
 
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("idlink_session="))
-        .map(String::from)
+    set_cookie(res, "idlink_session").map(String::from)
 }
 
 fn cookie_value(c: &str) -> &str {
@@ -764,7 +763,7 @@ async fn health_and_metrics() {
     let res = client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     app.sign_in(&client).await;
-    let text = ok(app.get_text(&client, "/metrics").await);
+    let text = app.metrics().await;
     assert!(
         text.contains(r#"idlink_http_requests_total{route="/orcid/callback",status="303"} 1"#),
         "{text}"
@@ -814,14 +813,14 @@ async fn rotated_orcid_keys_are_fetched_again_on_an_unknown_kid() {
     app.mock.rotate_signing_key().unwrap();
     // The cached keys do not know the new kid: idlink fetches the JWKS again and accepts it.
     app.sign_in(&app.browser()).await;
-    let metrics = ok(app.get_text(&app.browser(), "/metrics").await);
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(r#"idlink_orcid_calls_total{endpoint="jwks",outcome="ok"} 2"#),
         "{metrics}"
     );
     // A third sign-in uses the cache again.
     app.sign_in(&app.browser()).await;
-    let metrics = ok(app.get_text(&app.browser(), "/metrics").await);
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(r#"idlink_orcid_calls_total{endpoint="jwks",outcome="ok"} 2"#),
         "{metrics}"

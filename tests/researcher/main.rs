@@ -6,4 +6,5 @@ mod common;
 mod connect;
 mod demo_redirect;
 mod grants;
+mod exposure;
 mod works;

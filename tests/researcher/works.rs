@@ -535,7 +535,7 @@ async fn transient_orcid_failures_are_retried() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(html.contains("was added"), "{html}");
     assert_eq!(app.mock.works_of(&who), 1);
-    let metrics = ok(app.get_text(&client, "/metrics").await);
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(r#"endpoint="add_work",outcome="retried_503""#),
         "{metrics}"

@@ -145,6 +145,16 @@ pub struct Config {
     #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
 
+    /// Most data rows a bulk-upload CSV file may have; a longer file is refused whole,
+    /// before anything is stored, with a message to split it.
+    #[arg(long, env = "UPLOAD_MAX_ROWS", default_value_t = 50_000)]
+    pub upload_max_rows: usize,
+
+    /// Most values on any line of a bulk-upload CSV file (at least 12, the template's
+    /// columns); a wider file is refused whole, before anything is stored.
+    #[arg(long, env = "UPLOAD_MAX_COLUMNS", default_value_t = 64)]
+    pub upload_max_columns: usize,
+
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -173,6 +183,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Timeouts and the connection cap of the HTTP server.
     pub serve: crate::server::Limits,
+    /// How many rows and columns a bulk upload may have.
+    pub upload: crate::jobs::csv_rows::Limits,
 }
 
 impl std::fmt::Debug for Settings {
@@ -239,6 +251,7 @@ impl Config {
             None => self.implied_orcid_env()?,
         };
         let serve = self.serve_limits()?;
+        let upload = self.upload_limits()?;
         if env == OrcidEnv::Mock && !cfg!(feature = "demo") {
             return Err("this idlink was built without the simulated ORCID (the `demo` feature): set ORCID_CLIENT_ID and ORCID_CLIENT_SECRET, and ORCID_ENV=sandbox or production".into());
         }
@@ -345,6 +358,23 @@ impl Config {
             institution_name,
             log_format: self.log_format,
             serve,
+            upload,
+        })
+    }
+
+    fn upload_limits(&self) -> Result<crate::jobs::csv_rows::Limits, String> {
+        if !(1..=10_000_000).contains(&self.upload_max_rows) {
+            return Err("UPLOAD_MAX_ROWS must be between 1 and 10000000".into());
+        }
+        let columns = crate::jobs::csv_rows::COLUMNS.len();
+        if !(columns..=100_000).contains(&self.upload_max_columns) {
+            return Err(format!(
+                "UPLOAD_MAX_COLUMNS must be between {columns} (the template's columns) and 100000"
+            ));
+        }
+        Ok(crate::jobs::csv_rows::Limits {
+            max_rows: self.upload_max_rows,
+            max_columns: self.upload_max_columns,
         })
     }
 

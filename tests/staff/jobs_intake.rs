@@ -354,7 +354,7 @@ async fn a_draft_is_started_once_and_the_results_and_progress_follow() {
             ),
             "0000-0002-1825-0098,Refused,book,,,,,,10.5555/run.2,,,".into(),
             format!(
-                "{},\"=Second, with a comma\",book,2024,,,,,10.5555/run.3,,,",
+                "{},\"-Second, with a comma\",book,2024,,,,,10.5555/run.3,,,",
                 s.ada
             ),
         ]),
@@ -422,8 +422,8 @@ async fn a_draft_is_started_once_and_the_results_and_progress_follow() {
     assert_eq!(rows[0][..4], ["2", s.ada.as_str(), "First work", "pending"]);
     assert_eq!(
         rows[1][..4],
-        ["4", s.ada.as_str(), "'=Second, with a comma", "pending"],
-        "a title a spreadsheet would run as a formula is defused"
+        ["4", s.ada.as_str(), "'-Second, with a comma", "pending"],
+        "a title a spreadsheet could take for a formula is defused"
     );
 
     // Start: CSRF checked, then draft → queued (the runner may take it further at once).

@@ -76,7 +76,7 @@ fn works_for(who: &[OrcidId], per: usize, tag: &str) -> Vec<NewJobItem> {
 async fn start(app: &TestApp, items: &[NewJobItem], push_again: bool) -> i64 {
     let store = &app.state.store;
     let id = store
-        .create_draft_job(&staff(), "works.csv", items.len() as i64, 0, &[], items)
+        .create_draft_job(&staff(), "works.csv", items.len() as i64, 0, &[], &[], items)
         .await
         .unwrap();
     assert!(store.start_job(id, push_again).await.unwrap());

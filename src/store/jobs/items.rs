@@ -375,7 +375,7 @@ mod tests {
         let bad = OrcidId::from_base_digits(2);
         let items = [item(2, good), item(3, bad)];
         let job = store
-            .create_draft_job(&staff, "works.csv", 2, 0, &[], &items)
+            .create_draft_job(&staff, "works.csv", 2, 0, &[], &[], &items)
             .await
             .unwrap();
         assert!(store.start_job(job, false).await.unwrap());
@@ -417,7 +417,7 @@ mod tests {
             identity: vec![],
         };
         let job = store
-            .create_draft_job(&staff, "works.csv", 1, 0, &[], &[item])
+            .create_draft_job(&staff, "works.csv", 1, 0, &[], &[], &[item])
             .await
             .unwrap();
         store.start_job(job, false).await.unwrap();

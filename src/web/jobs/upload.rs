@@ -39,7 +39,7 @@ async fn upload_page(
 ) -> Result<UploadPage, PageError> {
     let jobs = super::recent(state, RECENT_JOBS).await?;
     let layout = staff.layout(state).await?;
-    Ok(UploadPage::new(layout, flash, jobs))
+    Ok(UploadPage::new(layout, flash, jobs, state.settings.upload))
 }
 
 /// What came in the multipart body.
@@ -93,7 +93,9 @@ pub async fn upload(
             .await;
         }
     };
-    let review = match intake::review(&state.store, bytes, state.orcid.record_host()).await {
+    let limits = state.settings.upload;
+    let review = match intake::review(&state.store, bytes, state.orcid.record_host(), limits).await
+    {
         Ok(r) => r,
         Err(IntakeError::File(e)) => {
             let msg = e.to_string();
@@ -122,7 +124,8 @@ pub async fn upload(
             &name,
             review.rows_total,
             review.rows_invalid(),
-            &review.findings,
+            &review.findings.kept(),
+            &review.findings.omitted(),
             &review.items,
         )
         .await?;

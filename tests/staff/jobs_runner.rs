@@ -540,11 +540,10 @@ async fn the_reconciliation_shows_what_differs_from_the_record() {
         "{html}"
     );
 
-    let res = client
-        .get(app.url(&format!("/admin/jobs/{id}/reconcile.csv")))
-        .send()
-        .await
-        .unwrap();
+    let page = format!("/admin/jobs/{id}/reconcile");
+    let res = app
+        .post_form(&client, &page, &format!("/admin/jobs/{id}/reconcile.csv"), &[])
+        .await;
     assert_eq!(res.status(), reqwest::StatusCode::OK);
     assert!(res.headers()["content-type"]
         .to_str()
@@ -584,10 +583,16 @@ async fn only_staff_see_reconciliations() {
     let someone = app.browser();
     app.sign_in(&someone).await;
     let anonymous = app.browser();
+    let csv_path = format!("/admin/jobs/{id}/reconcile.csv");
+    let csrf = app.csrf(&someone).await;
+    let res = app.post_fields(&someone, &csv_path, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN, "{csv_path}");
+    assert!(!res.text().await.unwrap().contains("10.5555/private"));
+    let res = app.post_fields(&anonymous, &csv_path, &[]).await;
+    assert!(res.status().is_redirection(), "{csv_path}: {}", res.status());
     for path in [
         format!("/admin/jobs/{id}/reconcile"),
         format!("/admin/jobs/{id}/reconcile/{}", who[0]),
-        format!("/admin/jobs/{id}/reconcile.csv"),
     ] {
         let res = someone.get(app.url(&path)).send().await.unwrap();
         assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN, "{path}");

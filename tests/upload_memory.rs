@@ -110,7 +110,11 @@ async fn pathological_uploads_are_refused_or_bounded_in_memory() {
     let job = app.state.store.job(id).await.unwrap().unwrap();
     assert_eq!((job.rows_total, job.rows_invalid), (2_000_000, 2_000_000));
     let (kept, total) = app.state.store.row_errors_first(id, 10_000).await.unwrap();
-    assert_eq!((kept.len(), total), (1000, 1000), "findings kept word for word");
+    assert_eq!(
+        (kept.len(), total),
+        (1000, 1000),
+        "findings kept word for word"
+    );
     let omitted = app.state.store.findings_omitted(id).await.unwrap();
     let counted: i64 = omitted.iter().map(|(_, n)| n).sum();
     println!("2M bad rows: {counted} findings counted, not kept: {omitted:?}");
@@ -119,7 +123,10 @@ async fn pathological_uploads_are_refused_or_bounded_in_memory() {
     // The page and the report file say how many more there are.
     let page = format!("/admin/jobs/{id}");
     let (_, html) = app.get_text(&staff, &page).await;
-    assert!(html.contains("more rows with a problem in “orcid”"), "{html}");
+    assert!(
+        html.contains("more rows with a problem in “orcid”"),
+        "{html}"
+    );
     let res = app
         .post_form(&staff, &page, &format!("{page}/errors.csv"), &[])
         .await;

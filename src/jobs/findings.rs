@@ -144,7 +144,11 @@ mod tests {
         let kept: Vec<(i64, String)> = f.kept().into_iter().map(|e| (e.line, e.column)).collect();
         assert_eq!(
             kept,
-            [(1, "extra".into()), (2, "title".into()), (3, "orcid".into())]
+            [
+                (1, "extra".into()),
+                (2, "title".into()),
+                (3, "orcid".into())
+            ]
         );
         assert_eq!(f.omitted(), [("title".into(), 2)]);
         assert_eq!(f.invalid_lines(), 4, "lines 2, 3, 5 and 7");

@@ -42,22 +42,19 @@ where
 {
     let head = encode(vec![header.iter().map(|h| h.to_string()).collect()]);
     let name = file_name.to_owned();
-    let rows = stream::unfold(
-        (Some(first), next),
-        move |(cursor, mut next)| {
-            let name = name.clone();
-            async move {
-                let batch = next(cursor?).await;
-                Some(match batch {
-                    Ok((rows, after)) => (Ok(encode(rows)), (after, next)),
-                    Err(e) => {
-                        tracing::error!(error = %e, file = %name, "a CSV download broke off");
-                        (Err(e), (None, next))
-                    }
-                })
-            }
-        },
-    );
+    let rows = stream::unfold((Some(first), next), move |(cursor, mut next)| {
+        let name = name.clone();
+        async move {
+            let batch = next(cursor?).await;
+            Some(match batch {
+                Ok((rows, after)) => (Ok(encode(rows)), (after, next)),
+                Err(e) => {
+                    tracing::error!(error = %e, file = %name, "a CSV download broke off");
+                    (Err(e), (None, next))
+                }
+            })
+        }
+    });
     let body = stream::once(async move { Ok(head) }).chain(rows);
     (headers(file_name), Body::from_stream(body)).into_response()
 }

@@ -720,14 +720,25 @@ async fn audited_downloads_are_posts_and_a_get_changes_nothing() {
         let res = app
             .post_fields(&s.staff, &format!("/admin/jobs/{id}/{file}"), &[])
             .await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "POST {file} without a token");
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "POST {file} without a token"
+        );
     }
-    assert_eq!(audit_rows().await, before, "no audit row without a real form");
+    assert_eq!(
+        audit_rows().await,
+        before,
+        "no audit row without a real form"
+    );
 
     // The pages' forms carry the token: each download is one audit row.
     let page = format!("/admin/jobs/{id}");
     let html = app.get_text(&s.staff, &page).await.1;
-    assert!(html.contains(&format!("action=\"{page}/errors.csv\"")), "{html}");
+    assert!(
+        html.contains(&format!("action=\"{page}/errors.csv\"")),
+        "{html}"
+    );
     for file in downloads {
         let res = app
             .post_form(&s.staff, &page, &format!("{page}/{file}"), &[])
@@ -736,4 +747,33 @@ async fn audited_downloads_are_posts_and_a_get_changes_nothing() {
         assert!(res.text().await.unwrap().contains(','), "{file}");
     }
     assert_eq!(audit_rows().await, before + downloads.len());
+}
+
+#[tokio::test]
+async fn a_formula_in_a_text_column_is_refused_and_never_queued() {
+    let s = setup().await;
+    let app = &s.app;
+    let id = upload_draft(
+        app,
+        &s.staff,
+        &csv(&[
+            format!(
+                "{},\"=HYPERLINK(\"\"http://example.org\"\",\"\"x\"\")\",book,,,,,,10.5555/f.1,,,",
+                s.ada
+            ),
+            format!("{},Deep sea,book,,,,J,,10.5555/f.2,,,@SUM(A1)", s.ada),
+            format!("{},-omics of the deep sea,book,,,,,,10.5555/f.3,,,", s.ada),
+        ]),
+    )
+    .await;
+
+    let items = app.state.store.job_items(id, None, 0, 10).await.unwrap();
+    assert_eq!(items.len(), 1, "only the -omics title can be sent");
+    assert_eq!(items[0].title, "-omics of the deep sea");
+    let errors = app.state.store.row_errors(id).await.unwrap();
+    let at: Vec<(i64, &str)> = errors.iter().map(|e| (e.line, e.column.as_str())).collect();
+    assert_eq!(at, [(2, "title"), (3, "short_description")]);
+    assert!(errors[0].message.contains("spreadsheet formula"));
+    let (_, html) = app.get_text(&s.staff, &format!("/admin/jobs/{id}")).await;
+    assert!(html.contains("starts like a spreadsheet formula"), "{html}");
 }

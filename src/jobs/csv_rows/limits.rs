@@ -71,7 +71,10 @@ mod tests {
 
     #[test]
     fn files_within_the_limits_pass() {
-        assert_eq!(check(b"a,b,c,d\n1,2,3,4\n\n5,6,7,8\n9,\"1,0\",1,2", &LIMITS), Ok(()));
+        assert_eq!(
+            check(b"a,b,c,d\n1,2,3,4\n\n5,6,7,8\n9,\"1,0\",1,2", &LIMITS),
+            Ok(())
+        );
         assert_eq!(check(b"", &LIMITS), Ok(()));
     }
 

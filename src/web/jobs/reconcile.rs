@@ -258,7 +258,8 @@ async fn export(
                 };
                 let mut rows = Vec::new();
                 for orcid in &researchers {
-                    let r = reconcile::researcher(&state.store, ours(&state), job_id, orcid).await?;
+                    let r =
+                        reconcile::researcher(&state.store, ours(&state), job_id, orcid).await?;
                     let read_at = r.sync.as_ref().and_then(|s| s.synced_at).map(iso);
                     rows.extend(
                         r.rows

@@ -99,12 +99,7 @@ pub struct DraftView {
 impl DraftView {
     /// `errors`: the first findings in file order (header notes first); `total`: all of
     /// them, header notes included.
-    pub fn new(
-        errors: Vec<RowError>,
-        total: i64,
-        omitted: &[(String, i64)],
-        valid: i64,
-    ) -> Self {
+    pub fn new(errors: Vec<RowError>, total: i64, omitted: &[(String, i64)], valid: i64) -> Self {
         let (header_notes, findings): (Vec<_>, Vec<_>) =
             errors.into_iter().partition(|e| e.line <= 1);
         let notes = header_notes.len();

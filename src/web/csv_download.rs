@@ -55,7 +55,9 @@ where
             })
         }
     });
-    let body = stream::once(async move { Ok(head) }).chain(rows);
+    // Fused: the compression layer polls a body again after its end, which an unfold
+    // stream must not be.
+    let body = stream::once(async move { Ok(head) }).chain(rows).fuse();
     (headers(file_name), Body::from_stream(body)).into_response()
 }
 

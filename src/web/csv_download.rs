@@ -9,8 +9,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, StreamExt};
 
-use super::error::PageError;
-
 /// A cell for a CSV file that staff open in spreadsheets: text that a spreadsheet would
 /// run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe, as OWASP advises.
 pub fn cell(s: &str) -> String {
@@ -78,11 +76,6 @@ fn headers(file_name: &str) -> [(header::HeaderName, String); 2] {
             format!("attachment; filename=\"{file_name}\""),
         ),
     ]
-}
-
-/// The CSV writer failed (it writes to memory, so only on a bug): an internal error.
-pub fn csv_error(e: impl std::fmt::Display) -> PageError {
-    PageError::internal(format_args!("writing CSV: {e}"))
 }
 
 #[cfg(test)]

@@ -16,29 +16,30 @@ mod model;
 pub use items::{AuditLine, BatchRecord, JobUnit, OwnWork, Settlement};
 use model::ItemRow;
 pub use model::{
-    Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobStatus, NewJobItem,
-    RowError,
+    DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobStatus,
+    NewJobItem, RowError,
 };
 
 /// SQLite allows 32,766 bound values; rows are inserted in chunks well below that.
 const INSERT_CHUNK: usize = 500;
 
 impl Store {
-    /// Saves an upload: the job as a draft, its findings (those kept word for word, and
-    /// the count of the others by column) and its valid rows as pending items, in one
-    /// transaction (all or nothing). `rows_invalid` is the jobs domain's count of data
-    /// lines with a finding.
-    #[allow(clippy::too_many_arguments)]
+    /// Saves an upload: the job as a draft, its report (counts, findings kept word for
+    /// word, and the count of the others by column) and its valid rows as pending items,
+    /// in one transaction (all or nothing).
     pub async fn create_draft_job(
         &self,
         created_by: &OrcidId,
         file_name: &str,
-        rows_total: i64,
-        rows_invalid: i64,
-        errors: &[RowError],
-        omitted: &[(String, i64)],
+        report: DraftReport<'_>,
         items: &[NewJobItem],
     ) -> Result<i64, sqlx::Error> {
+        let DraftReport {
+            rows_total,
+            rows_invalid,
+            kept,
+            omitted,
+        } = report;
         let t = now();
         let mut tx = self.pool.begin().await?;
         let id = sqlx::query_scalar!(
@@ -52,7 +53,7 @@ impl Store {
         )
         .fetch_one(&mut *tx)
         .await?;
-        for chunk in errors.chunks(INSERT_CHUNK) {
+        for chunk in kept.chunks(INSERT_CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO job_row_errors (job_id, line, column_name, message) ",
             );

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::common::{wait_for, wait_until, TestApp};
 use idlink::jobs::runner;
-use idlink::store::{ItemStatus, JobItem, JobStatus, NewJobItem, RowError};
+use idlink::store::{DraftReport, ItemStatus, JobItem, JobStatus, NewJobItem, RowError};
 use orcid::model::{ExternalId, ExternalIds, PublicationDate, Value, Work, WorkTitle};
 use orcid::{external_ids, OrcidId};
 use orcid_sim::{Fault, CROSSREF_CLIENT_ID};
@@ -79,10 +79,10 @@ async fn start(app: &TestApp, items: &[NewJobItem], push_again: bool) -> i64 {
         .create_draft_job(
             &staff(),
             "works.csv",
-            items.len() as i64,
-            0,
-            &[],
-            &[],
+            DraftReport {
+                rows_total: items.len() as i64,
+                ..DraftReport::default()
+            },
             items,
         )
         .await
@@ -653,10 +653,12 @@ async fn downloads_of_a_large_job_stream_every_row_across_batches() {
         .create_draft_job(
             &staff(),
             "big.csv",
-            5_000,
-            2_500,
-            &findings,
-            &omitted,
+            DraftReport {
+                rows_total: 5_000,
+                rows_invalid: 2_500,
+                kept: &findings,
+                omitted: &omitted,
+            },
             &items,
         )
         .await

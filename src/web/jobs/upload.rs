@@ -11,7 +11,7 @@ use super::{job_url, PageError};
 use crate::jobs::csv_rows::{FileError, MAX_BYTES};
 use crate::jobs::intake::{self, IntakeError};
 use crate::state::AppState;
-use crate::store::AuditAction;
+use crate::store::{AuditAction, DraftReport};
 use crate::web::flash;
 use crate::web::pages::render;
 use crate::web::staff::Staff;
@@ -122,10 +122,12 @@ pub async fn upload(
         .create_draft_job(
             &staff.orcid,
             &name,
-            review.rows_total,
-            review.rows_invalid(),
-            &review.findings.kept(),
-            &review.findings.omitted(),
+            DraftReport {
+                rows_total: review.rows_total,
+                rows_invalid: review.rows_invalid(),
+                kept: &review.findings.kept(),
+                omitted: &review.findings.omitted(),
+            },
             &review.items,
         )
         .await?;

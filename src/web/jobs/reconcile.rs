@@ -39,7 +39,7 @@ struct PageQuery {
 }
 
 #[derive(Deserialize, Default)]
-struct ExportQuery {
+struct ExportForm {
     #[serde(default)]
     orcid: String,
 }
@@ -216,7 +216,7 @@ async fn export(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    CsrfForm(q): CsrfForm<ExportQuery>,
+    CsrfForm(q): CsrfForm<ExportForm>,
 ) -> Result<Response, PageError> {
     let job = job_of(&state, &id).await?;
     let only = match q.orcid.trim() {

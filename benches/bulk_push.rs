@@ -135,7 +135,15 @@ async fn scenario(researchers: usize, per: usize) -> Measured {
     let store = &app.state.store;
     let staff = OrcidId::parse(STAFF).expect("staff iD");
     let id = store
-        .create_draft_job(&staff, "bench.csv", items.len() as i64, 0, &[], &items)
+        .create_draft_job(
+            &staff,
+            "bench.csv",
+            idlink::store::DraftReport {
+                rows_total: items.len() as i64,
+                ..Default::default()
+            },
+            &items,
+        )
         .await
         .expect("draft job");
     drop(items);

@@ -172,6 +172,15 @@ pub struct Config {
     /// characters, e.g. from: openssl rand -hex 32. Unset: /metrics is not served (404).
     #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Most data rows a bulk-upload CSV file may have; a longer file is refused whole,
+    /// before anything is stored, with a message to split it.
+    #[arg(long, env = "UPLOAD_MAX_ROWS", default_value_t = 50_000)]
+    pub upload_max_rows: usize,
+
+    /// Most values on any line of a bulk-upload CSV file (at least 12, the template's
+    /// columns); a wider file is refused whole, before anything is stored.
+    #[arg(long, env = "UPLOAD_MAX_COLUMNS", default_value_t = 64)]
+    pub upload_max_columns: usize,
 
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
@@ -207,6 +216,8 @@ pub struct Settings {
     pub connect_limit: ConnectLimit,
     /// `METRICS_TOKEN`; without it /metrics is not served.
     pub metrics_token: Option<SecretString>,
+    /// How many rows and columns a bulk upload may have.
+    pub upload: UploadLimits,
 }
 
 /// `CONNECT_RATE_PER_MIN`, `CONNECT_BURST` and `TRUSTED_PROXY_HEADER`, checked.
@@ -288,6 +299,7 @@ impl Config {
         let serve = self.serve_limits()?;
         let connect_limit = self.connect_limit()?;
         let metrics_token = self.metrics_token()?;
+        let upload = self.upload_limits()?;
         if env == OrcidEnv::Mock && !cfg!(feature = "demo") {
             return Err("this idlink was built without the simulated ORCID (the `demo` feature): set ORCID_CLIENT_ID and ORCID_CLIENT_SECRET, and ORCID_ENV=sandbox or production".into());
         }
@@ -400,6 +412,23 @@ impl Config {
             serve,
             connect_limit,
             metrics_token,
+            upload,
+        })
+    }
+
+    fn upload_limits(&self) -> Result<UploadLimits, String> {
+        if !(1..=10_000_000).contains(&self.upload_max_rows) {
+            return Err("UPLOAD_MAX_ROWS must be between 1 and 10000000".into());
+        }
+        let columns = UPLOAD_MIN_COLUMNS;
+        if !(columns..=100_000).contains(&self.upload_max_columns) {
+            return Err(format!(
+                "UPLOAD_MAX_COLUMNS must be between {columns} (the template's columns) and 100000"
+            ));
+        }
+        Ok(UploadLimits {
+            max_rows: self.upload_max_rows,
+            max_columns: self.upload_max_columns,
         })
     }
 
@@ -646,3 +675,24 @@ fn database_path(url: &str) -> Result<PathBuf, String> {
 #[cfg(test)]
 #[path = "config_tests.rs"]
 mod tests;
+
+/// The columns of the bulk-upload template: a file may never be limited below them.
+pub const UPLOAD_MIN_COLUMNS: usize = 12;
+
+/// The most a bulk upload may hold; beyond either, the file is refused whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    /// Data rows (the header not counted).
+    pub max_rows: usize,
+    /// Values on any one line, the header included.
+    pub max_columns: usize,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        UploadLimits {
+            max_rows: 50_000,
+            max_columns: 64,
+        }
+    }
+}

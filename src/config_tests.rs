@@ -141,6 +141,8 @@ fn help_explains_every_setting() {
         "CONNECT_BURST",
         "TRUSTED_PROXY_HEADER",
         "METRICS_TOKEN",
+        "UPLOAD_MAX_ROWS",
+        "UPLOAD_MAX_COLUMNS",
     ] {
         assert!(
             help.contains(&format!("[env: {var}")),
@@ -260,6 +262,7 @@ fn server_limits_have_defaults_and_are_checked() {
     assert_eq!(s.serve.keep_alive_timeout, Duration::from_secs(75));
     assert_eq!(s.serve.request_timeout, Duration::from_secs(120));
     assert_eq!(s.serve.max_connections, 512);
+    assert_eq!(s.upload, super::UploadLimits::default());
     for (args, expect) in [
         (
             &["--header-read-timeout-secs", "0"][..],
@@ -270,6 +273,8 @@ fn server_limits_have_defaults_and_are_checked() {
             "KEEP_ALIVE_TIMEOUT_SECS",
         ),
         (&["--max-connections", "0"], "MAX_CONNECTIONS"),
+        (&["--upload-max-rows", "0"], "UPLOAD_MAX_ROWS"),
+        (&["--upload-max-columns", "11"], "UPLOAD_MAX_COLUMNS"),
         (
             &["--request-timeout-secs", "10", "--orcid-timeout-secs", "10"],
             "longer than ORCID_TIMEOUT_SECS",

@@ -4,17 +4,22 @@
 
 use std::collections::HashMap;
 
+use super::findings::Findings;
 use crate::store::RowError;
 use crate::works::form::{IdRow, WorkForm};
 use orcid::model::Work;
 use orcid::OrcidId;
 
+mod limits;
 mod terms;
+
+pub use limits::Limits;
 
 use terms::{in_csv_terms, IdSource};
 
 /// The columns of an upload, in the template's order.
-pub const COLUMNS: [&str; 12] = [
+// Sized by the settings' floor, so the two cannot drift apart.
+pub const COLUMNS: [&str; crate::config::UPLOAD_MIN_COLUMNS] = [
     "orcid",
     "title",
     "type",
@@ -58,6 +63,10 @@ pub enum FileError {
         "The header row (line 1) names the column “{0}” twice. Keep one and upload the file again."
     )]
     DuplicateColumn(String),
+    #[error("Line {line} has more than {max} values; idlink reads at most {max} columns. Delete the extra columns and upload the file again.")]
+    TooManyColumns { line: usize, max: usize },
+    #[error("The file has more than {max} rows. Split it into files of at most {max} rows and upload them one by one.")]
+    TooManyRows { max: usize },
 }
 
 fn quoted(names: &[&str]) -> String {
@@ -83,14 +92,16 @@ pub struct ParsedRow {
 pub struct ParsedFile {
     /// Data rows in the file (blank rows not counted).
     pub rows_total: i64,
-    /// Warnings about the header (line 1) and every finding about a row.
-    pub findings: Vec<RowError>,
+    /// Warnings about the header (line 1) and findings about rows (bounded).
+    pub findings: Findings,
     pub rows: Vec<ParsedRow>,
 }
 
 /// Reads and checks a whole upload. `record_host` is ORCID's host for iDs in the works.
-pub fn parse(bytes: &[u8], record_host: &str) -> Result<ParsedFile, FileError> {
+/// A file past `limits` is refused before any of its rows is read.
+pub fn parse(bytes: &[u8], record_host: &str, limits: &Limits) -> Result<ParsedFile, FileError> {
     let bytes = sniff(bytes)?;
+    limits::check(bytes, limits)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -106,11 +117,10 @@ pub fn parse(bytes: &[u8], record_host: &str) -> Result<ParsedFile, FileError> {
         Some(first) => {
             let fields = lines.text_fields(first)?;
             let header = Header::read(&fields.1)?;
-            let warnings = header.warnings.clone();
-            let out = ParsedFile {
-                findings: warnings,
-                ..ParsedFile::default()
-            };
+            let mut out = ParsedFile::default();
+            for warning in &header.warnings {
+                out.findings.push(warning.clone());
+            }
             (header, out)
         }
     };
@@ -302,7 +312,7 @@ fn check_row(
     line: u64,
     fields: &[String],
     record_host: &str,
-    findings: &mut Vec<RowError>,
+    findings: &mut Findings,
 ) -> Option<ParsedRow> {
     let line = i64::try_from(line).unwrap_or(i64::MAX);
     let mut report = |column: &str, message: String| {

@@ -13,6 +13,11 @@ fn file(rows: &[&str]) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// The check with the default limits.
+fn parse(bytes: &[u8], record_host: &str) -> Result<ParsedFile, FileError> {
+    super::parse(bytes, record_host, &Limits::default())
+}
+
 fn findings_of(rows: &[&str]) -> Vec<(i64, String, String)> {
     parse(&file(rows), "orcid.org")
         .unwrap()
@@ -101,12 +106,13 @@ fn duplicates_within_the_file_keep_the_first() {
     .unwrap();
     let lines: Vec<i64> = parsed.rows.iter().map(|r| r.line).collect();
     assert_eq!(lines, vec![2, 4, 5]);
-    assert_eq!(parsed.findings.len(), 2);
-    assert_eq!(parsed.findings[0].line, 3);
-    assert_eq!(parsed.findings[0].column, "doi");
-    assert!(parsed.findings[0].message.contains("Duplicate of line 2"));
-    assert_eq!(parsed.findings[1].line, 6);
-    assert_eq!(parsed.findings[1].column, "external_id_value");
+    let findings = parsed.findings.kept();
+    assert_eq!(findings.len(), 2);
+    assert_eq!(findings[0].line, 3);
+    assert_eq!(findings[0].column, "doi");
+    assert!(findings[0].message.contains("Duplicate of line 2"));
+    assert_eq!(findings[1].line, 6);
+    assert_eq!(findings[1].column, "external_id_value");
 }
 
 #[test]
@@ -121,10 +127,11 @@ fn header_problems() {
     )
     .unwrap();
     assert_eq!(extra.rows.len(), 1);
-    assert_eq!(extra.findings.len(), 1);
-    assert_eq!(extra.findings[0].line, 1);
-    assert_eq!(extra.findings[0].column, "Notes");
-    assert!(extra.findings[0]
+    let findings = extra.findings.kept();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].line, 1);
+    assert_eq!(findings[0].column, "Notes");
+    assert!(findings[0]
         .message
         .starts_with("Unknown column “Notes”: ignored"));
 
@@ -197,4 +204,34 @@ fn the_template_parses_with_its_example_row() {
     let parsed = parse(template().as_bytes(), "orcid.org").unwrap();
     assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
     assert_eq!(parsed.rows.len(), 1);
+}
+
+#[test]
+fn a_title_that_is_a_formula_is_refused_with_a_plain_reason() {
+    let f = findings_of(&[
+        &format!("{ADA},\"=HYPERLINK(\"\"http://example.org\"\",\"\"x\"\")\",book,,,,,,10.1/f,,,"),
+        &format!("{ADA},-omics of the deep ocean,book,,,,,,10.1/g,,,"),
+    ]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!((f[0].0, f[0].1.as_str()), (2, "title"));
+    assert!(f[0].2.contains("spreadsheet formula"), "{}", f[0].2);
+}
+
+#[test]
+fn a_file_past_the_limits_is_refused_before_its_rows_are_read() {
+    let limits = Limits {
+        max_rows: 2,
+        max_columns: 12,
+    };
+    let row = format!("{ADA},T,book,,,,,,10.1/a,,,");
+    assert!(super::parse(&file(&[&row, &row]), "orcid.org", &limits).is_ok());
+    assert_eq!(
+        super::parse(&file(&[&row, &row, &row]), "orcid.org", &limits).unwrap_err(),
+        FileError::TooManyRows { max: 2 }
+    );
+    let wide = format!("{HEADER}{}\n{row}\n", ",x".repeat(1_000_000));
+    assert_eq!(
+        super::parse(wide.as_bytes(), "orcid.org", &limits).unwrap_err(),
+        FileError::TooManyColumns { line: 1, max: 12 }
+    );
 }

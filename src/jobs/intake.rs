@@ -4,14 +4,15 @@
 
 use crate::store::{now, Grant, NewJobItem, RowError, Store};
 
-use super::csv_rows::{self, FileError};
+use super::csv_rows::{self, FileError, Limits};
+use super::findings::Findings;
 
 /// What a draft job is made of.
 #[derive(Debug, Clone, Default)]
 pub struct Review {
     pub rows_total: i64,
-    /// Every finding, in file order.
-    pub findings: Vec<RowError>,
+    /// The findings: the first ones word for word, the rest counted.
+    pub findings: Findings,
     /// The rows that can be sent.
     pub items: Vec<NewJobItem>,
 }
@@ -27,18 +28,10 @@ pub enum IntakeError {
 }
 
 impl Review {
-    /// Data lines with at least one finding.
+    /// Data lines with at least one finding (line 1, the header, only carries warnings).
     pub fn rows_invalid(&self) -> i64 {
-        invalid_lines(&self.findings)
+        self.findings.invalid_lines()
     }
-}
-
-/// Data lines with at least one finding (line 1, the header, only carries warnings).
-pub fn invalid_lines(errors: &[RowError]) -> i64 {
-    let mut lines: Vec<i64> = errors.iter().map(|e| e.line).filter(|l| *l > 1).collect();
-    lines.sort_unstable();
-    lines.dedup();
-    lines.len() as i64
 }
 
 /// Checks an upload. The parsing runs off the async threads: a 20 MB file takes a moment.
@@ -46,9 +39,11 @@ pub async fn review(
     store: &Store,
     bytes: Vec<u8>,
     record_host: &str,
+    limits: Limits,
 ) -> Result<Review, IntakeError> {
     let host = record_host.to_string();
-    let parsed = tokio::task::spawn_blocking(move || csv_rows::parse(&bytes, &host)).await??;
+    let parsed =
+        tokio::task::spawn_blocking(move || csv_rows::parse(&bytes, &host, &limits)).await??;
     let mut orcids: Vec<_> = parsed.rows.iter().map(|r| r.orcid).collect();
     orcids.sort_unstable();
     orcids.dedup();
@@ -85,7 +80,6 @@ pub async fn review(
             identity: row.identity,
         });
     }
-    findings.sort_by_key(|f| f.line);
     Ok(Review {
         rows_total: parsed.rows_total,
         findings,

@@ -2,6 +2,7 @@
 //! database so a restart resumes where it stopped.
 
 pub mod csv_rows;
+pub mod findings;
 pub mod intake;
 pub mod progress;
 

@@ -16,26 +16,30 @@ mod model;
 pub use items::{AuditLine, BatchRecord, JobUnit, OwnWork, Settlement};
 use model::ItemRow;
 pub use model::{
-    Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobStatus, NewJobItem,
-    RowError,
+    DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobStatus,
+    NewJobItem, RowError,
 };
 
 /// SQLite allows 32,766 bound values; rows are inserted in chunks well below that.
 const INSERT_CHUNK: usize = 500;
 
 impl Store {
-    /// Saves an upload: the job as a draft, its findings and its valid rows as pending
-    /// items, in one transaction (all or nothing). `rows_invalid` is the jobs domain's
-    /// count of data lines with a finding.
+    /// Saves an upload: the job as a draft, its report (counts, findings kept word for
+    /// word, and the count of the others by column) and its valid rows as pending items,
+    /// in one transaction (all or nothing).
     pub async fn create_draft_job(
         &self,
         created_by: &OrcidId,
         file_name: &str,
-        rows_total: i64,
-        rows_invalid: i64,
-        errors: &[RowError],
+        report: DraftReport<'_>,
         items: &[NewJobItem],
     ) -> Result<i64, sqlx::Error> {
+        let DraftReport {
+            rows_total,
+            rows_invalid,
+            kept,
+            omitted,
+        } = report;
         let t = now();
         let mut tx = self.pool.begin().await?;
         let id = sqlx::query_scalar!(
@@ -49,7 +53,7 @@ impl Store {
         )
         .fetch_one(&mut *tx)
         .await?;
-        for chunk in errors.chunks(INSERT_CHUNK) {
+        for chunk in kept.chunks(INSERT_CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO job_row_errors (job_id, line, column_name, message) ",
             );
@@ -60,6 +64,16 @@ impl Store {
                     .push_bind(&e.message);
             });
             q.build().execute(&mut *tx).await?;
+        }
+        for (column, count) in omitted {
+            sqlx::query!(
+                "INSERT INTO job_findings_omitted (job_id, column_name, count) VALUES (?1, ?2, ?3)",
+                id,
+                column,
+                count,
+            )
+            .execute(&mut *tx)
+            .await?;
         }
         for chunk in items.chunks(INSERT_CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new(
@@ -239,6 +253,48 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await
+    }
+
+    /// The next `limit` findings after the one with rowid `after`, in file order (they are
+    /// stored in file order), each with its rowid: for reading them all in batches.
+    pub async fn row_errors_after(
+        &self,
+        id: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, RowError)>, sqlx::Error> {
+        let rows = sqlx::query!(
+            r#"SELECT rowid AS "rowid!: i64", line, column_name, message FROM job_row_errors
+               WHERE job_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3"#,
+            id,
+            after,
+            limit,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let e = RowError {
+                    line: r.line,
+                    column: r.column_name,
+                    message: r.message,
+                };
+                (r.rowid, e)
+            })
+            .collect())
+    }
+
+    /// Findings not kept word for word: how many, by column.
+    pub async fn findings_omitted(&self, id: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let rows = sqlx::query!(
+            "SELECT column_name, count FROM job_findings_omitted WHERE job_id = ?1
+             ORDER BY column_name",
+            id,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.column_name, r.count)).collect())
     }
 
     /// The first `limit` findings in file order, and how many there are in all.

@@ -27,8 +27,8 @@ pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRecord, AuditVocabula
 pub use files::create_private_dir;
 pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
 pub use jobs::{
-    AuditLine, BatchRecord, Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem,
-    JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
+    AuditLine, BatchRecord, DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job,
+    JobCounts, JobItem, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
 };
 pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,

@@ -8,6 +8,11 @@ use orcid::model::{
 };
 use orcid::{work_types, OrcidId};
 
+use super::formula::is_formula;
+
+/// Said of a value a spreadsheet would run as a formula ([`is_formula`]).
+pub const FORMULA_REFUSED: &str = "This starts like a spreadsheet formula (=, @, or + or - followed by a calculation), which ORCID records must not carry. Reword the start, or remove the sign.";
+
 pub const MIN_ID_ROWS: usize = 2;
 pub const MIN_CONTRIBUTOR_ROWS: usize = 2;
 /// Rows beyond these are ignored: a form is not a bulk upload.
@@ -275,6 +280,16 @@ impl WorkForm {
         if self.subtitle.chars().count() > 1000 {
             e.add("subtitle", "The subtitle can be at most 1,000 characters.");
         }
+        for (field, value) in [
+            ("title", &self.title),
+            ("subtitle", &self.subtitle),
+            ("journal_title", &self.journal_title),
+            ("short_description", &self.short_description),
+        ] {
+            if is_formula(value) {
+                e.add(field, FORMULA_REFUSED);
+            }
+        }
         if self.work_type.is_empty() {
             e.add("type", "Choose the type of work.");
         } else if work_types::lookup(&self.work_type).is_none() {
@@ -477,6 +492,10 @@ impl WorkForm {
             let at = |input: &str| format!("contrib_{input}_{n}");
             if c.name.is_empty() {
                 e.add_at(&field, at("name"), "Enter the contributor's name.");
+                continue;
+            }
+            if is_formula(&c.name) {
+                e.add_at(&field, at("name"), FORMULA_REFUSED);
                 continue;
             }
             let orcid = match c.orcid.as_str() {

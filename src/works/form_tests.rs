@@ -204,3 +204,19 @@ fn rows_are_padded_for_more_input() {
         .collect();
     assert!(WorkForm::from_pairs(&hostile).ids.len() <= 50);
 }
+
+#[test]
+fn a_value_that_is_a_spreadsheet_formula_is_refused() {
+    let formula = "=HYPERLINK(\"http://example.org\",\"x\")";
+    for field in ["title", "subtitle", "journal_title", "short_description"] {
+        let e = errors_for(&[(field, formula)]);
+        assert_eq!(e.get(field), Some(FORMULA_REFUSED), "{field}");
+    }
+    let e = errors_for(&[("contrib_name_1", "@SUM(A1)")]);
+    assert_eq!(e.get("contributor_1"), Some(FORMULA_REFUSED));
+    // A title that only starts with a dash is a title.
+    let mut p = good();
+    p.retain(|(k, _)| k != "title");
+    p.push(("title".into(), "-omics of the deep ocean".into()));
+    assert!(WorkForm::from_pairs(&p).validate("orcid.org").is_ok());
+}

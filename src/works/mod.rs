@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod form;
+pub mod formula;
 pub mod outcome;
 pub mod sync;
 pub mod write;

@@ -11,6 +11,6 @@ mod http;
 mod wait;
 
 pub use app::TestApp;
-pub use forms::{with_token, work_form};
+pub use forms::{multipart, with_token, work_form};
 pub use http::{hidden_value, location, ok, query_param, set_cookie};
 pub use wait::{wait_for, wait_until, wait_until_every, TimedOut};

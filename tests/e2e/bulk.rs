@@ -116,22 +116,15 @@ async fn staff_uploads_checks_starts_and_follows_a_bulk_push() {
     );
     b.snapshot("bulk-finished").await;
 
-    // The results, fetched with the browser's session from the page's download link.
-    let href = b
-        .client
-        .find(Locator::Css("a[href$='/results.csv']"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+    // The results, posted with the browser's session from the page's download form.
     let csv = b
         .client
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             fetch(arguments[0]).then(r => r.text()).then(done, e => done('failed: ' + e));",
-            vec![serde_json::Value::String(href)],
+             const form = document.querySelector(\"form[action$='/results.csv']\");
+             fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)) })
+               .then(r => r.text()).then(done, e => done('failed: ' + e));",
+            vec![],
         )
         .await
         .unwrap();

@@ -2,7 +2,7 @@
 //! malformed files refused with a clear page, drafts started and cancelled, the results
 //! download, the progress JSON, and staff-only access to every route.
 
-use crate::common::{location, TestApp};
+use crate::common::{location, multipart, TestApp};
 use idlink::store::{ItemStatus, JobStatus};
 use orcid::OrcidId;
 use orcid_sim::Fault;
@@ -62,20 +62,6 @@ async fn setup() -> Setup {
         gone,
         stranger,
     }
-}
-
-/// A multipart body with the csrf field first, then the file, as the upload form sends it.
-fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----idlinkTestBoundary7MA4YWxkTrZu0gW";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-         Content-Type: text/csv\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 async fn staff_csrf(app: &TestApp, client: &Client) -> String {
@@ -204,13 +190,11 @@ async fn a_mixed_file_is_reported_row_by_row_and_nothing_is_sent() {
     assert!(html.contains("Push again anyway"));
     assert!(html.contains("fix the file and upload again"));
 
-    // The report as CSV.
-    let res = s
-        .staff
-        .get(app.url(&format!("/admin/jobs/{id}/errors.csv")))
-        .send()
-        .await
-        .unwrap();
+    // The report as CSV, from the page's form.
+    let page = format!("/admin/jobs/{id}");
+    let res = app
+        .post_form(&s.staff, &page, &format!("{page}/errors.csv"), &[])
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let report = res.text().await.unwrap();
     assert!(report.starts_with("line,column,message\n"));
@@ -354,7 +338,7 @@ async fn a_draft_is_started_once_and_the_results_and_progress_follow() {
             ),
             "0000-0002-1825-0098,Refused,book,,,,,,10.5555/run.2,,,".into(),
             format!(
-                "{},\"=Second, with a comma\",book,2024,,,,,10.5555/run.3,,,",
+                "{},\"-Second, with a comma\",book,2024,,,,,10.5555/run.3,,,",
                 s.ada
             ),
         ]),
@@ -393,11 +377,10 @@ async fn a_draft_is_started_once_and_the_results_and_progress_follow() {
     assert!(p["percent"].is_number());
 
     // Results of the draft: every valid row, waiting.
-    let res = staff
-        .get(app.url(&format!("/admin/jobs/{id}/results.csv")))
-        .send()
-        .await
-        .unwrap();
+    let page = format!("/admin/jobs/{id}");
+    let res = app
+        .post_form(staff, &page, &format!("{page}/results.csv"), &[])
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers()["content-type"]
         .to_str()
@@ -422,8 +405,8 @@ async fn a_draft_is_started_once_and_the_results_and_progress_follow() {
     assert_eq!(rows[0][..4], ["2", s.ada.as_str(), "First work", "pending"]);
     assert_eq!(
         rows[1][..4],
-        ["4", s.ada.as_str(), "'=Second, with a comma", "pending"],
-        "a title a spreadsheet would run as a formula is defused"
+        ["4", s.ada.as_str(), "'-Second, with a comma", "pending"],
+        "a title a spreadsheet could take for a formula is defused"
     );
 
     // Start: CSRF checked, then draft → queued (the runner may take it further at once).
@@ -646,12 +629,9 @@ async fn only_staff_reach_any_jobs_route() {
         "/admin/jobs/template.csv".into(),
         format!("/admin/jobs/{id}"),
         format!("/admin/jobs/{id}/progress.json"),
-        format!("/admin/jobs/{id}/results.csv"),
-        format!("/admin/jobs/{id}/errors.csv"),
         format!("/admin/jobs/{id}/cancel"),
         format!("/admin/jobs/{id}/reconcile"),
         format!("/admin/jobs/{id}/reconcile/{}", s.ada),
-        format!("/admin/jobs/{id}/reconcile.csv"),
     ] {
         let (status, _) = app.get_text(&researcher, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "GET {path}");
@@ -672,6 +652,9 @@ async fn only_staff_reach_any_jobs_route() {
     for path in [
         format!("/admin/jobs/{id}/start"),
         format!("/admin/jobs/{id}/cancel"),
+        format!("/admin/jobs/{id}/results.csv"),
+        format!("/admin/jobs/{id}/errors.csv"),
+        format!("/admin/jobs/{id}/reconcile.csv"),
     ] {
         let res = app
             .post_fields(&researcher, &path, &[("csrf", &csrf)])
@@ -702,4 +685,95 @@ async fn only_staff_reach_any_jobs_route() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app.get_text(&s.staff, "/admin/jobs/999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn audited_downloads_are_posts_and_a_get_changes_nothing() {
+    let s = setup().await;
+    let app = &s.app;
+    let id = upload_draft(
+        app,
+        &s.staff,
+        &csv(&[
+            format!("{},T,book,,,,,,10.5555/g,,,", s.ada),
+            format!("{},,book,,,,,,10.5555/h,,,", s.ada),
+        ]),
+    )
+    .await;
+    let audit_rows = || async {
+        app.state
+            .store
+            .audit_for(&OrcidId::parse(STAFF).unwrap(), 100)
+            .await
+            .unwrap()
+            .len()
+    };
+    let before = audit_rows().await;
+    let downloads = ["results.csv", "errors.csv", "reconcile.csv"];
+
+    // A link or a navigation from another site: refused, and nothing is written.
+    for file in downloads {
+        let (status, _) = app
+            .get_text(&s.staff, &format!("/admin/jobs/{id}/{file}"))
+            .await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "GET {file}");
+        let res = app
+            .post_fields(&s.staff, &format!("/admin/jobs/{id}/{file}"), &[])
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "POST {file} without a token"
+        );
+    }
+    assert_eq!(
+        audit_rows().await,
+        before,
+        "no audit row without a real form"
+    );
+
+    // The pages' forms carry the token: each download is one audit row.
+    let page = format!("/admin/jobs/{id}");
+    let html = app.get_text(&s.staff, &page).await.1;
+    assert!(
+        html.contains(&format!("action=\"{page}/errors.csv\"")),
+        "{html}"
+    );
+    for file in downloads {
+        let res = app
+            .post_form(&s.staff, &page, &format!("{page}/{file}"), &[])
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "POST {file}");
+        assert!(res.text().await.unwrap().contains(','), "{file}");
+    }
+    assert_eq!(audit_rows().await, before + downloads.len());
+}
+
+#[tokio::test]
+async fn a_formula_in_a_text_column_is_refused_and_never_queued() {
+    let s = setup().await;
+    let app = &s.app;
+    let id = upload_draft(
+        app,
+        &s.staff,
+        &csv(&[
+            format!(
+                "{},\"=HYPERLINK(\"\"http://example.org\"\",\"\"x\"\")\",book,,,,,,10.5555/f.1,,,",
+                s.ada
+            ),
+            format!("{},Deep sea,book,,,,J,,10.5555/f.2,,,@SUM(A1)", s.ada),
+            format!("{},-omics of the deep sea,book,,,,,,10.5555/f.3,,,", s.ada),
+        ]),
+    )
+    .await;
+
+    let items = app.state.store.job_items(id, None, 0, 10).await.unwrap();
+    assert_eq!(items.len(), 1, "only the -omics title can be sent");
+    assert_eq!(items[0].title, "-omics of the deep sea");
+    let errors = app.state.store.row_errors(id).await.unwrap();
+    let at: Vec<(i64, &str)> = errors.iter().map(|e| (e.line, e.column.as_str())).collect();
+    assert_eq!(at, [(2, "title"), (3, "short_description")]);
+    assert!(errors[0].message.contains("spreadsheet formula"));
+    let (_, html) = app.get_text(&s.staff, &format!("/admin/jobs/{id}")).await;
+    assert!(html.contains("starts like a spreadsheet formula"), "{html}");
 }

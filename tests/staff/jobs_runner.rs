@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::common::{wait_for, wait_until, TestApp};
 use idlink::jobs::runner;
-use idlink::store::{ItemStatus, JobItem, JobStatus, NewJobItem};
+use idlink::store::{DraftReport, ItemStatus, JobItem, JobStatus, NewJobItem, RowError};
 use orcid::model::{ExternalId, ExternalIds, PublicationDate, Value, Work, WorkTitle};
 use orcid::{external_ids, OrcidId};
 use orcid_sim::{Fault, CROSSREF_CLIENT_ID};
@@ -76,7 +76,15 @@ fn works_for(who: &[OrcidId], per: usize, tag: &str) -> Vec<NewJobItem> {
 async fn start(app: &TestApp, items: &[NewJobItem], push_again: bool) -> i64 {
     let store = &app.state.store;
     let id = store
-        .create_draft_job(&staff(), "works.csv", items.len() as i64, 0, &[], items)
+        .create_draft_job(
+            &staff(),
+            "works.csv",
+            DraftReport {
+                rows_total: items.len() as i64,
+                ..DraftReport::default()
+            },
+            items,
+        )
         .await
         .unwrap();
     assert!(store.start_job(id, push_again).await.unwrap());
@@ -565,11 +573,15 @@ async fn the_reconciliation_shows_what_differs_from_the_record() {
         "{html}"
     );
 
-    let res = client
-        .get(app.url(&format!("/admin/jobs/{id}/reconcile.csv")))
-        .send()
-        .await
-        .unwrap();
+    let page = format!("/admin/jobs/{id}/reconcile");
+    let res = app
+        .post_form(
+            &client,
+            &page,
+            &format!("/admin/jobs/{id}/reconcile.csv"),
+            &[],
+        )
+        .await;
     assert_eq!(res.status(), reqwest::StatusCode::OK);
     assert!(res.headers()["content-type"]
         .to_str()
@@ -609,10 +621,22 @@ async fn only_staff_see_reconciliations() {
     let someone = app.browser();
     app.sign_in(&someone).await;
     let anonymous = app.browser();
+    let csv_path = format!("/admin/jobs/{id}/reconcile.csv");
+    let csrf = app.csrf(&someone).await;
+    let res = app
+        .post_fields(&someone, &csv_path, &[("csrf", &csrf)])
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN, "{csv_path}");
+    assert!(!res.text().await.unwrap().contains("10.5555/private"));
+    let res = app.post_fields(&anonymous, &csv_path, &[]).await;
+    assert!(
+        res.status().is_redirection(),
+        "{csv_path}: {}",
+        res.status()
+    );
     for path in [
         format!("/admin/jobs/{id}/reconcile"),
         format!("/admin/jobs/{id}/reconcile/{}", who[0]),
-        format!("/admin/jobs/{id}/reconcile.csv"),
     ] {
         let res = someone.get(app.url(&path)).send().await.unwrap();
         assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN, "{path}");
@@ -620,5 +644,102 @@ async fn only_staff_see_reconciliations() {
         assert!(!body.contains("10.5555/private"), "{path} leaks nothing");
         let res = anonymous.get(app.url(&path)).send().await.unwrap();
         assert!(res.status().is_redirection(), "{path}: {}", res.status());
+    }
+}
+
+#[tokio::test]
+async fn downloads_of_a_large_job_stream_every_row_across_batches() {
+    let app = app().await;
+    // 2,500 items of 120 researchers idlink never saw (the job is a draft: nothing is
+    // sent); 2,500 findings; more counted in one column.
+    let items: Vec<NewJobItem> = (0..2_500)
+        .map(|n| {
+            let who = OrcidId::from_base_digits(1_000 + n % 120);
+            item(
+                n as i64 + 2,
+                &who,
+                &format!("Work {n}"),
+                &format!("10.5555/big.{n}"),
+                "book",
+            )
+        })
+        .collect();
+    let findings: Vec<RowError> = (0..2_500)
+        .map(|n| RowError {
+            line: 3_000 + n,
+            column: "title".into(),
+            message: format!("Finding {n}"),
+        })
+        .collect();
+    let omitted = [("type".to_string(), 12_345)];
+    let id = app
+        .state
+        .store
+        .create_draft_job(
+            &staff(),
+            "big.csv",
+            DraftReport {
+                rows_total: 5_000,
+                rows_invalid: 2_500,
+                kept: &findings,
+                omitted: &omitted,
+            },
+            &items,
+        )
+        .await
+        .unwrap();
+    let client = staff_browser(&app).await;
+    let page = format!("/admin/jobs/{id}");
+
+    let download = |file: &'static str| {
+        let (app, client, page) = (&app, &client, &page);
+        async move {
+            let res = app
+                .post_form(client, page, &format!("{page}/{file}"), &[])
+                .await;
+            assert_eq!(res.status(), reqwest::StatusCode::OK, "{file}");
+            assert!(
+                res.headers().get("content-length").is_none(),
+                "{file} is streamed, not sent as one body"
+            );
+            res.text().await.unwrap()
+        }
+    };
+    let results = download("results.csv").await;
+    let lines: Vec<&str> = results.lines().collect();
+    assert_eq!(lines.len(), 1 + 2_500);
+    assert!(lines[1].starts_with("2,") && lines[2_500].starts_with("2501,"));
+
+    let report = download("errors.csv").await;
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 1 + 2_500 + 1);
+    assert!(lines[2_500].ends_with("Finding 2499"));
+    assert!(
+        lines[2_501].contains("12,345 more rows with a problem in “type”"),
+        "{}",
+        lines[2_501]
+    );
+
+    let comparison = download("reconcile.csv").await;
+    assert_eq!(
+        comparison.lines().count(),
+        1 + 2_500,
+        "every item of 120 researchers"
+    );
+
+    // Compressed, as browsers ask for it: the stream ends cleanly under the encoder too.
+    let csrf = app.csrf_on(&client, &page).await;
+    for encoding in ["gzip", "br"] {
+        let res = client
+            .post(app.url(&format!("{page}/results.csv")))
+            .header("accept-encoding", encoding)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::OK);
+        assert_eq!(res.headers()["content-encoding"], encoding);
+        let body = res.bytes().await.expect("the whole compressed file");
+        assert!(!body.is_empty());
     }
 }

@@ -357,7 +357,14 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::{test_store, ItemStatus, NewJobItem};
+    use crate::store::{test_store, DraftReport, ItemStatus, NewJobItem};
+
+    fn report(rows_total: i64) -> DraftReport<'static> {
+        DraftReport {
+            rows_total,
+            ..DraftReport::default()
+        }
+    }
     use orcid::OrcidId;
 
     #[tokio::test]
@@ -375,7 +382,7 @@ mod tests {
         let bad = OrcidId::from_base_digits(2);
         let items = [item(2, good), item(3, bad)];
         let job = store
-            .create_draft_job(&staff, "works.csv", 2, 0, &[], &items)
+            .create_draft_job(&staff, "works.csv", report(2), &items)
             .await
             .unwrap();
         assert!(store.start_job(job, false).await.unwrap());
@@ -417,7 +424,7 @@ mod tests {
             identity: vec![],
         };
         let job = store
-            .create_draft_job(&staff, "works.csv", 1, 0, &[], &[item])
+            .create_draft_job(&staff, "works.csv", report(1), &[item])
             .await
             .unwrap();
         store.start_job(job, false).await.unwrap();

@@ -176,6 +176,17 @@ pub struct RowError {
     pub message: String,
 }
 
+/// An upload's check, as a draft job stores it: its row counts, the findings kept word for
+/// word, and how many others there were in each column.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DraftReport<'a> {
+    pub rows_total: i64,
+    /// Data lines with at least one finding (the jobs domain counts them).
+    pub rows_invalid: i64,
+    pub kept: &'a [RowError],
+    pub omitted: &'a [(String, i64)],
+}
+
 /// A valid row, about to become a pending item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJobItem {

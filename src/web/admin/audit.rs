@@ -1,6 +1,6 @@
 //! The audit log for staff (`GET /admin/audit`): every write to ORCID and every staff
 //! action, filtered by record, actor, action, outcome and dates, newest first; and its
-//! CSV export (`POST /admin/audit/export`) with the same filters.
+//! CSV export (`POST /admin/audit/export`) with the same filters, streamed in batches.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -12,7 +12,7 @@ use time::{Date, Month, OffsetDateTime, Time};
 use crate::state::AppState;
 use crate::store::{AuditAction, AuditFilter, AuditRecord};
 use crate::web::csrf::CsrfForm;
-use crate::web::csv_download::{cell, csv_error, csv_response};
+use crate::web::csv_download::{csv_stream, Batch};
 use crate::web::error::PageError;
 use crate::web::format::{clip, iso, when};
 use crate::web::pager::PAGE_SIZE;
@@ -261,34 +261,10 @@ pub async fn export(
         )
         .with_action("/admin/audit", "Back to the audit log")
     })?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(CSV_HEADER).map_err(csv_error)?;
-    let (mut after, mut count) = (None, 0usize);
-    loop {
-        let batch = state
-            .store
-            .audit_batch(&filter, after, EXPORT_BATCH)
-            .await?;
-        for a in &batch {
-            out.write_record([
-                a.id.to_string(),
-                iso(a.at),
-                a.orcid.to_string(),
-                a.actor.to_string(),
-                cell(a.action.as_str()),
-                a.put_code.map(|p| p.to_string()).unwrap_or_default(),
-                cell(&a.outcome),
-                cell(a.detail.as_deref().unwrap_or_default()),
-            ])
-            .map_err(csv_error)?;
-        }
-        count += batch.len();
-        match batch.last() {
-            Some(last) if batch.len() as i64 == EXPORT_BATCH => after = Some((last.at, last.id)),
-            _ => break,
-        }
-    }
-    let body = out.into_inner().map_err(csv_error)?;
+    // The first batch is read before this export's own entry is written, so the file
+    // holds what the staff member saw; later batches are older (newest first).
+    let count = state.store.audit_count(&filter).await?;
+    let first = state.store.audit_batch(&filter, None, EXPORT_BATCH).await?;
     let detail = format!("{count} entries; /admin/audit?{}", params.query());
     staff
         .audit(
@@ -299,7 +275,53 @@ pub async fn export(
             Some(&detail),
         )
         .await;
-    Ok(csv_response("audit-log.csv", body))
+    let store = state.store.clone();
+    Ok(csv_stream(
+        "audit-log.csv",
+        &CSV_HEADER,
+        ExportPart::Read(first),
+        move |part| {
+            let (store, filter) = (store.clone(), filter.clone());
+            async move {
+                let batch = match part {
+                    ExportPart::Read(batch) => batch,
+                    ExportPart::After(after) => {
+                        store
+                            .audit_batch(&filter, Some(after), EXPORT_BATCH)
+                            .await?
+                    }
+                };
+                let next = match batch.last() {
+                    Some(last) if batch.len() as i64 == EXPORT_BATCH => {
+                        Some(ExportPart::After((last.at, last.id)))
+                    }
+                    _ => None,
+                };
+                let rows = batch.iter().map(csv_record).collect();
+                Ok::<Batch<ExportPart>, sqlx::Error>((rows, next))
+            }
+        },
+    ))
+}
+
+/// Where the export has got to: a batch already read, or the entries older than (at, id).
+enum ExportPart {
+    Read(Vec<AuditRecord>),
+    After((i64, i64)),
+}
+
+/// One entry's line; cells are defused by the download.
+fn csv_record(a: &AuditRecord) -> Vec<String> {
+    vec![
+        a.id.to_string(),
+        iso(a.at),
+        a.orcid.to_string(),
+        a.actor.to_string(),
+        a.action.as_str().to_string(),
+        a.put_code.map(|p| p.to_string()).unwrap_or_default(),
+        a.outcome.clone(),
+        a.detail.clone().unwrap_or_default(),
+    ]
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The dashboard's CSV export (`POST /admin/export`): the current view (search, status
-//! and sort) on every page, read in chunks of iDs so memory holds the CSV, not the rows.
+//! and sort) on every page, read in chunks of iDs and streamed, so memory holds one chunk,
+//! not the rows nor the file.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,7 +10,7 @@ use super::researchers::{last_call_text, View, ViewParams};
 use crate::state::AppState;
 use crate::store::{AuditAction, DashboardRow};
 use crate::web::csrf::CsrfForm;
-use crate::web::csv_download::{cell, csv_error, csv_response};
+use crate::web::csv_download::{csv_stream, Batch};
 use crate::web::error::PageError;
 use crate::web::format::iso;
 use crate::web::staff::Staff;
@@ -31,14 +32,15 @@ const CSV_HEADER: [&str; 10] = [
     "last_orcid_call_at",
 ];
 
-fn csv_record(state: &AppState, r: &DashboardRow) -> [String; 10] {
+/// One researcher's line; cells are defused by the download.
+fn csv_record(state: &AppState, r: &DashboardRow) -> Vec<String> {
     let (call, call_at) = r
         .last_call
         .as_ref()
         .map(|c| (last_call_text(c).0, iso(c.at())))
         .unwrap_or_default();
-    [
-        cell(&r.name),
+    vec![
+        r.name.clone(),
         r.orcid.to_string(),
         state.orcid.record_url(&r.orcid),
         r.status.label().into(),
@@ -46,7 +48,7 @@ fn csv_record(state: &AppState, r: &DashboardRow) -> [String; 10] {
         iso(r.first_connected_at),
         r.disconnected_at.map(iso).unwrap_or_default(),
         r.works_added.to_string(),
-        cell(&call),
+        call,
         call_at,
     ]
 }
@@ -67,15 +69,6 @@ pub async fn researchers(
         .with_action("/admin", "Back to the dashboard"));
     }
     let ids = state.store.dashboard_ids(&view.filter, None, 0).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(CSV_HEADER).map_err(csv_error)?;
-    for chunk in ids.chunks(EXPORT_CHUNK) {
-        for r in state.store.dashboard_rows(chunk).await? {
-            out.write_record(csv_record(&state, &r))
-                .map_err(csv_error)?;
-        }
-    }
-    let body = out.into_inner().map_err(csv_error)?;
     let detail = format!(
         "{} researchers; {}",
         ids.len(),
@@ -90,5 +83,19 @@ pub async fn researchers(
             Some(&detail),
         )
         .await;
-    Ok(csv_response("researchers.csv", body))
+    Ok(csv_stream(
+        "researchers.csv",
+        &CSV_HEADER,
+        0,
+        move |from: usize| {
+            let state = state.clone();
+            let chunk: Vec<_> = ids.iter().skip(from).take(EXPORT_CHUNK).copied().collect();
+            let next = (from + EXPORT_CHUNK < ids.len()).then_some(from + EXPORT_CHUNK);
+            async move {
+                let rows = state.store.dashboard_rows(&chunk).await?;
+                let rows = rows.iter().map(|r| csv_record(&state, r)).collect();
+                Ok::<Batch<usize>, sqlx::Error>((rows, next))
+            }
+        },
+    ))
 }

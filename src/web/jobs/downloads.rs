@@ -1,16 +1,20 @@
 //! CSV downloads: the upload template, a job's results, and a draft's validation report.
+//! The two job files are written to the audit log, so they are POSTs with the CSRF token
+//! (another site cannot cause one by a link), and are streamed from the database.
 
-use crate::web::csv_download::{cell, csv_response};
 use axum::extract::{Path, State};
 use axum::response::Response;
 
+use super::views::omitted_text;
 use super::{job_of, job_ref, PageError};
 use crate::jobs::csv_rows;
 use crate::state::AppState;
 use crate::store::AuditAction;
+use crate::web::csrf::CsrfForm;
+use crate::web::csv_download::{csv_response, csv_stream, Batch};
 use crate::web::staff::Staff;
 
-/// Items fetched per query while writing the results.
+/// Rows fetched per query while writing a file.
 const BATCH: i64 = 1000;
 
 pub async fn template(_staff: Staff) -> Response {
@@ -25,38 +29,9 @@ pub async fn results(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
+    _: CsrfForm,
 ) -> Result<Response, PageError> {
     let (job, _) = job_of(&state, &id).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    write(
-        &mut out,
-        ["line", "orcid", "title", "status", "put_code", "detail"],
-    )?;
-    let mut after = 0;
-    loop {
-        let items = state.store.job_outcomes_after(job.id, after, BATCH).await?;
-        for i in &items {
-            let put_code = i.put_code.map(|p| p.to_string()).unwrap_or_default();
-            write(
-                &mut out,
-                [
-                    i.line.to_string().as_str(),
-                    &i.orcid,
-                    &i.title,
-                    i.status.as_str(),
-                    &put_code,
-                    i.detail.as_deref().unwrap_or(""),
-                ],
-            )?;
-        }
-        match items.last() {
-            Some(last) if items.len() as i64 == BATCH => after = last.id,
-            _ => break,
-        }
-    }
-    let body = out
-        .into_inner()
-        .map_err(|e| PageError::internal(e.error().to_string()))?;
     staff
         .audit(
             &state,
@@ -66,27 +41,54 @@ pub async fn results(
             Some(&job_ref(&job)),
         )
         .await;
-    Ok(csv_response(&format!("job-{}-results.csv", job.id), body))
+    let (store, job_id) = (state.store.clone(), job.id);
+    Ok(csv_stream(
+        &format!("job-{job_id}-results.csv"),
+        &["line", "orcid", "title", "status", "put_code", "detail"],
+        0,
+        move |after: i64| {
+            let store = store.clone();
+            async move {
+                let items = store.job_outcomes_after(job_id, after, BATCH).await?;
+                let next = match items.last() {
+                    Some(last) if items.len() as i64 == BATCH => Some(last.id),
+                    _ => None,
+                };
+                let rows = items
+                    .into_iter()
+                    .map(|i| {
+                        vec![
+                            i.line.to_string(),
+                            i.orcid,
+                            i.title,
+                            i.status.as_str().to_string(),
+                            i.put_code.map(|p| p.to_string()).unwrap_or_default(),
+                            i.detail.unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                Ok::<Batch<i64>, sqlx::Error>((rows, next))
+            }
+        },
+    ))
 }
 
-/// A draft's findings: line, column, message.
+/// Where the report file has got to: the findings kept (after this rowid), then the
+/// count of those only counted.
+enum ReportPart {
+    Kept(i64),
+    Omitted,
+}
+
+/// A draft's findings: line, column, message; then a line per column whose further
+/// findings were only counted.
 pub async fn errors(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
+    _: CsrfForm,
 ) -> Result<Response, PageError> {
     let (job, _) = job_of(&state, &id).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    write(&mut out, ["line", "column", "message"])?;
-    for e in state.store.row_errors(job.id).await? {
-        write(
-            &mut out,
-            [e.line.to_string().as_str(), &e.column, &e.message],
-        )?;
-    }
-    let body = out
-        .into_inner()
-        .map_err(|e| PageError::internal(e.error().to_string()))?;
     staff
         .audit(
             &state,
@@ -96,10 +98,44 @@ pub async fn errors(
             Some(&job_ref(&job)),
         )
         .await;
-    Ok(csv_response(&format!("job-{}-report.csv", job.id), body))
-}
-
-/// One row; text a spreadsheet would run as a formula is defused.
-fn write<const N: usize>(out: &mut csv::Writer<Vec<u8>>, row: [&str; N]) -> Result<(), PageError> {
-    out.write_record(row.map(cell)).map_err(PageError::internal)
+    let (store, job_id) = (state.store.clone(), job.id);
+    Ok(csv_stream(
+        &format!("job-{job_id}-report.csv"),
+        &["line", "column", "message"],
+        ReportPart::Kept(0),
+        move |part| {
+            let store = store.clone();
+            async move {
+                let batch: Batch<ReportPart> = match part {
+                    ReportPart::Kept(after) => {
+                        let found = store.row_errors_after(job_id, after, BATCH).await?;
+                        let next = match found.last() {
+                            Some((rowid, _)) if found.len() as i64 == BATCH => {
+                                ReportPart::Kept(*rowid)
+                            }
+                            _ => ReportPart::Omitted,
+                        };
+                        let rows = found
+                            .into_iter()
+                            .map(|(_, e)| vec![e.line.to_string(), e.column, e.message])
+                            .collect();
+                        (rows, Some(next))
+                    }
+                    ReportPart::Omitted => {
+                        let rows = store
+                            .findings_omitted(job_id)
+                            .await?
+                            .into_iter()
+                            .map(|(column, n)| {
+                                let text = format!("… {}", omitted_text(&column, n));
+                                vec![String::new(), column, text]
+                            })
+                            .collect();
+                        (rows, None)
+                    }
+                };
+                Ok::<_, sqlx::Error>(batch)
+            }
+        },
+    ))
 }

@@ -32,7 +32,11 @@ pub async fn page(
             .store
             .row_errors_first(job.id, FINDINGS_SHOWN as i64)
             .await?;
-        (Some(DraftView::new(errors, total, counts.pending)), None)
+        let omitted = state.store.findings_omitted(job.id).await?;
+        (
+            Some(DraftView::new(errors, total, &omitted, counts.pending)),
+            None,
+        )
     } else {
         let status = query.get("status").and_then(|s| ItemStatus::from_query(s));
         let page: i64 = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);

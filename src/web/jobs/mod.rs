@@ -47,8 +47,9 @@ pub fn router() -> Router<AppState> {
             "/admin/jobs/{id}/progress.json",
             get(job_page::progress_json),
         )
-        .route("/admin/jobs/{id}/results.csv", get(downloads::results))
-        .route("/admin/jobs/{id}/errors.csv", get(downloads::errors))
+        // Audited downloads: POST with the CSRF token; a GET is 405.
+        .route("/admin/jobs/{id}/results.csv", post(downloads::results))
+        .route("/admin/jobs/{id}/errors.csv", post(downloads::errors))
         .route("/admin/jobs/{id}/start", post(actions::start))
         .route(
             "/admin/jobs/{id}/cancel",

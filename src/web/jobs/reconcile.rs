@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
@@ -14,7 +14,8 @@ use super::views::item_label;
 use crate::jobs::reconcile::{self, Reconciliation, Row, Tally};
 use crate::state::AppState;
 use crate::store::{AuditAction, Job};
-use crate::web::csv_download::{cell, csv_error, csv_response};
+use crate::web::csrf::CsrfForm;
+use crate::web::csv_download::{csv_stream, Batch};
 use crate::web::error::PageError;
 use crate::web::format::iso;
 use crate::web::pager::{last_page, parse_page, Pager, PAGE_SIZE};
@@ -26,7 +27,8 @@ use orcid::OrcidId;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/jobs/{id}/reconcile", get(job_page))
-        .route("/admin/jobs/{id}/reconcile.csv", get(export))
+        // Audited: POST with the CSRF token; a GET is 405.
+        .route("/admin/jobs/{id}/reconcile.csv", post(export))
         .route("/admin/jobs/{id}/reconcile/{orcid}", get(researcher_page))
 }
 
@@ -37,7 +39,7 @@ struct PageQuery {
 }
 
 #[derive(Deserialize, Default)]
-struct ExportQuery {
+struct ExportForm {
     #[serde(default)]
     orcid: String,
 }
@@ -204,40 +206,23 @@ const CSV_HEADER: [&str; 17] = [
     "record_read_at",
 ];
 
-/// Every item of the job (or of one researcher, `?orcid=`), as compared with idlink's
-/// copy of the records. Written to the audit log as a staff action.
+/// Researchers whose items are read per batch of the CSV file.
+const RESEARCHERS_PER_BATCH: i64 = 50;
+
+/// Every item of the job (or of one researcher, the form's `orcid`), as compared with
+/// idlink's copy of the records, streamed researcher by researcher. Written to the audit
+/// log as a staff action.
 async fn export(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Query(q): Query<ExportQuery>,
+    CsrfForm(q): CsrfForm<ExportForm>,
 ) -> Result<Response, PageError> {
     let job = job_of(&state, &id).await?;
     let only = match q.orcid.trim() {
         "" => None,
         s => Some(OrcidId::parse(s).map_err(|_| not_found())?),
     };
-    let researchers: Vec<OrcidId> = match only {
-        Some(o) => vec![o],
-        None => state
-            .store
-            .job_researchers(job.id, 0, i64::MAX)
-            .await?
-            .into_iter()
-            .map(|(o, _)| o)
-            .collect(),
-    };
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(CSV_HEADER).map_err(csv_error)?;
-    for orcid in &researchers {
-        let r = reconcile::researcher(&state.store, ours(&state), job.id, orcid).await?;
-        let read_at = r.sync.as_ref().and_then(|s| s.synced_at).map(iso);
-        for row in &r.rows {
-            out.write_record(csv_record(row, read_at.as_deref().unwrap_or_default()))
-                .map_err(csv_error)?;
-        }
-    }
-    let body = out.into_inner().map_err(csv_error)?;
     let detail = match only {
         Some(o) => format!("job {}, researcher {o}", job.id),
         None => format!("job {}", job.id),
@@ -251,22 +236,57 @@ async fn export(
             Some(&detail),
         )
         .await;
-    Ok(csv_response(&format!("job-{}-reconcile.csv", job.id), body))
+    let job_id = job.id;
+    Ok(csv_stream(
+        &format!("job-{job_id}-reconcile.csv"),
+        &CSV_HEADER,
+        0,
+        move |offset: i64| {
+            let state = state.clone();
+            async move {
+                let (researchers, next) = match only {
+                    Some(o) => (vec![o], None),
+                    None => {
+                        let page = state
+                            .store
+                            .job_researchers(job_id, offset, RESEARCHERS_PER_BATCH)
+                            .await?;
+                        let next = (page.len() as i64 == RESEARCHERS_PER_BATCH)
+                            .then_some(offset + RESEARCHERS_PER_BATCH);
+                        (page.into_iter().map(|(o, _)| o).collect(), next)
+                    }
+                };
+                let mut rows = Vec::new();
+                for orcid in &researchers {
+                    let r =
+                        reconcile::researcher(&state.store, ours(&state), job_id, orcid).await?;
+                    let read_at = r.sync.as_ref().and_then(|s| s.synced_at).map(iso);
+                    rows.extend(
+                        r.rows
+                            .iter()
+                            .map(|row| csv_record(row, read_at.as_deref().unwrap_or_default())),
+                    );
+                }
+                Ok::<Batch<i64>, sqlx::Error>((rows, next))
+            }
+        },
+    ))
 }
 
-fn csv_record(row: &Row, read_at: &str) -> [String; 17] {
+/// One item's line; cells are defused by the download.
+fn csv_record(row: &Row, read_at: &str) -> Vec<String> {
     let rec = row.on_record.as_ref();
-    let text = |s: Option<&str>| cell(s.unwrap_or_default());
-    [
+    let text = |s: Option<&str>| s.unwrap_or_default().to_string();
+    vec![
         row.item.line.to_string(),
         row.item.orcid.to_string(),
         row.item.status.as_str().to_string(),
         row.item.put_code.map(|p| p.to_string()).unwrap_or_default(),
         text(row.item.detail.as_deref()),
-        cell(&row.asked.title),
-        cell(&row.asked.work_type),
+        row.asked.title.clone(),
+        row.asked.work_type.clone(),
         text(row.asked.date.as_deref()),
-        cell(&row.asked.identifiers),
+        row.asked.identifiers.clone(),
         rec.map(|w| w.put_code.to_string()).unwrap_or_default(),
         text(rec.map(|w| w.title.as_str())),
         text(rec.map(|w| w.work_type.as_str())),

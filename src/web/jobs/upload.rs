@@ -11,7 +11,7 @@ use super::{job_url, PageError};
 use crate::jobs::csv_rows::{FileError, MAX_BYTES};
 use crate::jobs::intake::{self, IntakeError};
 use crate::state::AppState;
-use crate::store::AuditAction;
+use crate::store::{AuditAction, DraftReport};
 use crate::web::flash;
 use crate::web::pages::render;
 use crate::web::staff::Staff;
@@ -39,7 +39,7 @@ async fn upload_page(
 ) -> Result<UploadPage, PageError> {
     let jobs = super::recent(state, RECENT_JOBS).await?;
     let layout = staff.layout(state).await?;
-    Ok(UploadPage::new(layout, flash, jobs))
+    Ok(UploadPage::new(layout, flash, jobs, state.settings.upload))
 }
 
 /// What came in the multipart body.
@@ -93,7 +93,9 @@ pub async fn upload(
             .await;
         }
     };
-    let review = match intake::review(&state.store, bytes, state.orcid.record_host()).await {
+    let limits = state.settings.upload;
+    let review = match intake::review(&state.store, bytes, state.orcid.record_host(), limits).await
+    {
         Ok(r) => r,
         Err(IntakeError::File(e)) => {
             let msg = e.to_string();
@@ -120,9 +122,12 @@ pub async fn upload(
         .create_draft_job(
             &staff.orcid,
             &name,
-            review.rows_total,
-            review.rows_invalid(),
-            &review.findings,
+            DraftReport {
+                rows_total: review.rows_total,
+                rows_invalid: review.rows_invalid(),
+                kept: &review.findings.kept(),
+                omitted: &review.findings.omitted(),
+            },
             &review.items,
         )
         .await?;

@@ -56,10 +56,17 @@ pub struct UploadPage {
     pub columns: &'static [&'static str],
     pub types: Vec<(&'static str, &'static str)>,
     pub max_mb: usize,
+    pub max_rows: String,
+    pub max_columns: usize,
 }
 
 impl UploadPage {
-    pub fn new(layout: Layout, flash: Option<Flash>, jobs: Vec<JobSummary>) -> Self {
+    pub fn new(
+        layout: Layout,
+        flash: Option<Flash>,
+        jobs: Vec<JobSummary>,
+        limits: crate::jobs::csv_rows::Limits,
+    ) -> Self {
         UploadPage {
             layout,
             nav: "jobs",
@@ -72,6 +79,8 @@ impl UploadPage {
                 .map(|t| (t.slug, t.label))
                 .collect(),
             max_mb: crate::jobs::csv_rows::MAX_BYTES / (1024 * 1024),
+            max_rows: thousands(limits.max_rows),
+            max_columns: limits.max_columns,
         }
     }
 }
@@ -82,13 +91,15 @@ pub struct DraftView {
     pub findings: Vec<RowError>,
     /// All findings about rows, including those not drawn.
     pub findings_total: usize,
+    /// Findings only counted, not kept: "and 12,345 more rows with a problem in title".
+    pub omitted: Vec<String>,
     pub valid: i64,
 }
 
 impl DraftView {
     /// `errors`: the first findings in file order (header notes first); `total`: all of
     /// them, header notes included.
-    pub fn new(errors: Vec<RowError>, total: i64, valid: i64) -> Self {
+    pub fn new(errors: Vec<RowError>, total: i64, omitted: &[(String, i64)], valid: i64) -> Self {
         let (header_notes, findings): (Vec<_>, Vec<_>) =
             errors.into_iter().partition(|e| e.line <= 1);
         let notes = header_notes.len();
@@ -96,9 +107,38 @@ impl DraftView {
             header_notes,
             findings,
             findings_total: usize::try_from(total).unwrap_or(0).saturating_sub(notes),
+            omitted: omitted
+                .iter()
+                .map(|(column, n)| omitted_text(column, *n))
+                .collect(),
             valid,
         }
     }
+}
+
+/// "and 12,345 more rows with a problem in “title” (not listed)", for the page and the
+/// report file.
+pub fn omitted_text(column: &str, n: i64) -> String {
+    let n = usize::try_from(n).unwrap_or(0);
+    let rows = if n == 1 { "row" } else { "rows" };
+    format!(
+        "and {} more {rows} with a problem in “{column}” (not listed: idlink keeps the first {} problems of a file)",
+        thousands(n),
+        thousands(crate::jobs::findings::MAX_KEPT)
+    )
+}
+
+/// 12345 → "12,345".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 pub struct ItemView {

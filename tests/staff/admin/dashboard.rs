@@ -264,7 +264,17 @@ async fn the_dashboard_lists_recent_bulk_pushes() {
     let id = app
         .state
         .store
-        .create_draft_job(&staff, "spring-publications.csv", 2, 1, &errors, &[])
+        .create_draft_job(
+            &staff,
+            "spring-publications.csv",
+            idlink::store::DraftReport {
+                rows_total: 2,
+                rows_invalid: 1,
+                kept: &errors,
+                omitted: &[],
+            },
+            &[],
+        )
         .await
         .unwrap();
     let html = super::ok(app.get_text(&client, "/admin").await);

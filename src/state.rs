@@ -111,12 +111,17 @@ impl AppState {
             settings.orcid_client_config(),
             std::sync::Arc::new(metrics.clone()),
         )?;
-        let works = Works::new(store.clone(), orcid.clone());
-        let runner = Runner::new(
+        let works = Works::new(
             store.clone(),
             orcid.clone(),
+            settings.works_refresh_cooldown,
+        );
+        // Bulk pushes take only the ORCID slots no person is waiting for.
+        let runner = Runner::new(
+            store.clone(),
+            orcid.bulk(),
             metrics.clone(),
-            works.clone(),
+            works.bulk(),
             settings.institution_name.clone(),
         );
         Ok(Self {

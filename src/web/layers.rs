@@ -100,6 +100,10 @@ pub async fn render_error_pages(
     };
     let mut out = pages::render(&page);
     *out.status_mut() = err.status;
+    if let Some(secs) = err.retry_after {
+        out.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, secs.into());
+    }
     out.into_response()
 }
 

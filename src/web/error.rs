@@ -98,7 +98,7 @@ impl PageError {
 }
 
 /// "1 second", "45 seconds", "about a minute", "about 3 minutes".
-fn wait_words(secs: u64) -> String {
+pub(crate) fn wait_words(secs: u64) -> String {
     match secs {
         1 => "1 second".into(),
         2..=50 => format!("{secs} seconds"),

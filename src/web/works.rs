@@ -9,7 +9,7 @@ use axum::Router;
 use tower_sessions::Session;
 
 use super::csrf::CsrfForm;
-use super::error::PageError;
+use super::error::{wait_words, PageError};
 use super::flash::{self, Flash};
 use super::pages::{render, Layout};
 use super::researcher::Researcher;
@@ -57,8 +57,8 @@ async fn refresh(
             "Your works are already being refreshed from ORCID; they will show here in a moment.",
         ),
         Refreshed::NotNow(NotNow::Recent { wait, .. }) => Flash::ok(format!(
-            "Your works were just refreshed from ORCID, so idlink did not ask again. You can refresh again in {} seconds.",
-            wait.as_secs_f64().ceil().max(1.0) as u64
+            "Your works were just refreshed from ORCID, so idlink did not ask again. You can refresh again in {}.",
+            wait_words(wait.as_secs_f64().ceil().max(1.0) as u64)
         )),
     };
     flash::set(&me.session, flash).await?;

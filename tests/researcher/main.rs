@@ -5,4 +5,5 @@
 mod common;
 mod connect;
 mod demo_redirect;
+mod fairness;
 mod works;

@@ -4,10 +4,9 @@
 pub mod access;
 pub mod form;
 pub mod outcome;
+pub mod refresh_gate;
 pub mod sync;
 pub mod write;
-
-pub mod refresh_gate;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,12 +3,11 @@
 
 use crate::store::{now, CachedId, CachedWork, SyncStatus};
 use orcid::model::{self, ExternalIds, PublicationDate, Source, Value, WorkSummary, WorkTitle};
-use orcid::OrcidId;
+use orcid::{Held, OrcidId};
 
 use super::access::AccessError;
-use super::refresh_gate::NotNow;
+use super::refresh_gate::{NotNow, Pass};
 use super::{Works, WriteOutcome};
-use orcid::Held;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -73,9 +72,17 @@ impl Works {
     /// one is running for the record or finished within the cooldown.
     pub async fn refresh_once(&self, orcid: &OrcidId) -> Refreshed {
         match self.refreshes.start(*orcid) {
-            Ok(_pass) => Refreshed::Ran(self.refresh(orcid).await),
+            Ok(pass) => Refreshed::Ran(self.refresh_with(orcid, pass).await),
             Err(not_now) => Refreshed::NotNow(not_now),
         }
+    }
+
+    async fn refresh_with(&self, orcid: &OrcidId, pass: Pass) -> Result<usize, SyncError> {
+        let result = self.refresh(orcid).await;
+        if result.as_ref().is_err_and(|e| e.held().is_some()) {
+            pass.unread();
+        }
+        result
     }
 
     async fn fetch(&self, orcid: &OrcidId) -> Result<usize, SyncError> {
@@ -99,8 +106,7 @@ impl Works {
             Ok(pass) => {
                 let works = self.clone();
                 tokio::spawn(async move {
-                    let _ = works.refresh(&orcid).await;
-                    drop(pass);
+                    let _ = works.refresh_with(&orcid, pass).await;
                 });
                 true
             }

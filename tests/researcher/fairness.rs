@@ -258,6 +258,7 @@ async fn past_the_bounded_wait_a_person_sees_orcid_is_busy_at_once() {
             other => panic!("callback answered {other}: {html}"),
         }
     }
+    println!("6 sign-ins at once, 1 call/s, 1 s wait: {signed_in} served, {busy} told busy");
     assert!(signed_in >= 1, "someone is served");
     assert!(busy >= 3, "only {busy} of 6 were told ORCID is busy");
 }
@@ -336,6 +337,7 @@ async fn a_person_is_served_before_a_running_bulk_push() {
         counts.pending + counts.sending > 0,
         "the push was still running: {counts:?}"
     );
+    println!("sign-in during a bulk push at 2 calls/s: {took:?}; bulk calls sent meanwhile: {bulk_meanwhile}");
     // Behind the push's callers in one line, the sign-in would wait for 3 or 4 of them
     // (half a second each); ahead of them, only for the next slot.
     assert!(

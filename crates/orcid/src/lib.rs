@@ -1,6 +1,7 @@
 //! The ORCID client library: the iD type, OAuth and OpenID Connect, the v3.0 model, and
-//! Member API calls (works and the person section) behind one rate limiter and retry
-//! policy. It makes no Public API call yet; [`Endpoints::public_api`] only carries the
+//! Member API calls (works and the person section) behind one rate limiter (people's
+//! calls served before bulk ones, each person within an allowance of their own) and a
+//! retry policy. It makes no Public API call yet; [`Endpoints::public_api`] only carries the
 //! address for when it does.
 //!
 //! It knows nothing of web frameworks, databases or an application's settings (the

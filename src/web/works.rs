@@ -2,6 +2,7 @@
 //! and delete pages.
 
 use axum::extract::{Path, State};
+use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -56,7 +57,7 @@ async fn refresh(
         Refreshed::NotNow(NotNow::Running) => Flash::ok(
             "Your works are already being refreshed from ORCID; they will show here in a moment.",
         ),
-        Refreshed::NotNow(NotNow::Recent { wait, .. }) => Flash::ok(format!(
+        Refreshed::NotNow(NotNow::Recent { wait }) => Flash::ok(format!(
             "Your works were just refreshed from ORCID, so idlink did not ask again. You can refresh again in {}.",
             wait_words(wait.as_secs_f64().ceil().max(1.0) as u64)
         )),
@@ -128,10 +129,12 @@ async fn add(
             state.store.sync_status(&orcid).await?.as_ref(),
             state.settings.works_refresh_secs,
         ) {
-            if let Err(e) = works.refresh(&orcid).await {
-                if let Some(held) = e.held() {
-                    return Err(held_page(held));
-                }
+            if let Some(held) = works.refresh(&orcid).await.err().and_then(|e| e.held()) {
+                let outcome = WriteOutcome::Held(held);
+                return finish(&state, &me.session, &orcid, outcome, || {
+                    FormPage::new(layout(), None, form.clone())
+                })
+                .await;
             }
         }
         let matches = state
@@ -281,10 +284,16 @@ async fn finish(
     outcome: WriteOutcome,
     form_page: impl FnOnce() -> FormPage,
 ) -> Result<Response, PageError> {
-    if let WriteOutcome::Held(held) = outcome {
-        return Err(held_page(held));
-    }
     let flash = works_view::outcome_flash(&outcome, &state.orcid.record_url(orcid));
+    if let WriteOutcome::Held(held) = outcome {
+        // The 429 or 503 answer carries the form, still filled, so nothing typed is lost.
+        let held = held_page(held);
+        let mut res = (held.status, render(&form_page().with_flash(flash))).into_response();
+        if let Some(secs) = held.retry_after {
+            res.headers_mut().insert(RETRY_AFTER, secs.into());
+        }
+        return Ok(res);
+    }
     match outcome {
         WriteOutcome::Invalid(_) | WriteOutcome::Busy | WriteOutcome::Unavailable => {
             let page = form_page().with_flash(flash);

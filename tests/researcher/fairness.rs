@@ -7,7 +7,7 @@ use reqwest::header::RETRY_AFTER;
 use reqwest::{Client, StatusCode};
 use tokio::task::JoinSet;
 
-use crate::common::{ok, wait_until, TestApp};
+use crate::common::{ok, wait_until, with_token, work_form, TestApp};
 use idlink::store::NewJobItem;
 use orcid::model::{ExternalId, ExternalIds, Work, WorkTitle};
 use orcid::OrcidId;
@@ -200,6 +200,39 @@ async fn past_their_allowance_a_person_gets_a_429_page_and_others_do_not() {
     let csrf = app.csrf(&bob).await;
     assert_eq!(refresh(&app, &bob, &csrf).await, StatusCode::SEE_OTHER);
     assert!(flash(&app, &bob).await.contains("up to date with ORCID"));
+}
+
+#[tokio::test]
+async fn a_work_held_back_by_the_allowance_comes_back_on_its_form() {
+    let app = TestApp::spawn_with(&[
+        "--researcher-orcid-per-minute",
+        "1",
+        "--researcher-orcid-burst",
+        "3",
+    ])
+    .await;
+    let client = app.browser();
+    let who = app.sign_in(&client).await;
+    let csrf = app.csrf_on(&client, "/me/works/new").await;
+    // The first add reads the record (1), adds (2) and reads it again (3); the second
+    // has no call left.
+    let first = with_token(&csrf, &work_form("First work", "10.5555/held.1"));
+    let res = app.post_fields(&client, "/me/works/new", &first).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let second = with_token(&csrf, &work_form("Typed with care", "10.5555/held.2"));
+    let res = app.post_fields(&client, "/me/works/new", &second).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key(RETRY_AFTER));
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("value=\"Typed with care\""),
+        "the form is still filled: {html}"
+    );
+    assert!(
+        html.contains("please wait a minute and try again"),
+        "{html}"
+    );
+    assert_eq!(app.mock.works_of(&who), 1, "only the first reached ORCID");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

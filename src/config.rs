@@ -97,6 +97,21 @@ pub struct Config {
     #[arg(long, env = "ORCID_TIMEOUT_SECS", default_value_t = 10)]
     pub orcid_timeout_secs: u64,
 
+    /// Longest a person's request waits for its turn at the ORCID rate limit (people go
+    /// before bulk pushes); past it they see "ORCID is busy, try again in a minute" (503).
+    #[arg(long, env = "ORCID_QUEUE_WAIT_SECS", default_value_t = 5)]
+    pub orcid_queue_wait_secs: u64,
+
+    /// ORCID calls a minute one person's requests may cause (their own page, their works,
+    /// a staff member's reconciliation reads); past it they see a 429 page saying when to
+    /// try again. Bulk pushes are not counted.
+    #[arg(long, env = "RESEARCHER_ORCID_PER_MINUTE", default_value_t = 20)]
+    pub researcher_orcid_per_minute: u32,
+
+    /// Burst allowed above RESEARCHER_ORCID_PER_MINUTE.
+    #[arg(long, env = "RESEARCHER_ORCID_BURST", default_value_t = 10)]
+    pub researcher_orcid_burst: u32,
+
     /// Minutes after which a researcher's works are fetched from ORCID again when they
     /// open their page (they can also refresh by hand).
     #[arg(long, env = "WORKS_REFRESH_MINUTES", default_value_t = 15)]
@@ -106,6 +121,10 @@ pub struct Config {
     /// again; each further failure doubles the wait, up to six hours. 1 to 3600.
     #[arg(long, env = "REVOKE_RETRY_SECS", default_value_t = 60)]
     pub revoke_retry_secs: u64,
+    /// Seconds after a refresh of a record's works from ORCID before another one starts;
+    /// a refresh asked for sooner, or while one runs, is answered "already refreshing".
+    #[arg(long, env = "WORKS_REFRESH_COOLDOWN_SECS", default_value_t = 10)]
+    pub works_refresh_cooldown_secs: u64,
 
     /// Comma-separated ORCID iDs that get the staff role when they sign in. In demo mode
     /// the simulated researcher Sofia Garcia (0009-0001-2345-6786) is staff as well.
@@ -202,10 +221,17 @@ pub struct Settings {
     pub rate_per_sec: u32,
     pub burst: u32,
     pub orcid_timeout: Duration,
+    /// How long a person's ORCID call may wait for its turn.
+    pub orcid_queue_wait: Duration,
+    /// ORCID calls a minute, and their burst, for one person.
+    pub person_per_minute: u32,
+    pub person_burst: u32,
     pub oauth_state_ttl_secs: i64,
     pub works_refresh_secs: i64,
     /// First wait before a failed revocation is tried again.
     pub revoke_retry: Duration,
+    /// Time between two refreshes of one record's works.
+    pub works_refresh_cooldown: Duration,
     pub staff: Staff,
     pub token_key: Option<String>,
     pub institution_name: String,
@@ -300,6 +326,7 @@ impl Config {
         let connect_limit = self.connect_limit()?;
         let metrics_token = self.metrics_token()?;
         let upload = self.upload_limits()?;
+        self.check_fair_use()?;
         if env == OrcidEnv::Mock && !cfg!(feature = "demo") {
             return Err("this idlink was built without the simulated ORCID (the `demo` feature): set ORCID_CLIENT_ID and ORCID_CLIENT_SECRET, and ORCID_ENV=sandbox or production".into());
         }
@@ -402,6 +429,10 @@ impl Config {
             rate_per_sec: self.orcid_rate_per_sec,
             burst: self.orcid_burst,
             orcid_timeout: Duration::from_secs(self.orcid_timeout_secs),
+            orcid_queue_wait: Duration::from_secs(self.orcid_queue_wait_secs),
+            person_per_minute: self.researcher_orcid_per_minute,
+            person_burst: self.researcher_orcid_burst,
+            works_refresh_cooldown: Duration::from_secs(self.works_refresh_cooldown_secs),
             oauth_state_ttl_secs: self.oauth_state_ttl_secs.clamp(1, 3600) as i64,
             works_refresh_secs: i64::from(self.works_refresh_minutes) * 60,
             revoke_retry: Duration::from_secs(self.revoke_retry_secs),
@@ -471,6 +502,22 @@ impl Config {
             return Err("METRICS_TOKEN must be at least 16 characters, without spaces (e.g. from: openssl rand -hex 32)".into());
         }
         Ok(Some(SecretString::from(token.to_owned())))
+    }
+
+    /// The limits that share ORCID's rate among people and bulk pushes.
+    fn check_fair_use(&self) -> Result<(), String> {
+        if !(1..=60).contains(&self.orcid_queue_wait_secs) {
+            return Err("ORCID_QUEUE_WAIT_SECS must be between 1 and 60".into());
+        }
+        if self.researcher_orcid_per_minute == 0 || self.researcher_orcid_burst == 0 {
+            return Err(
+                "RESEARCHER_ORCID_PER_MINUTE and RESEARCHER_ORCID_BURST must be at least 1".into(),
+            );
+        }
+        if self.works_refresh_cooldown_secs > 3600 {
+            return Err("WORKS_REFRESH_COOLDOWN_SECS must be between 0 and 3600".into());
+        }
+        Ok(())
     }
 
     fn serve_limits(&self) -> Result<crate::server::Limits, String> {
@@ -560,6 +607,9 @@ impl Settings {
             timeout: self.orcid_timeout,
             rate_per_sec: self.rate_per_sec,
             burst: self.burst,
+            queue_wait: self.orcid_queue_wait,
+            person_per_minute: self.person_per_minute,
+            person_burst: self.person_burst,
             user_agent: concat!("idlink/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }

@@ -358,3 +358,33 @@ fn connect_limit_has_defaults_and_is_checked() {
         assert!(e.contains(expect), "{args:?}: {e}");
     }
 }
+
+#[test]
+fn fair_use_limits_have_defaults_and_bounds() {
+    let s = cfg(&[]).unwrap();
+    assert_eq!(s.orcid_queue_wait, Duration::from_secs(5));
+    assert_eq!((s.person_per_minute, s.person_burst), (20, 10));
+    assert_eq!(s.works_refresh_cooldown, Duration::from_secs(10));
+    let c = s.orcid_client_config();
+    assert_eq!(c.queue_wait, Duration::from_secs(5));
+    assert_eq!((c.person_per_minute, c.person_burst), (20, 10));
+    for (flag, value, named) in [
+        ("--orcid-queue-wait-secs", "0", "ORCID_QUEUE_WAIT_SECS"),
+        ("--orcid-queue-wait-secs", "61", "ORCID_QUEUE_WAIT_SECS"),
+        (
+            "--researcher-orcid-per-minute",
+            "0",
+            "RESEARCHER_ORCID_PER_MINUTE",
+        ),
+        ("--researcher-orcid-burst", "0", "RESEARCHER_ORCID_BURST"),
+        (
+            "--works-refresh-cooldown-secs",
+            "3601",
+            "WORKS_REFRESH_COOLDOWN_SECS",
+        ),
+    ] {
+        let e = cfg(&[flag, value]).unwrap_err();
+        assert!(e.contains(named), "{flag} {value}: {e}");
+    }
+    assert!(cfg(&["--works-refresh-cooldown-secs", "0"]).is_ok());
+}

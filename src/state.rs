@@ -123,12 +123,18 @@ impl AppState {
             std::sync::Arc::new(metrics.clone()),
         )?;
         let grants = Grants::new(store.clone(), orcid.clone(), settings.revoke_retry);
-        let works = Works::new(store.clone(), orcid.clone(), grants.clone());
-        let runner = Runner::new(
+        let works = Works::new(
             store.clone(),
             orcid.clone(),
+            grants.clone(),
+            settings.works_refresh_cooldown,
+        );
+        // Bulk pushes take only the ORCID slots no person is waiting for.
+        let runner = Runner::new(
+            store.clone(),
+            orcid.bulk(),
             metrics.clone(),
-            works.clone(),
+            works.bulk(),
             settings.institution_name.clone(),
         );
         let limit = &settings.connect_limit;

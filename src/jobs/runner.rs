@@ -4,7 +4,8 @@
 //!
 //! The unit of work is one researcher's share of one job. At most one unit per researcher
 //! runs at a time, and a few researchers run side by side so that the requests queue at
-//! the process-wide ORCID rate limiter (inside `OrcidClient`) and keep it busy.
+//! the process-wide ORCID rate limiter (inside `OrcidClient`) and keep it busy. They
+//! queue at bulk priority: a person's call waiting at the limiter goes first.
 
 mod cache;
 mod trouble;

@@ -378,6 +378,7 @@ fn token_error(e: OrcidError) -> PageError {
             "ORCID did not answer in time",
             "ORCID is slow or unreachable right now. Nothing was stored. Please try again in a few minutes.",
         ),
+        OrcidError::Held(held) => PageError::held(held, ("/", "Back to the start")),
         OrcidError::IdToken(_) => start_again(
             StatusCode::BAD_GATEWAY,
             "idlink could not verify ORCID's answer",

@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 
 use std::sync::Arc;
 
+use orcid::Held;
+
 #[derive(Debug, Clone)]
 pub struct PageError {
     pub status: StatusCode,
@@ -13,6 +15,8 @@ pub struct PageError {
     pub message: String,
     /// A "start again" style link: (href, label).
     pub action: Option<(&'static str, &'static str)>,
+    /// Sent as Retry-After, in seconds.
+    pub retry_after: Option<u64>,
 }
 
 impl PageError {
@@ -22,6 +26,7 @@ impl PageError {
             title,
             message: message.into(),
             action: None,
+            retry_after: None,
         }
     }
 
@@ -51,6 +56,37 @@ impl PageError {
         .with_action("/", "Go to the start page")
     }
 
+    /// idlink's own limits on ORCID calls held the request back: 503 when ORCID's rate
+    /// is taken by others, 429 when this person has used their own share.
+    pub fn held(held: Held, action: (&'static str, &'static str)) -> Self {
+        let page = match held {
+            Held::Busy => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ORCID is busy",
+                "ORCID is busy, try again in a minute. Many requests to ORCID are waiting right now, so idlink did not send yours. Nothing was changed.",
+            )
+            .retry_after(60),
+            Held::PersonLimit { retry_after } => {
+                let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+                Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many requests to ORCID",
+                    format!(
+                        "You asked idlink to talk to ORCID many times in a short while. To keep ORCID quick for everyone, please wait {} and try again. Nothing was changed.",
+                        wait_words(secs)
+                    ),
+                )
+                .retry_after(secs)
+            }
+        };
+        page.with_action(action.0, action.1)
+    }
+
+    fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
+    }
+
     pub fn csrf() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
@@ -58,6 +94,16 @@ impl PageError {
             "The form you sent was not the one idlink gave you (it may have come from another site, or your session ended). Nothing was changed.",
         )
         .with_action("/me", "Go back and try again")
+    }
+}
+
+/// "1 second", "45 seconds", "about a minute", "about 3 minutes".
+pub(crate) fn wait_words(secs: u64) -> String {
+    match secs {
+        1 => "1 second".into(),
+        2..=50 => format!("{secs} seconds"),
+        51..=89 => "about a minute".into(),
+        _ => format!("about {} minutes", secs.div_ceil(60)),
     }
 }
 
@@ -80,5 +126,18 @@ impl IntoResponse for PageError {
         let mut res = self.status.into_response();
         res.extensions_mut().insert(Arc::new(self));
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_in_words() {
+        assert_eq!(wait_words(1), "1 second");
+        assert_eq!(wait_words(12), "12 seconds");
+        assert_eq!(wait_words(60), "about a minute");
+        assert_eq!(wait_words(150), "about 3 minutes");
     }
 }

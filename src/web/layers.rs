@@ -104,6 +104,10 @@ pub async fn render_error_pages(
     for cookie in res.headers().get_all(header::SET_COOKIE) {
         out.headers_mut().append(header::SET_COOKIE, cookie.clone());
     }
+    if let Some(secs) = err.retry_after {
+        out.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, secs.into());
+    }
     out.into_response()
 }
 

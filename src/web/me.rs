@@ -113,12 +113,15 @@ async fn works_section(
     let orcid = &summary.researcher.orcid;
     let (mut status, mut total) = (summary.sync.clone(), summary.group_count);
     let mut refreshing = false;
+    // Reads for the researcher's own page count against their own allowance.
+    let works = state.works.for_person(*orcid);
     if status.is_none() {
-        let _ = state.works.refresh(orcid).await;
+        // Whatever came of it (a refusal included), the page shows what idlink has.
+        let _ = works.refresh_once(orcid).await;
         status = state.store.sync_status(orcid).await?;
         total = state.store.count_cached_groups(orcid).await?;
     } else if is_stale(status.as_ref(), state.settings.works_refresh_secs) {
-        refreshing = state.works.refresh_in_background(*orcid);
+        refreshing = works.refresh_in_background(*orcid);
     }
     let page = page.min(last_page(total, GROUPS_PER_PAGE));
     let works = state

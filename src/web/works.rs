@@ -2,6 +2,7 @@
 //! and delete pages.
 
 use axum::extract::{Path, State};
+use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -9,17 +10,18 @@ use axum::Router;
 use tower_sessions::Session;
 
 use super::csrf::CsrfForm;
-use super::error::PageError;
+use super::error::{wait_words, PageError};
 use super::flash::{self, Flash};
 use super::pages::{render, Layout};
 use super::researcher::Researcher;
 use super::works_view::{self, DeletePage, FormPage};
 use crate::state::AppState;
 use crate::works::form::WorkForm;
-use crate::works::sync::is_stale;
+use crate::works::refresh_gate::NotNow;
+use crate::works::sync::{is_stale, Refreshed};
 use crate::works::write::Actor;
 use crate::works::WriteOutcome;
-use orcid::OrcidId;
+use orcid::{Held, OrcidId};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,15 +42,33 @@ async fn refresh(
     me: Researcher,
     _: CsrfForm,
 ) -> Result<Response, PageError> {
-    let flash = match state.works.refresh(&me.orcid).await {
-        Ok(n) => Flash::ok(format!("Your works are up to date with ORCID ({n} works).")),
-        Err(e) => Flash::error(format!(
-            "{} Showing the works idlink saw last.",
-            e.for_person()
+    let works = state.works.for_person(me.orcid);
+    let flash = match works.refresh_once(&me.orcid).await {
+        Refreshed::Ran(Ok(n)) => {
+            Flash::ok(format!("Your works are up to date with ORCID ({n} works)."))
+        }
+        Refreshed::Ran(Err(e)) => match e.held() {
+            Some(held) => return Err(held_page(held)),
+            None => Flash::error(format!(
+                "{} Showing the works idlink saw last.",
+                e.for_person()
+            )),
+        },
+        Refreshed::NotNow(NotNow::Running) => Flash::ok(
+            "Your works are already being refreshed from ORCID; they will show here in a moment.",
+        ),
+        Refreshed::NotNow(NotNow::Recent { wait }) => Flash::ok(format!(
+            "Your works were just refreshed from ORCID, so idlink did not ask again. You can refresh again in {}.",
+            wait_words(wait.as_secs_f64().ceil().max(1.0) as u64)
         )),
     };
     flash::set(&me.session, flash).await?;
     Ok(Redirect::to("/me#works").into_response())
+}
+
+/// The page for a request idlink's limits on ORCID calls held back.
+fn held_page(held: Held) -> PageError {
+    PageError::held(held, ("/me", "Back to your page"))
 }
 
 async fn new_form(State(state): State<AppState>, me: Researcher) -> Result<Response, PageError> {
@@ -67,11 +87,12 @@ async fn needs_write_access(
     state: &AppState,
     me: &Researcher,
 ) -> Result<Option<Response>, PageError> {
-    let outcome = match state.works.access(&me.orcid).await {
+    let outcome = match state.works.for_person(me.orcid).access(&me.orcid).await {
         Ok(a) if a.can_write_works() => return Ok(None),
         Ok(_) => WriteOutcome::MissingScope,
         Err(e) => match WriteOutcome::from_access(&e) {
             WriteOutcome::Unavailable => return Err(PageError::internal(e)),
+            WriteOutcome::Held(held) => return Err(held_page(held)),
             outcome => outcome,
         },
     };
@@ -101,13 +122,20 @@ async fn add(
         }
     };
     let identity = form.identity();
+    let works = state.works.for_person(orcid);
     if !form.confirm_duplicate {
         // Before adding, look for the same work from any source on the record.
         if is_stale(
             state.store.sync_status(&orcid).await?.as_ref(),
             state.settings.works_refresh_secs,
         ) {
-            let _ = state.works.refresh(&orcid).await;
+            if let Some(held) = works.refresh(&orcid).await.err().and_then(|e| e.held()) {
+                let outcome = WriteOutcome::Held(held);
+                return finish(&state, &me.session, &orcid, outcome, || {
+                    FormPage::new(layout(), None, form.clone())
+                })
+                .await;
+            }
         }
         let matches = state
             .store
@@ -122,7 +150,7 @@ async fn add(
         actor: &orcid,
         orcid: &orcid,
     };
-    let outcome = state.works.add(who, &work, &identity).await;
+    let outcome = works.add(who, &work, &identity).await;
     finish(&state, &me.session, &orcid, outcome, || {
         FormPage::new(layout(), None, form.clone())
     })
@@ -138,12 +166,18 @@ async fn edit_form(
     if !is_ours(&state, &orcid, put_code).await? {
         return Err(not_ours());
     }
-    match state.works.work_for_edit(&orcid, put_code).await {
+    match state
+        .works
+        .for_person(orcid)
+        .work_for_edit(&orcid, put_code)
+        .await
+    {
         Ok(work) => Ok(render(&FormPage::new(
             Layout::new(&state, true, me.csrf().await?),
             Some(put_code),
             WorkForm::from_work(&work),
         ))),
+        Err(WriteOutcome::Held(held)) => Err(held_page(held)),
         Err(outcome) => {
             let record_url = state.orcid.record_url(&orcid);
             flash::set(
@@ -188,6 +222,7 @@ async fn update(
     };
     let outcome = state
         .works
+        .for_person(orcid)
         .update(who, put_code, &work, &form.identity())
         .await;
     finish(&state, &me.session, &orcid, outcome, || {
@@ -228,7 +263,10 @@ async fn delete(
         actor: &orcid,
         orcid: &orcid,
     };
-    let outcome = state.works.delete(who, put_code).await;
+    let outcome = state.works.for_person(orcid).delete(who, put_code).await;
+    if let WriteOutcome::Held(held) = outcome {
+        return Err(held_page(held));
+    }
     flash::set(
         &me.session,
         works_view::outcome_flash(&outcome, &state.orcid.record_url(&orcid)),
@@ -247,6 +285,15 @@ async fn finish(
     form_page: impl FnOnce() -> FormPage,
 ) -> Result<Response, PageError> {
     let flash = works_view::outcome_flash(&outcome, &state.orcid.record_url(orcid));
+    if let WriteOutcome::Held(held) = outcome {
+        // The 429 or 503 answer carries the form, still filled, so nothing typed is lost.
+        let held = held_page(held);
+        let mut res = (held.status, render(&form_page().with_flash(flash))).into_response();
+        if let Some(secs) = held.retry_after {
+            res.headers_mut().insert(RETRY_AFTER, secs.into());
+        }
+        return Ok(res);
+    }
     match outcome {
         WriteOutcome::Invalid(_) | WriteOutcome::Busy | WriteOutcome::Unavailable => {
             let page = form_page().with_flash(flash);

@@ -5,11 +5,12 @@ pub mod access;
 pub mod form;
 pub mod formula;
 pub mod outcome;
+pub mod refresh_gate;
 pub mod sync;
 pub mod write;
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
 use orcid::{OrcidClient, OrcidId};
 
@@ -17,40 +18,50 @@ use crate::grants::Grants;
 use crate::store::Store;
 
 pub use outcome::{LinkTo, Message, Tone, WriteOutcome};
+use refresh_gate::RefreshGate;
 
 /// Reading and writing researchers' works: what it uses, and the refreshes under way.
-/// Built once at start-up; cheap to clone (background refreshes take a clone).
+/// Built once at start-up; cheap to clone (background refreshes take a clone). Clones
+/// from [`Works::bulk`] and [`Works::for_person`] share the refreshes under way.
 #[derive(Clone)]
 pub struct Works {
     store: Store,
     orcid: OrcidClient,
     grants: Grants,
-    refreshing: Arc<RefreshSet>,
+    refreshes: Arc<RefreshGate>,
 }
 
 impl Works {
-    pub fn new(store: Store, orcid: OrcidClient, grants: Grants) -> Self {
+    /// `refresh_cooldown`: the least time between two refreshes of one record that a
+    /// person asks for.
+    pub fn new(
+        store: Store,
+        orcid: OrcidClient,
+        grants: Grants,
+        refresh_cooldown: Duration,
+    ) -> Self {
         Self {
             store,
             orcid,
             grants,
-            refreshing: Arc::default(),
+            refreshes: Arc::new(RefreshGate::new(refresh_cooldown)),
         }
     }
-}
 
-/// Records whose works are being refreshed right now, so a burst of page views starts
-/// one refresh, not many.
-#[derive(Default)]
-struct RefreshSet(Mutex<HashSet<OrcidId>>);
-
-impl RefreshSet {
-    /// Claims the record; false if a refresh is already running.
-    fn start(&self, id: OrcidId) -> bool {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(id)
+    /// For background jobs: every ORCID call waits behind those made for people.
+    pub fn bulk(&self) -> Self {
+        Self {
+            orcid: self.orcid.bulk(),
+            ..self.clone()
+        }
     }
 
-    fn finish(&self, id: &OrcidId) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+    /// For a request of `person` (a researcher on their own record, or a staff member
+    /// reading someone's): every ORCID call counts against their own allowance.
+    pub fn for_person(&self, person: OrcidId) -> Self {
+        Self {
+            orcid: self.orcid.for_person(person),
+            ..self.clone()
+        }
     }
 }

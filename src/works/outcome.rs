@@ -1,7 +1,7 @@
 //! What happened to a call on a researcher's works, and the words the researcher reads
 //! about it: the one mapping from ORCID's errors to what a page says.
 
-use orcid::ApiError;
+use orcid::{ApiError, Held, OrcidError};
 
 use super::access::{AccessError, CallError};
 use super::sync::SyncError;
@@ -36,6 +36,8 @@ pub enum WriteOutcome {
     Busy,
     NotConnected,
     Unavailable,
+    /// Not sent: idlink's own limits held it back (ORCID busy, or the person's allowance).
+    Held(Held),
 }
 
 /// How a message is shown: the CSS class of its box.
@@ -95,6 +97,7 @@ impl WriteOutcome {
             Self::Busy => "busy",
             Self::NotConnected => "not_connected",
             Self::Unavailable => "unavailable",
+            Self::Held(h) => h.outcome(),
         }
     }
 
@@ -126,6 +129,7 @@ impl WriteOutcome {
                 user_message.clone()
             }),
             ApiError::Busy => Self::Busy,
+            ApiError::Transport(OrcidError::Held(h)) => Self::Held(*h),
             ApiError::Other { .. } | ApiError::Transport(_) => Self::Unavailable,
         }
     }
@@ -143,6 +147,7 @@ impl WriteOutcome {
         match e {
             AccessError::NotConnected => Self::NotConnected,
             AccessError::Revoked => Self::Revoked,
+            AccessError::Refresh(OrcidError::Held(h)) => Self::Held(*h),
             AccessError::Refresh(_) | AccessError::Db(_) => Self::Unavailable,
         }
     }
@@ -194,9 +199,13 @@ impl WriteOutcome {
                 "That work is no longer on your ORCID record: it was removed at orcid.org. idlink will not add it back.",
             ),
             Self::Invalid(m) => Message::new(Tone::Error, format!("ORCID did not accept the work: {m}")),
-            Self::Busy => Message::new(
+            Self::Busy | Self::Held(Held::Busy) => Message::new(
                 Tone::Error,
                 "ORCID is busy right now. Nothing was changed; please try again in a minute.",
+            ),
+            Self::Held(Held::PersonLimit { .. }) => Message::new(
+                Tone::Error,
+                "You asked idlink to talk to ORCID many times in a short while. Nothing was changed; please wait a minute and try again.",
             ),
             Self::NotConnected => Message::new(Tone::Error, "Your ORCID iD is not connected.")
                 .link(Connect, "Connect your ORCID iD"),
@@ -217,7 +226,10 @@ impl WriteOutcome {
             }
             Self::NotConnected => "Your ORCID iD is not connected.",
             Self::MissingScope => "idlink may not read your works: reconnect and allow it.",
-            Self::Busy => "ORCID is busy right now.",
+            Self::Busy | Self::Held(Held::Busy) => "ORCID is busy right now.",
+            Self::Held(Held::PersonLimit { .. }) => {
+                "idlink asked ORCID for your record many times in a short while; try again in a minute."
+            }
             _ => "ORCID could not be reached.",
         }
     }

@@ -3,9 +3,10 @@
 
 use crate::store::{now, CachedId, CachedWork, SyncStatus};
 use orcid::model::{self, ExternalIds, PublicationDate, Source, Value, WorkSummary, WorkTitle};
-use orcid::OrcidId;
+use orcid::{Held, OrcidId};
 
 use super::access::{AccessError, CallError};
+use super::refresh_gate::{NotNow, Pass};
 use super::{Works, WriteOutcome};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,23 @@ impl SyncError {
     pub fn for_person(&self) -> &'static str {
         WriteOutcome::from_sync(self).refresh_words()
     }
+
+    /// Whether idlink's own limits held the read back, and which.
+    pub fn held(&self) -> Option<Held> {
+        match self {
+            SyncError::Access(AccessError::Refresh(e)) => e.held(),
+            SyncError::Api(e) => e.held(),
+            _ => None,
+        }
+    }
+}
+
+/// What came of a refresh a person asked for.
+pub enum Refreshed {
+    /// It ran: how many works the record has, or why it could not be read.
+    Ran(Result<usize, SyncError>),
+    /// It did not run: one is running, or one ran a moment ago.
+    NotNow(NotNow),
 }
 
 /// Whether the cache is older than `max_age_secs` (or was never filled).
@@ -45,11 +63,33 @@ impl Works {
     /// Fetches the record's works from ORCID and replaces the cache; returns how many.
     pub async fn refresh(&self, orcid: &OrcidId) -> Result<usize, SyncError> {
         let result = self.fetch(orcid).await;
-        if let Err(e) = &result {
-            tracing::info!(orcid = %orcid, error = %e, "works refresh failed");
-            self.store
-                .record_sync_failure(orcid, e.for_person())
-                .await?;
+        match &result {
+            // Not sent: nothing was learnt about the record, and the person is told.
+            Err(e) if e.held().is_some() => {}
+            Err(e) => {
+                tracing::info!(orcid = %orcid, error = %e, "works refresh failed");
+                self.store
+                    .record_sync_failure(orcid, e.for_person())
+                    .await?;
+            }
+            Ok(_) => {}
+        }
+        result
+    }
+
+    /// A refresh a person asked for (or caused by opening a page): it runs now unless
+    /// one is running for the record or finished within the cooldown.
+    pub async fn refresh_once(&self, orcid: &OrcidId) -> Refreshed {
+        match self.refreshes.start(*orcid) {
+            Ok(pass) => Refreshed::Ran(self.refresh_with(orcid, pass).await),
+            Err(not_now) => Refreshed::NotNow(not_now),
+        }
+    }
+
+    async fn refresh_with(&self, orcid: &OrcidId, pass: Pass) -> Result<usize, SyncError> {
+        let result = self.refresh(orcid).await;
+        if result.as_ref().is_err_and(|e| e.held().is_some()) {
+            pass.unread();
         }
         result
     }
@@ -63,17 +103,20 @@ impl Works {
         Ok(cached.len())
     }
 
-    /// Starts a refresh in the background unless one is already running for this record;
-    /// returns whether one is running now.
+    /// Starts a refresh in the background unless one is running for this record or
+    /// finished within the cooldown; returns whether one is running now.
     pub fn refresh_in_background(&self, orcid: OrcidId) -> bool {
-        if self.refreshing.start(orcid) {
-            let works = self.clone();
-            tokio::spawn(async move {
-                let _ = works.refresh(&orcid).await;
-                works.refreshing.finish(&orcid);
-            });
+        match self.refreshes.start(orcid) {
+            Ok(pass) => {
+                let works = self.clone();
+                tokio::spawn(async move {
+                    let _ = works.refresh_with(&orcid, pass).await;
+                });
+                true
+            }
+            Err(NotNow::Running) => true,
+            Err(NotNow::Recent { .. }) => false,
         }
-        true
     }
 }
 

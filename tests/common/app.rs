@@ -73,6 +73,17 @@ impl TestApp {
         if !extra.contains(&"--orcid-env") {
             args.extend(["--orcid-env", "mock"]);
         }
+        // Tests that read and write works in quick succession are not about fair use:
+        // they get no refresh cooldown and a generous allowance unless they name one.
+        for (flag, value) in [
+            ("--works-refresh-cooldown-secs", "0"),
+            ("--researcher-orcid-per-minute", "6000"),
+            ("--researcher-orcid-burst", "1000"),
+        ] {
+            if !extra.contains(&flag) {
+                args.extend([flag, value]);
+            }
+        }
         args.extend_from_slice(extra);
         let settings = Config::try_parse_from(args)
             .expect("args")

@@ -5,6 +5,7 @@
 mod common;
 mod connect;
 mod demo_redirect;
-mod grants;
 mod exposure;
+mod fairness;
+mod grants;
 mod works;

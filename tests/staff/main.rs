@@ -7,3 +7,4 @@ mod common;
 mod demo_staff;
 mod jobs_intake;
 mod jobs_runner;
+mod reconcile_limits;

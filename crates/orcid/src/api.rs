@@ -76,6 +76,14 @@ impl ApiError {
             ApiError::Transport(e) => e.outcome(),
         }
     }
+
+    /// Whether idlink's own limits held the call back, and which.
+    pub fn held(&self) -> Option<crate::Held> {
+        match self {
+            ApiError::Transport(e) => e.held(),
+            _ => None,
+        }
+    }
 }
 
 /// One answer from ORCID, before interpretation.
@@ -250,7 +258,10 @@ impl OrcidClient {
         })?;
         let mut attempt = 1;
         loop {
-            self.limiter.ready().await;
+            if let Err(held) = self.turn().await {
+                self.metrics.orcid_call(label, held.outcome());
+                return Err(ApiError::Transport(held.into()));
+            }
             let mut req = self
                 .http
                 .request(method.clone(), url.clone())

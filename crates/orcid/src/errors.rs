@@ -25,6 +25,9 @@ pub enum OrcidError {
     InvalidResponse(String),
     #[error("ORCID's sign-in proof (id_token) failed verification: {0}")]
     IdToken(String),
+    /// Not sent: idlink's own limits held the call back.
+    #[error(transparent)]
+    Held(#[from] crate::Held),
 }
 
 impl OrcidError {
@@ -38,6 +41,15 @@ impl OrcidError {
             OrcidError::Status { .. } => "client_error",
             OrcidError::InvalidResponse(_) => "invalid_response",
             OrcidError::IdToken(_) => "id_token_rejected",
+            OrcidError::Held(h) => h.outcome(),
+        }
+    }
+
+    /// Whether idlink's own limits held the call back, and which.
+    pub fn held(&self) -> Option<crate::Held> {
+        match self {
+            OrcidError::Held(h) => Some(*h),
+            _ => None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The ORCID client library: the iD type, OAuth and OpenID Connect, the v3.0 model, and
-//! Member API calls (works and the person section) behind one rate limiter and retry
-//! policy. It makes no Public API call yet; [`Endpoints::public_api`] only carries the
+//! Member API calls (works and the person section) behind one rate limiter (people's
+//! calls served before bulk ones, each person within an allowance of their own) and a
+//! retry policy. It makes no Public API call yet; [`Endpoints::public_api`] only carries the
 //! address for when it does.
 //!
 //! It knows nothing of web frameworks, databases or an application's settings (the
@@ -28,6 +29,7 @@ use url::Url;
 pub use api::ApiError;
 pub use errors::{OAuthErrorBody, OrcidError};
 pub use id::{OrcidId, OrcidIdError};
+pub use limiter::{Held, Priority};
 pub use oauth::{AuthorizeRequest, TokenResponse};
 
 /// Where a client reaches ORCID, and how iDs are shown.
@@ -59,6 +61,11 @@ pub struct ClientConfig {
     /// ORCID's limit for this client: requests a second, and the burst it allows.
     pub rate_per_sec: u32,
     pub burst: u32,
+    /// The longest a call made for a waiting person waits for its turn at that limit.
+    pub queue_wait: std::time::Duration,
+    /// Calls a minute, and their burst, for one person ([`OrcidClient::for_person`]).
+    pub person_per_minute: u32,
+    pub person_burst: u32,
     /// Sent as User-Agent, e.g. `idlink/0.1.0`.
     pub user_agent: String,
 }
@@ -84,10 +91,15 @@ impl CallObserver for () {
     fn orcid_call(&self, _endpoint: &str, _outcome: &str) {}
 }
 
-/// Everything idlink says to ORCID goes through one of these (cheap to clone).
+/// Everything idlink says to ORCID goes through one of these (cheap to clone). A clone
+/// from [`OrcidClient::bulk`] or [`OrcidClient::for_person`] shares the connection pool
+/// and the limits, and only changes whose calls it makes.
 #[derive(Clone)]
 pub struct OrcidClient {
     inner: Arc<Inner>,
+    priority: limiter::Priority,
+    /// Whose own allowance each call is counted against, if anyone's.
+    person: Option<OrcidId>,
 }
 
 pub struct Inner {
@@ -98,6 +110,7 @@ pub struct Inner {
     jwks: oidc::JwksCache,
     metrics: Arc<dyn CallObserver>,
     limiter: limiter::Limiter,
+    per_person: limiter::PersonLimiter,
     retry: limiter::RetryPolicy,
 }
 
@@ -128,10 +141,46 @@ impl OrcidClient {
                 client_secret: settings.client_secret,
                 jwks: oidc::JwksCache::default(),
                 metrics,
-                limiter: limiter::Limiter::for_orcid(settings.rate_per_sec, settings.burst),
+                limiter: limiter::Limiter::for_orcid(
+                    settings.rate_per_sec,
+                    settings.burst,
+                    settings.queue_wait,
+                ),
+                per_person: limiter::PersonLimiter::new(
+                    settings.person_per_minute,
+                    settings.person_burst,
+                ),
                 retry: limiter::RetryPolicy::default(),
             }),
+            priority: limiter::Priority::Interactive,
+            person: None,
         })
+    }
+
+    /// The same client for background work: its calls wait behind every call made for
+    /// a waiting person, with no bound on the wait.
+    pub fn bulk(&self) -> Self {
+        Self {
+            priority: limiter::Priority::Bulk,
+            ..self.clone()
+        }
+    }
+
+    /// The same client acting for `person`: each call also counts against their own
+    /// allowance, and is refused with [`limiter::Held::PersonLimit`] past it.
+    pub fn for_person(&self, person: OrcidId) -> Self {
+        Self {
+            person: Some(person),
+            ..self.clone()
+        }
+    }
+
+    /// Waits for this call's turn under the limits.
+    async fn turn(&self) -> Result<(), limiter::Held> {
+        if let Some(person) = &self.person {
+            self.per_person.check(person)?;
+        }
+        self.limiter.acquire(self.priority).await
     }
 
     pub fn client_id(&self) -> &str {
@@ -164,6 +213,8 @@ impl OrcidClient {
     fn observe<T>(&self, endpoint: &'static str, result: &Result<T, OrcidError>) {
         let outcome = match result {
             Ok(_) => "ok",
+            // A call idlink held back itself is no failure of ORCID's.
+            Err(e) if e.held().is_some() => e.outcome(),
             Err(e) => {
                 tracing::warn!(endpoint, error = %e, "ORCID call failed");
                 e.outcome()

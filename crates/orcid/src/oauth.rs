@@ -100,7 +100,7 @@ impl OrcidClient {
     ) -> Result<TokenResponse, OrcidError> {
         let url = self.endpoint(&self.endpoints.server_base, "oauth/token");
         let result = async {
-            self.limiter.ready().await;
+            self.turn().await?;
             let resp = self
                 .http
                 .post(url)
@@ -133,7 +133,7 @@ impl OrcidClient {
             ("token", token.expose_secret()),
         ];
         let result = async {
-            self.limiter.ready().await;
+            self.turn().await?;
             let resp = self
                 .http
                 .post(url)

@@ -151,7 +151,7 @@ impl OrcidClient {
         url: &str,
     ) -> Result<T, OrcidError> {
         let result = async {
-            self.limiter.ready().await;
+            self.turn().await?;
             let resp = self
                 .http
                 .get(url)

@@ -55,9 +55,10 @@ impl Trouble {
                 Self::Batch(format!("ORCID refused: {e}"))
             }
             ApiError::Transport(t) => match t {
-                OrcidError::Timeout | OrcidError::Unreachable(_) | OrcidError::InvalidResponse(_) => {
-                    Self::Transient(t.to_string())
-                }
+                OrcidError::Timeout
+                | OrcidError::Unreachable(_)
+                | OrcidError::InvalidResponse(_)
+                | OrcidError::Held(_) => Self::Transient(t.to_string()),
                 OrcidError::Status { status } if *status >= 500 => Self::Transient(t.to_string()),
                 _ => Self::Researcher(t.to_string()),
             },

@@ -22,6 +22,7 @@ use crate::web::pager::{last_page, parse_page, Pager, PAGE_SIZE};
 use crate::web::pages::{render, IdDisplay, Layout};
 use crate::web::staff::Staff;
 use crate::web::works_view::ago;
+use crate::works::sync::Refreshed;
 use orcid::OrcidId;
 
 pub fn router() -> Router<AppState> {
@@ -150,13 +151,20 @@ async fn researcher_page(
 ) -> Result<Response, PageError> {
     let job = job_of(&state, &id).await?;
     let orcid = OrcidId::parse(&orcid).map_err(|_| not_found())?;
-    // ORCID's view of this moment; idlink's copy with its read time if ORCID cannot say.
-    let refresh_error = state
+    // ORCID's view of this moment, read for this staff member within their own allowance;
+    // idlink's copy with its read time if ORCID cannot say, or was read a moment ago.
+    let refresh_error = match state
         .works
-        .refresh(&orcid)
+        .for_person(staff.orcid)
+        .refresh_once(&orcid)
         .await
-        .err()
-        .map(|e| e.for_person().to_string());
+    {
+        Refreshed::Ran(Err(e)) => match e.held() {
+            Some(held) => return Err(PageError::held(held, ("/admin/jobs", "All bulk pushes"))),
+            None => Some(e.for_person().to_string()),
+        },
+        Refreshed::Ran(Ok(_)) | Refreshed::NotNow(_) => None,
+    };
     let r = reconcile::researcher(&state.store, ours(&state), job.id, &orcid).await?;
     if r.rows.is_empty() {
         return Err(not_found());

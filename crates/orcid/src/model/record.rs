@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::affiliation::AffiliationSection;
+use super::affiliation_groups::{AffiliationGroups, AffiliationSummary};
 use super::common::{nullable, opt_value, OrcidIdentifier, Source, Value};
 use super::works::Works;
 use crate::OrcidId;
@@ -35,8 +37,8 @@ impl Record {
     }
 }
 
-/// `activities-summary`, reduced to its works (affiliations, fundings, peer reviews… are
-/// ignored when reading).
+/// `activities-summary`: works and the seven affiliation sections, also the body of
+/// `GET /v3.0/{orcid}/activities` (fundings, peer reviews… are ignored when reading).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", default)]
 pub struct ActivitiesSummary {
@@ -46,9 +48,68 @@ pub struct ActivitiesSummary {
     )]
     pub last_modified_date: Option<Value<i64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub distinctions: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub educations: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employments: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_positions: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memberships: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualifications: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub works: Option<Works>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+}
+
+impl ActivitiesSummary {
+    /// One affiliation section's groups, if ORCID sent the section.
+    pub fn section(&self, section: AffiliationSection) -> Option<&AffiliationGroups> {
+        self.section_slot(section).as_ref()
+    }
+
+    /// Sets one affiliation section's groups.
+    pub fn set_section(&mut self, section: AffiliationSection, groups: AffiliationGroups) {
+        *self.section_mut(section) = Some(groups);
+    }
+
+    fn section_slot(&self, section: AffiliationSection) -> &Option<AffiliationGroups> {
+        match section {
+            AffiliationSection::Employment => &self.employments,
+            AffiliationSection::Education => &self.educations,
+            AffiliationSection::Qualification => &self.qualifications,
+            AffiliationSection::InvitedPosition => &self.invited_positions,
+            AffiliationSection::Distinction => &self.distinctions,
+            AffiliationSection::Membership => &self.memberships,
+            AffiliationSection::Service => &self.services,
+        }
+    }
+
+    fn section_mut(&mut self, section: AffiliationSection) -> &mut Option<AffiliationGroups> {
+        match section {
+            AffiliationSection::Employment => &mut self.employments,
+            AffiliationSection::Education => &mut self.educations,
+            AffiliationSection::Qualification => &mut self.qualifications,
+            AffiliationSection::InvitedPosition => &mut self.invited_positions,
+            AffiliationSection::Distinction => &mut self.distinctions,
+            AffiliationSection::Membership => &mut self.memberships,
+            AffiliationSection::Service => &mut self.services,
+        }
+    }
+
+    /// Every affiliation summary of every section, section by section in
+    /// [`AffiliationSection::ALL`] order.
+    pub fn affiliations(&self) -> impl Iterator<Item = &AffiliationSummary> {
+        AffiliationSection::ALL
+            .into_iter()
+            .filter_map(|s| self.section(s))
+            .flat_map(AffiliationGroups::summaries)
+    }
 }
 
 /// `person`, reduced to name, biography and e-mails.

@@ -47,7 +47,9 @@ mod controls;
 mod works_admin;
 
 #[cfg(test)]
-mod affiliations_tests;
+mod affiliations_read_tests;
+#[cfg(test)]
+mod affiliations_write_tests;
 #[cfg(test)]
 mod api_test_support;
 #[cfg(test)]

@@ -162,22 +162,23 @@ fn parse(
 
 /// ORCID's content rules: the first problem ORCID's API itself reports.
 fn check_rules(section: AffiliationSection, a: &Affiliation) -> Result<(), ApiError> {
-    let Some(problem) = affiliation_rules::check(section, a)
+    let first = affiliation_rules::check(section, a)
         .into_iter()
-        .find(|p| p.orcid_code.is_some())
-    else {
+        .find_map(|p| Some((p.orcid_code?, p.field)));
+    let Some((code, field)) = first else {
         return Ok(());
     };
-    let code = problem.orcid_code.unwrap_or(9020);
-    let date = |d: &Option<orcid::model::FuzzyDate>| {
+    let date_string = |d: &Option<orcid::model::FuzzyDate>| {
         d.as_ref()
-            .map(|d| d.parts().map(|p| p.unwrap_or_default()).join("-"))
+            .map(|d| d.parts().map(Option::unwrap_or_default).join("-"))
             .unwrap_or_default()
     };
     let e = ApiError::new(code);
-    Err(match (code, problem.field) {
-        (9049, affiliation_rules::Field::EndDate) => e.param("dateString", date(&a.end_date)),
-        (9049, _) => e.param("dateString", date(&a.start_date)),
+    Err(match (code, field) {
+        (9049, affiliation_rules::Field::EndDate) => {
+            e.param("dateString", date_string(&a.end_date))
+        }
+        (9049, _) => e.param("dateString", date_string(&a.start_date)),
         _ => e,
     })
 }

@@ -1,7 +1,7 @@
 //! The Member API v3.0 calls idlink makes: works, affiliations (in `api_affiliations.rs`),
-//! the activities summary and the person. Every call waits for the
-//! shared rate limiter, has a timeout, and is retried with backoff on 503, 5xx and
-//! timeouts; ORCID's error answers become [`ApiError`]s.
+//! the activities summary and the person. Every call waits for the shared rate limiter,
+//! has a timeout, and is retried with backoff on 503, 5xx and timeouts; ORCID's error
+//! answers become [`ApiError`]s.
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The simulated Member API v3.0: works (read, write, bulk), the seven affiliation
-//! sections, activities, record and person, behind
-//! ORCID's bearer-token checks, content negotiation, scopes and rate limit.
+//! sections, activities, record and person, behind ORCID's bearer-token checks, content
+//! negotiation, scopes and rate limit.
 
 /// Runs [`guard`] and returns its refusal from the handler.
 macro_rules! guarded {

@@ -352,18 +352,11 @@ impl FuzzyDate {
 
     /// `2022`, `2022-05` or `2022-05-24`; `None` without a year.
     pub fn display(&self) -> Option<String> {
-        let part = |v: &Option<Value<String>>| {
-            v.as_ref()
-                .map(|v| v.as_str().trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
-        let mut out = part(&self.year)?;
-        if let Some(month) = part(&self.month) {
-            out = format!("{out}-{month}");
-            if let Some(day) = part(&self.day) {
-                out = format!("{out}-{day}");
-            }
+        match self.parts() {
+            [Some(y), Some(m), Some(d)] => Some(format!("{y}-{m}-{d}")),
+            [Some(y), Some(m), None] => Some(format!("{y}-{m}")),
+            [Some(y), ..] => Some(y.to_string()),
+            [None, ..] => None,
         }
-        Some(out)
     }
 }

@@ -70,35 +70,14 @@ pub struct ActivitiesSummary {
 impl ActivitiesSummary {
     /// One affiliation section's groups, if ORCID sent the section.
     pub fn section(&self, section: AffiliationSection) -> Option<&AffiliationGroups> {
-        self.section_slot(section).as_ref()
-    }
-
-    /// Sets one affiliation section's groups.
-    pub fn set_section(&mut self, section: AffiliationSection, groups: AffiliationGroups) {
-        *self.section_mut(section) = Some(groups);
-    }
-
-    fn section_slot(&self, section: AffiliationSection) -> &Option<AffiliationGroups> {
         match section {
-            AffiliationSection::Employment => &self.employments,
-            AffiliationSection::Education => &self.educations,
-            AffiliationSection::Qualification => &self.qualifications,
-            AffiliationSection::InvitedPosition => &self.invited_positions,
-            AffiliationSection::Distinction => &self.distinctions,
-            AffiliationSection::Membership => &self.memberships,
-            AffiliationSection::Service => &self.services,
-        }
-    }
-
-    fn section_mut(&mut self, section: AffiliationSection) -> &mut Option<AffiliationGroups> {
-        match section {
-            AffiliationSection::Employment => &mut self.employments,
-            AffiliationSection::Education => &mut self.educations,
-            AffiliationSection::Qualification => &mut self.qualifications,
-            AffiliationSection::InvitedPosition => &mut self.invited_positions,
-            AffiliationSection::Distinction => &mut self.distinctions,
-            AffiliationSection::Membership => &mut self.memberships,
-            AffiliationSection::Service => &mut self.services,
+            AffiliationSection::Employment => self.employments.as_ref(),
+            AffiliationSection::Education => self.educations.as_ref(),
+            AffiliationSection::Qualification => self.qualifications.as_ref(),
+            AffiliationSection::InvitedPosition => self.invited_positions.as_ref(),
+            AffiliationSection::Distinction => self.distinctions.as_ref(),
+            AffiliationSection::Membership => self.memberships.as_ref(),
+            AffiliationSection::Service => self.services.as_ref(),
         }
     }
 

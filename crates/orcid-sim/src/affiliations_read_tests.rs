@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use reqwest::StatusCode;
 use serde_json::json;
 
 use super::api_test_support::*;
@@ -257,4 +258,32 @@ async fn the_orcid_client_reads_and_writes_affiliations() {
         .unwrap();
     let gone = client.affiliation(&token, &id, emp, pc).await.unwrap_err();
     assert!(matches!(gone, orcid::ApiError::NotFound), "{gone:?}");
+}
+
+#[tokio::test]
+async fn the_public_record_page_lists_public_affiliations() {
+    let h = Harness::start().await;
+    let id = seeded_id();
+    let hidden = Affiliation {
+        visibility: Some("private".into()),
+        ..affiliation("Secret role")
+    };
+    h.mock
+        .add_affiliation_from_source(&id, AffiliationSection::Service, "Someone", None, &hidden);
+    let (status, _, page) = h.get(&h.url(&format!("/{id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let employment =
+        format!("{SEEDED_EMPLOYMENT_ROLE_TITLE}, Department of Chemistry, {DEMO_ORG_NAME}");
+    assert!(page.contains(&employment), "{page}");
+    assert!(
+        page.contains("2019-02-01 to present · source: Example University HR feed"),
+        "{page}"
+    );
+    assert!(page.contains("2012-03 to 2016-11"), "{page}");
+    assert!(!page.contains("Secret role"));
+
+    let (_, _, empty) = h
+        .get(&h.url(&format!("/{}", seeded(super::TOMAS_NG_ORCID))))
+        .await;
+    assert!(empty.contains("No public affiliations yet."));
 }

@@ -1,6 +1,6 @@
 //! ISO 3166-1 alpha-2 country codes, the values ORCID accepts for an organisation's
-//! `country` (its `Iso3166Country` enum: the ISO list plus `XK`, Kosovo). Taken from the
-//! Debian iso-codes list of ISO 3166-1.
+//! `country`: the ISO list plus `XK` (Kosovo), the same 250 codes as orcid-model's
+//! `common/Iso3166Country.java`. Generated from the Debian iso-codes list of ISO 3166-1.
 
 /// Every accepted code, sorted.
 pub const COUNTRY_CODES: [&str; 250] = [

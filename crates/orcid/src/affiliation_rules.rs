@@ -107,13 +107,14 @@ fn blank(s: Option<&str>) -> bool {
 
 fn check_organization(section: AffiliationSection, a: &Affiliation, out: &mut Vec<Problem>) {
     let Some(org) = &a.organization else {
+        let code = if section.needs_disambiguated_org() {
+            9045
+        } else {
+            9046
+        };
         out.push(Problem::new(
             Field::Organization,
-            Some(if section.needs_disambiguated_org() {
-                9045
-            } else {
-                9046
-            }),
+            Some(code),
             "Organisation: an organisation is required.",
         ));
         return;
@@ -123,52 +124,20 @@ fn check_organization(section: AffiliationSection, a: &Affiliation, out: &mut Ve
         .as_ref()
         .filter(|d| !d.disambiguated_organization_identifier.trim().is_empty());
     let address = org.address.clone().unwrap_or_default();
-    let (city, region, country) = (
-        address.city.as_deref(),
-        address.region.as_deref(),
-        address.country.as_deref(),
-    );
+    let place = Place {
+        city: address.city.as_deref(),
+        region: address.region.as_deref(),
+        country: address.country.as_deref(),
+    };
     if section.needs_disambiguated_org() {
-        if disambiguated.is_none() {
-            out.push(Problem::new(
-                Field::DisambiguatedOrganization,
-                Some(9045),
-                format!("Organisation identifier: a {section} needs the organisation's ROR or Ringgold id."),
-            ));
-        }
-        if blank(city) {
-            out.push(Problem::new(
-                Field::City,
-                Some(9060),
-                "City: the organisation's city is required.",
-            ));
-        }
-        if blank(country) {
-            out.push(Problem::new(
-                Field::Country,
-                Some(9060),
-                "Country: the organisation's country is required.",
-            ));
-        }
+        check_employment_org(section, disambiguated.is_some(), &place, out);
     } else {
         let has_external_id = a
             .external_ids
             .as_ref()
             .is_some_and(|ids| !ids.external_id.is_empty());
-        if disambiguated.is_none() && !has_external_id {
-            out.push(Problem::new(
-                Field::DisambiguatedOrganization,
-                Some(9062),
-                format!("Organisation identifier: a {section} needs the organisation's ROR or Ringgold id, or an external identifier."),
-            ));
-        }
-        if blank(country) && !(blank(city) && blank(region)) {
-            out.push(Problem::new(
-                Field::Country,
-                Some(9061),
-                "Country: a city or region needs the organisation's country too.",
-            ));
-        }
+        let identified = disambiguated.is_some() || has_external_id;
+        check_activity_org(section, identified, &place, out);
     }
     if org.name.trim().is_empty() {
         out.push(Problem::new(
@@ -178,9 +147,9 @@ fn check_organization(section: AffiliationSection, a: &Affiliation, out: &mut Ve
         ));
     }
     check_text(Field::OrganizationName, Some(&org.name), out);
-    check_text(Field::City, city, out);
-    check_text(Field::Region, region, out);
-    if let Some(c) = country.map(str::trim).filter(|c| !c.is_empty()) {
+    check_text(Field::City, place.city, out);
+    check_text(Field::Region, place.region, out);
+    if let Some(c) = place.country.map(str::trim).filter(|c| !c.is_empty()) {
         if !is_country_code(c) {
             out.push(Problem::new(
                 Field::Country,
@@ -195,6 +164,69 @@ fn check_organization(section: AffiliationSection, a: &Affiliation, out: &mut Ve
             &d.disambiguated_organization_identifier,
             out,
         );
+    }
+}
+
+/// An organisation's address parts.
+struct Place<'a> {
+    city: Option<&'a str>,
+    region: Option<&'a str>,
+    country: Option<&'a str>,
+}
+
+/// Employment and education: an organisation id (9045), a city and a country (9060).
+fn check_employment_org(
+    section: AffiliationSection,
+    disambiguated: bool,
+    place: &Place,
+    out: &mut Vec<Problem>,
+) {
+    if !disambiguated {
+        out.push(Problem::new(
+            Field::DisambiguatedOrganization,
+            Some(9045),
+            format!(
+                "Organisation identifier: a {section} needs the organisation's ROR or Ringgold id."
+            ),
+        ));
+    }
+    if blank(place.city) {
+        out.push(Problem::new(
+            Field::City,
+            Some(9060),
+            "City: the organisation's city is required.",
+        ));
+    }
+    if blank(place.country) {
+        out.push(Problem::new(
+            Field::Country,
+            Some(9060),
+            "Country: the organisation's country is required.",
+        ));
+    }
+}
+
+/// The other five: an organisation id or an external id (9062), and no city or region
+/// without a country (9061).
+fn check_activity_org(
+    section: AffiliationSection,
+    identified: bool,
+    place: &Place,
+    out: &mut Vec<Problem>,
+) {
+    if !identified {
+        out.push(Problem::new(
+            Field::DisambiguatedOrganization,
+            Some(9062),
+            format!("Organisation identifier: a {section} needs the organisation's ROR or Ringgold id, or an external identifier."),
+        ));
+    }
+    if blank(place.country) && !(blank(place.city) && blank(place.region)) {
+        out.push(Problem::new(
+            Field::Country,
+            Some(9061),
+            "Country: a city or region needs the organisation's country too.",
+        ));
     }
 }
 

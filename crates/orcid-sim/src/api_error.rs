@@ -34,11 +34,17 @@ const CATALOGUE: &[(u32, u16, &str, &str)] = &[
     (9037, 400, "Invalid ${type}, valid values are: ${values}.", "Please specify a work type."),
     (9038, 403, "409 Conflict: The item has a limited or private visibility and your request doesn't have the required scope.", "You don't have the permissions to execute this action."),
     (9042, 400, "Too many put codes supplied", "Too many put codes supplied"),
+    (9045, 400, "400 Bad request: disambiguated-organization must be present and valid", "No valid disambiguated-organization is included in the data."),
+    (9046, 400, "400 Bad request: organization must be present and valid", "No valid organization is included in the data."),
     (9047, 400, "400 Bad request: invalid JSON - ${error}", "Invalid JSON."),
     (9048, 409, "409 Conflict: The maximum number of works that can be connected to an ORCID record is 10,000", "The maximum number of works that can be connected to an ORCID record is 10,000 and you have now exceeded this limit. Please remove some works and try again. For more information, see https://support.orcid.org/hc/articles/360006973133"),
     (9049, 400, "400 Bad request: invalid date: ${dateString}", "Invalid date"),
     (9051, 400, "400 Bad request: invalid value '${value}' for enum '${enum}'", "Invalid value for type."),
+    (9055, 400, "400 Bad Request: End date must come after start date.", "End date must come after start date."),
     (9058, 400, "404 Bad Request: Invalid contributor role: ${role}. Expected one of ${validRoles}.", "Invalid contributor role."),
+    (9060, 400, "City and country are required for education/employment.", "City and country are required for education/employment."),
+    (9061, 400, "City or region cannot be provided without a country for the organization address.", "City or region cannot be provided without a country for the organization address."),
+    (9062, 400, "Professional activities cannot be added without an organization id/external identifier. One has to be present.", "Professional activities cannot be added without an organization id/external identifier. One has to be present."),
 ];
 
 /// A v3.0 error, ready to send alone or inside a bulk answer.

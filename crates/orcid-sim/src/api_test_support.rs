@@ -1,10 +1,14 @@
-//! Test helpers for the simulated Member API: tokens, requests and work bodies.
+//! Test helpers for the simulated Member API: tokens, requests, work and affiliation bodies.
 
 use reqwest::header::{HeaderMap, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::test_harness::*;
+use orcid::model::{
+    Affiliation, AffiliationSection, DisambiguatedOrganization, DisambiguationSource, ExternalId,
+    ExternalIds, FuzzyDate, Organization, OrganizationAddress,
+};
 use orcid::OrcidId;
 
 pub const VND: &str = "application/vnd.orcid+json";
@@ -202,4 +206,50 @@ pub fn keys(v: &Value) -> Vec<String> {
 /// A seeded researcher by the iD constant.
 pub fn seeded(id: &str) -> OrcidId {
     OrcidId::parse(id).unwrap()
+}
+
+/// A valid affiliation for every section: organisation with ROR, city and country.
+pub fn affiliation(role: &str) -> Affiliation {
+    Affiliation {
+        department_name: Some("Physics".into()),
+        role_title: Some(role.into()),
+        start_date: Some(FuzzyDate::new("2020", Some("02"), Some("01"))),
+        organization: Some(Organization {
+            name: "Boston University".into(),
+            address: Some(OrganizationAddress {
+                city: Some("Boston".into()),
+                region: Some("Massachusetts".into()),
+                country: Some("US".into()),
+            }),
+            disambiguated_organization: Some(DisambiguatedOrganization {
+                disambiguated_organization_identifier: "https://ror.org/05qwgg493".into(),
+                disambiguation_source: DisambiguationSource::Ror,
+            }),
+        }),
+        ..Affiliation::default()
+    }
+}
+
+/// An affiliation as a JSON body.
+pub fn body(a: &Affiliation) -> Value {
+    serde_json::to_value(a).unwrap()
+}
+
+/// `a` with one `self` grant number.
+pub fn with_self_id(mut a: Affiliation, value: &str) -> Affiliation {
+    a.external_ids = Some(ExternalIds {
+        external_id: vec![ExternalId::new("grant_number", value, "self")],
+    });
+    a
+}
+
+/// `POST /v3.0/{id}/{section}`.
+pub async fn post_affiliation(
+    h: &Harness,
+    id: &OrcidId,
+    token: &str,
+    s: AffiliationSection,
+    b: &Value,
+) -> Resp {
+    send(h, Method::POST, &format!("/v3.0/{id}/{s}"), token, Some(b)).await
 }

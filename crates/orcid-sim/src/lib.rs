@@ -1,12 +1,15 @@
 //! The simulated ORCID registry: authorize page, token, revoke, OpenID discovery, JWKS,
-//! userinfo, a small public record page and the Member API v3.0 works endpoints (with
-//! ORCID's validation, duplicate rule, error bodies and rate limit), answering in ORCID's
-//! own wire shapes.
+//! userinfo, a small public record page and the Member API v3.0 works, affiliation and
+//! activities endpoints (with ORCID's validation, duplicate rule, error bodies and rate
+//! limit), answering in ORCID's own wire shapes.
 //!
 //! It is a product feature (demo mode: `cargo run` with no credentials clicks through
 //! against it) and the test double. Mount it under its base path:
 //! `Router::new().nest("/mock-orcid", mock.router())`.
 
+mod affiliation_schema;
+mod affiliations_json;
+mod affiliations_store;
 mod api_error;
 mod authorize;
 mod authorize_page;
@@ -21,6 +24,7 @@ mod rate_limit;
 mod record_json;
 mod revoke;
 mod seed;
+mod seed_affiliations;
 mod seed_ids;
 mod state;
 mod token;
@@ -36,10 +40,16 @@ mod works_store;
 // Test controls: seeding, faults, expiry, key rotation, request logs. The release
 // binary never enables them.
 #[cfg(any(test, feature = "testing"))]
+mod affiliations_admin;
+#[cfg(any(test, feature = "testing"))]
 mod controls;
 #[cfg(any(test, feature = "testing"))]
 mod works_admin;
 
+#[cfg(test)]
+mod affiliations_read_tests;
+#[cfg(test)]
+mod affiliations_write_tests;
 #[cfg(test)]
 mod api_test_support;
 #[cfg(test)]
@@ -81,6 +91,13 @@ use keys::SigningKey;
 use orcid::OrcidId;
 use state::State;
 
+#[cfg(any(test, feature = "testing"))]
+pub use affiliations_admin::SimAffiliation;
+pub use seed_affiliations::{
+    DEMO_ORG_CITY, DEMO_ORG_COUNTRY, DEMO_ORG_NAME, DEMO_ORG_ROR, HR_FEED_CLIENT_ID, HR_FEED_NAME,
+    SEEDED_EDUCATION_PUT_CODE, SEEDED_EMPLOYMENT_DEPARTMENT, SEEDED_EMPLOYMENT_PUT_CODE,
+    SEEDED_EMPLOYMENT_ROLE_TITLE, SEEDED_EMPLOYMENT_START,
+};
 pub use seed_ids::{
     SeededOrcid, CROSSREF_CLIENT_ID, CROSSREF_NAME, DATACITE_CLIENT_ID, DATACITE_NAME,
     PROLIFIC_AUTHOR, PROLIFIC_AUTHOR_ORCID, PROLIFIC_AUTHOR_WORKS, SCOPUS_CLIENT_ID, SCOPUS_NAME,

@@ -307,8 +307,19 @@ async fn record_and_person_have_the_sample_shape() {
     let works = &record["activities-summary"]["works"];
     assert_eq!(works["path"], format!("/{sofia}/works"));
     assert_eq!(summaries(works).len(), 5);
+    // Sofia's employment from another source is seeded; sections without items are empty.
+    let employments = &record["activities-summary"]["employments"]["affiliation-group"];
     assert_eq!(
-        record["activities-summary"]["employments"]["affiliation-group"],
+        employments.as_array().map(Vec::len),
+        Some(1),
+        "{employments}"
+    );
+    assert_eq!(
+        employments[0]["summaries"][0]["employment-summary"]["put-code"],
+        crate::SEEDED_EMPLOYMENT_PUT_CODE
+    );
+    assert_eq!(
+        record["activities-summary"]["memberships"]["affiliation-group"],
         json!([])
     );
     assert_eq!(record["activities-summary"]["fundings"]["group"], json!([]));

@@ -133,6 +133,47 @@ pub(crate) struct ListedWork {
     pub source: String,
 }
 
+/// A public affiliation as the record page lists it.
+pub(crate) struct ListedAffiliation {
+    /// `employment`, `invited-position`, …
+    pub section: String,
+    /// Role title, department and organisation, as far as given.
+    pub what: String,
+    /// `2019-02-01 to present`, `2012-03 to 2016-11`, or empty.
+    pub dates: String,
+    pub source: String,
+}
+
+impl ListedAffiliation {
+    fn of(a: &super::affiliations_store::StoredAffiliation) -> Self {
+        let d = &a.data;
+        let what = [
+            d.role_title.as_deref(),
+            d.department_name.as_deref(),
+            d.organization_name(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+        let date = |f: &Option<orcid::model::FuzzyDate>| f.as_ref().and_then(|f| f.display());
+        let dates = match (date(&d.start_date), date(&d.end_date)) {
+            (Some(s), Some(e)) => format!("{s} to {e}"),
+            (Some(s), None) => format!("{s} to present"),
+            (None, Some(e)) => format!("until {e}"),
+            (None, None) => String::new(),
+        };
+        ListedAffiliation {
+            section: a.section.to_string(),
+            what,
+            dates,
+            source: a.source.name.clone(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "mock_orcid/record.html")]
 struct RecordPage {
@@ -142,6 +183,7 @@ struct RecordPage {
     record_url: String,
     public_works: usize,
     works: Vec<ListedWork>,
+    affiliations: Vec<ListedAffiliation>,
 }
 
 pub(crate) async fn record(State(mock): State<MockOrcid>, Path(raw): Path<String>) -> Response {
@@ -182,6 +224,12 @@ pub(crate) async fn record(State(mock): State<MockOrcid>, Path(raw): Path<String
             source: w.source.name.clone(),
         })
         .collect();
+    let mut affiliations: Vec<_> = st
+        .affiliations
+        .of(&id)
+        .filter(|a| a.visibility == super::works_model::Visibility::Public)
+        .collect();
+    affiliations.sort_by_key(|a| (a.section, a.put_code));
     html(
         StatusCode::OK,
         &RecordPage {
@@ -191,6 +239,10 @@ pub(crate) async fn record(State(mock): State<MockOrcid>, Path(raw): Path<String
             record_url: inner.record_url(&id),
             public_works: public.len(),
             works,
+            affiliations: affiliations
+                .into_iter()
+                .map(ListedAffiliation::of)
+                .collect(),
         },
     )
 }

@@ -1,8 +1,11 @@
 //! `GET /v3.0/{orcid}/record` and `/person`, in the shape of `kbase-orcidlink/profile.json`
 //! and `derived/person-from-record-full-3.0.json`: a name, an email where the caller may
-//! see it, empty sections elsewhere, and the works in `activities-summary.works`.
+//! see it, empty sections elsewhere, and the works and affiliations in `activities-summary`.
 
 use serde::Serialize;
+
+use orcid::model::{AffiliationGroups, AffiliationSection};
+use orcid::OrcidId;
 
 use super::state::Researcher;
 use super::works_json::{Links, Millis, SourceOut, Works};
@@ -161,22 +164,50 @@ struct History {
     verified_primary_email: bool,
 }
 
+/// `activities-summary`, also the body of `GET /v3.0/{orcid}/activities`: the works and
+/// the seven affiliation sections; fundings, peer reviews and research resources are empty.
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-struct Activities<'a> {
+pub(crate) struct Activities<'a> {
     last_modified_date: Option<Millis>,
-    distinctions: Empty,
-    educations: Empty,
-    employments: Empty,
+    distinctions: AffiliationGroups,
+    educations: AffiliationGroups,
+    employments: AffiliationGroups,
     fundings: Empty,
-    invited_positions: Empty,
-    memberships: Empty,
+    invited_positions: AffiliationGroups,
+    memberships: AffiliationGroups,
     peer_reviews: Empty,
-    qualifications: Empty,
+    qualifications: AffiliationGroups,
     research_resources: Empty,
-    services: Empty,
+    services: AffiliationGroups,
     works: Works<'a>,
     path: String,
+}
+
+/// The activities of `id`: its works list and `section`'s groups for each affiliation
+/// section; `modified` is the latest change among them.
+pub(crate) fn activities<'a>(
+    id: &OrcidId,
+    works: Works<'a>,
+    modified: Option<u64>,
+    mut section: impl FnMut(AffiliationSection) -> AffiliationGroups,
+) -> Activities<'a> {
+    let grp = |name: &str| empty("group", format!("/{id}/{name}"));
+    Activities {
+        last_modified_date: modified.map(|value| Millis { value }),
+        distinctions: section(AffiliationSection::Distinction),
+        educations: section(AffiliationSection::Education),
+        employments: section(AffiliationSection::Employment),
+        fundings: grp("fundings"),
+        invited_positions: section(AffiliationSection::InvitedPosition),
+        memberships: section(AffiliationSection::Membership),
+        peer_reviews: grp("peer-reviews"),
+        qualifications: section(AffiliationSection::Qualification),
+        research_resources: grp("research-resources"),
+        services: section(AffiliationSection::Service),
+        works,
+        path: format!("/{id}/activities"),
+    }
 }
 
 #[derive(Serialize)]
@@ -199,14 +230,14 @@ pub(crate) fn record<'a>(
     links: &Links,
     r: &Researcher,
     show_email: bool,
-    works: Works<'a>,
-    works_modified: Option<u64>,
+    activities: Activities<'a>,
 ) -> Record<'a> {
     let id = &r.orcid;
-    let aff = |name: &str| empty("affiliation-group", format!("/{id}/{name}"));
-    let grp = |name: &str| empty("group", format!("/{id}/{name}"));
     let modified = Millis {
-        value: works_modified.unwrap_or(REGISTERED_MS).max(REGISTERED_MS),
+        value: activities
+            .last_modified_date
+            .map_or(REGISTERED_MS, |m| m.value)
+            .max(REGISTERED_MS),
     };
     Record {
         orcid_identifier: links.orcid_ref(id),
@@ -225,21 +256,7 @@ pub(crate) fn record<'a>(
             verified_primary_email: true,
         },
         person: person(links, r, show_email),
-        activities_summary: Activities {
-            last_modified_date: works_modified.map(|value| Millis { value }),
-            distinctions: aff("distinctions"),
-            educations: aff("educations"),
-            employments: aff("employments"),
-            fundings: grp("fundings"),
-            invited_positions: aff("invited-positions"),
-            memberships: aff("memberships"),
-            peer_reviews: grp("peer-reviews"),
-            qualifications: aff("qualifications"),
-            research_resources: grp("research-resources"),
-            services: aff("services"),
-            works,
-            path: format!("/{id}/activities"),
-        },
+        activities_summary: activities,
         path: format!("/{id}"),
     }
 }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::affiliations_store::AffiliationsStore;
 use super::works_store::WorksStore;
 use super::MockError;
 use orcid::OrcidId;
@@ -208,6 +209,9 @@ pub(crate) struct State {
     /// Works of every record; seeded works are regenerated on load, not stored.
     #[serde(default)]
     pub works: WorksStore,
+    /// Affiliations of every record, all seven sections; seeded ones as for works.
+    #[serde(default)]
+    pub affiliations: AffiliationsStore,
 }
 
 impl State {
@@ -224,10 +228,12 @@ impl State {
         st
     }
 
-    /// Regenerates the seeded works of the seeded researchers present (see `seed`).
+    /// Regenerates the seeded works and affiliations of the seeded researchers present
+    /// (see `seed` and `seed_affiliations`).
     fn plant_seeded_works(&mut self) {
         let ids: Vec<OrcidId> = self.researchers.iter().map(|r| r.orcid).collect();
         self.works.plant_seeds(&ids);
+        self.affiliations.plant_seeds(&ids);
     }
 
     pub fn load_or_seed(path: &Path) -> Result<Self, MockError> {

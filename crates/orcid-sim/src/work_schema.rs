@@ -2,8 +2,8 @@
 //! nested class, with the Java class names Jackson's messages use. The check itself is in
 //! [`super::work_conform`].
 
-const PKG_RECORD: &str = "org.orcid.jaxb.model.v3.release.record";
-const PKG_COMMON: &str = "org.orcid.jaxb.model.v3.release.common";
+pub(crate) const PKG_RECORD: &str = "org.orcid.jaxb.model.v3.release.record";
+pub(crate) const PKG_COMMON: &str = "org.orcid.jaxb.model.v3.release.common";
 
 #[derive(Clone, Copy)]
 pub(crate) enum Kind {
@@ -32,7 +32,7 @@ impl Class {
 
 macro_rules! value_class {
     ($ident:ident, $name:literal, $kind:expr) => {
-        static $ident: Class = Class {
+        pub(crate) static $ident: Class = Class {
             pkg: PKG_COMMON,
             name: $name,
             fields: &[("value", $kind)],
@@ -110,7 +110,7 @@ static EXT_ID: Class = Class {
         ("external-id-relationship", Kind::Str),
     ],
 };
-static EXT_IDS: Class = Class {
+pub(crate) static EXT_IDS: Class = Class {
     pkg: PKG_RECORD,
     name: "ExternalIDs",
     fields: &[("external-id", Kind::List(&EXT_ID))],
@@ -153,7 +153,7 @@ static SOURCE_CLIENT: Class = Class {
     name: "SourceClientId",
     fields: URI_PATH_HOST,
 };
-static SOURCE: Class = Class {
+pub(crate) static SOURCE: Class = Class {
     pkg: PKG_COMMON,
     name: "Source",
     fields: &[

@@ -1,6 +1,7 @@
-//! The Member API v3.0 calls idlink makes: works and the person. Every call waits for the
-//! shared rate limiter, has a timeout, and is retried with backoff on 503, 5xx and
-//! timeouts; ORCID's error answers become [`ApiError`]s.
+//! The Member API v3.0 calls idlink makes: works, affiliations (in `api_affiliations.rs`),
+//! the activities summary and the person. Every call waits for the shared rate limiter,
+//! has a timeout, and is retried with backoff on 503, 5xx and timeouts; ORCID's error
+//! answers become [`ApiError`]s.
 
 use std::time::Duration;
 
@@ -143,16 +144,7 @@ impl OrcidClient {
                 Some(&body),
             )
             .await?;
-        a.headers
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
-            .and_then(|pc| pc.parse().ok())
-            .ok_or_else(|| {
-                ApiError::Transport(OrcidError::InvalidResponse(
-                    "201 without a put-code in Location".into(),
-                ))
-            })
+        created_put_code(&a)
     }
 
     pub async fn update_work(
@@ -321,6 +313,20 @@ impl OrcidClient {
     }
 }
 
+/// The put-code at the end of a 201's `Location`.
+fn created_put_code(a: &Answer) -> Result<i64, ApiError> {
+    a.headers
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
+        .and_then(|pc| pc.parse().ok())
+        .ok_or_else(|| {
+            ApiError::Transport(OrcidError::InvalidResponse(
+                "201 without a put-code in Location".into(),
+            ))
+        })
+}
+
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     headers
         .get(RETRY_AFTER)
@@ -403,6 +409,9 @@ fn put_code_in(message: &str) -> Option<i64> {
         .collect();
     digits.parse().ok()
 }
+
+#[path = "api_affiliations.rs"]
+mod affiliations;
 
 #[cfg(test)]
 #[path = "api_tests.rs"]

@@ -1,14 +1,17 @@
 //! The ORCID client library: the iD type, OAuth and OpenID Connect, the v3.0 model, and
-//! Member API calls (works and the person section) behind one rate limiter (people's
-//! calls served before bulk ones, each person within an allowance of their own) and a
-//! retry policy. It makes no Public API call yet; [`Endpoints::public_api`] only carries the
-//! address for when it does.
+//! Member API calls (works, the seven affiliation sections, the activities summary and the
+//! person section) behind one rate limiter (people's calls served before bulk ones, each
+//! person within an allowance of their own) and a retry policy. ORCID's affiliation rules
+//! are in [`affiliation_rules`], with the country list and ROR ids they use. It makes no
+//! Public API call yet; [`Endpoints::public_api`] only carries the address for when it does.
 //!
 //! It knows nothing of web frameworks, databases or an application's settings (the
 //! optional `sqlx` feature only lets an `OrcidId` be a SQLite column): callers
 //! hand it a [`ClientConfig`] and, if they count calls, a [`CallObserver`].
 
+pub mod affiliation_rules;
 pub mod api;
+pub mod countries;
 pub mod errors;
 pub mod external_ids;
 pub mod id;
@@ -16,6 +19,7 @@ pub mod limiter;
 pub mod model;
 pub mod oauth;
 pub mod oidc;
+pub mod ror;
 pub mod scopes;
 #[cfg(feature = "sqlx")]
 pub mod sqlite;

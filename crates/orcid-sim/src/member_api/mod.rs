@@ -1,5 +1,6 @@
-//! The simulated Member API v3.0: works (read, write, bulk), record and person, behind
-//! ORCID's bearer-token checks, content negotiation, scopes and rate limit.
+//! The simulated Member API v3.0: works (read, write, bulk), the seven affiliation
+//! sections, activities, record and person, behind ORCID's bearer-token checks, content
+//! negotiation, scopes and rate limit.
 
 /// Runs [`guard`] and returns its refusal from the handler.
 macro_rules! guarded {
@@ -11,6 +12,7 @@ macro_rules! guarded {
     };
 }
 
+mod affiliations;
 mod negotiate;
 mod read;
 mod write;
@@ -83,6 +85,8 @@ pub(crate) fn routes() -> Router<MockOrcid> {
         .route("/v3.0/{orcid}/work/summary/{put_code}", get(read::summary))
         .route("/v3.0/{orcid}/record", get(read::record))
         .route("/v3.0/{orcid}/person", get(read::person))
+        .route("/v3.0/{orcid}/activities", get(affiliations::activities))
+        .merge(affiliations::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
@@ -108,14 +112,24 @@ impl Ctx {
     /// ORCID's visibility filter: public items, limited ones with a read-limited scope, and
     /// anything this client is the source of.
     pub fn can_see(&self, w: &StoredWork) -> bool {
-        w.visibility == Visibility::Public
-            || w.is_from_client(&self.client_id)
-            || (self.read_limited && w.visibility != Visibility::Private)
+        self.may_see(w.visibility, w.is_from_client(&self.client_id))
+    }
+
+    /// The same filter for any item: its visibility, and whether this client wrote it.
+    pub fn may_see(&self, visibility: Visibility, own: bool) -> bool {
+        visibility == Visibility::Public
+            || own
+            || (self.read_limited && visibility != Visibility::Private)
     }
 
     /// Why a work the caller may not see is refused: 9013 (private) or 9038 (limited).
     pub fn hidden_error(&self, w: &StoredWork) -> ApiError {
-        if w.visibility == Visibility::Private {
+        self.hidden(w.visibility)
+    }
+
+    /// Why an item of this visibility is refused: 9013 (private) or 9038 (limited).
+    pub fn hidden(&self, visibility: Visibility) -> ApiError {
+        if visibility == Visibility::Private {
             ApiError::new(9013)
         } else {
             ApiError::new(9038)

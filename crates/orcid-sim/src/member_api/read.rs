@@ -139,16 +139,10 @@ pub(crate) async fn record(
         return ctx.error(&ApiError::new(9016));
     };
     let l = links(inner);
-    let visible: Vec<_> = st
-        .works
-        .works(&ctx.orcid)
-        .filter(|w| ctx.can_see(w))
-        .collect();
-    let modified = visible.iter().map(|w| w.modified).max();
-    let works = works_json::works_list(&l, &ctx.orcid, &visible);
+    let activities = super::affiliations::activities_of(&ctx, &st, &l);
     ctx.json(
         200,
-        &record_json::record(&l, r, ctx.read_limited, works, modified),
+        &record_json::record(&l, r, ctx.read_limited, activities),
     )
 }
 

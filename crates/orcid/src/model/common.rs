@@ -303,3 +303,60 @@ pub struct TransientError {
     #[serde(deserialize_with = "nullable")]
     pub transient: bool,
 }
+
+/// A `fuzzy-date` (common-3.0.xsd): year `YYYY`, month and day `MM`/`DD`, the later parts
+/// optional. Works use it as `publication-date`, affiliations as `start-date`/`end-date`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct FuzzyDate {
+    #[serde(
+        deserialize_with = "opt_value",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year: Option<Value<String>>,
+    #[serde(
+        deserialize_with = "opt_value",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub month: Option<Value<String>>,
+    #[serde(
+        deserialize_with = "opt_value",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub day: Option<Value<String>>,
+}
+
+impl FuzzyDate {
+    /// A date from its parts as written (`"2024"`, `"01"`, `"05"`); blank parts are left out.
+    pub fn new(year: &str, month: Option<&str>, day: Option<&str>) -> Self {
+        let part = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty()).then(|| Value::new(s.to_string()))
+        };
+        FuzzyDate {
+            year: part(year),
+            month: month.and_then(part),
+            day: day.and_then(part),
+        }
+    }
+
+    /// The year, month and day as written, trimmed; blank parts are `None`.
+    pub fn parts(&self) -> [Option<&str>; 3] {
+        fn part(v: &Option<Value<String>>) -> Option<&str> {
+            v.as_ref()
+                .map(|v| v.as_str().trim())
+                .filter(|s| !s.is_empty())
+        }
+        [part(&self.year), part(&self.month), part(&self.day)]
+    }
+
+    /// `2022`, `2022-05` or `2022-05-24`; `None` without a year.
+    pub fn display(&self) -> Option<String> {
+        match self.parts() {
+            [Some(y), Some(m), Some(d)] => Some(format!("{y}-{m}-{d}")),
+            [Some(y), Some(m), None] => Some(format!("{y}-{m}")),
+            [Some(y), ..] => Some(y.to_string()),
+            [None, ..] => None,
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! The ORCID Member API v3.0 JSON data model (works, works summary, bulk, errors, record).
+//! The ORCID Member API v3.0 JSON data model (works, works summary, bulk, affiliations and
+//! their groups, errors, record and activities).
 //!
 //! Field names and shapes come from orcid-model's `work-3.0.xsd`, `common-3.0.xsd`,
 //! `bulk-3.0.xsd` and `error-3.0.xsd`, checked against the captured samples in
@@ -12,18 +13,29 @@
 //! - **Writing is strict.** ORCID rejects unknown properties (400, error 9047), so nothing is
 //!   serialised as `null`, and [`Work::for_write`] strips what only ORCID may set.
 
+mod affiliation;
+mod affiliation_groups;
 mod common;
 mod record;
 mod work;
 mod works;
 
 #[cfg(test)]
+mod tests_affiliation;
+#[cfg(test)]
 mod tests_read;
 #[cfg(test)]
 mod tests_work;
+#[cfg(test)]
+mod tests_xml;
 
+pub use affiliation::{
+    Affiliation, AffiliationSection, DisambiguatedOrganization, DisambiguationSource, Organization,
+    OrganizationAddress,
+};
+pub use affiliation_groups::{AffiliationGroup, AffiliationGroups, AffiliationSummary};
 pub use common::{
-    ClientIdentifier, ExternalId, ExternalIds, OrcidIdentifier, Source, TransientError,
+    ClientIdentifier, ExternalId, ExternalIds, FuzzyDate, OrcidIdentifier, Source, TransientError,
     TransientValue, Value,
 };
 pub use record::{ActivitiesSummary, Biography, Email, Emails, Name, Person, Record};

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::affiliation::AffiliationSection;
+use super::affiliation_groups::{AffiliationGroups, AffiliationSummary};
 use super::common::{nullable, opt_value, OrcidIdentifier, Source, Value};
 use super::works::Works;
 use crate::OrcidId;
@@ -35,8 +37,8 @@ impl Record {
     }
 }
 
-/// `activities-summary`, reduced to its works (affiliations, fundings, peer reviews… are
-/// ignored when reading).
+/// `activities-summary`: works and the seven affiliation sections, also the body of
+/// `GET /v3.0/{orcid}/activities` (fundings, peer reviews… are ignored when reading).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", default)]
 pub struct ActivitiesSummary {
@@ -46,9 +48,47 @@ pub struct ActivitiesSummary {
     )]
     pub last_modified_date: Option<Value<i64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub distinctions: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub educations: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employments: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_positions: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memberships: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualifications: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<AffiliationGroups>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub works: Option<Works>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+}
+
+impl ActivitiesSummary {
+    /// One affiliation section's groups, if ORCID sent the section.
+    pub fn section(&self, section: AffiliationSection) -> Option<&AffiliationGroups> {
+        match section {
+            AffiliationSection::Employment => self.employments.as_ref(),
+            AffiliationSection::Education => self.educations.as_ref(),
+            AffiliationSection::Qualification => self.qualifications.as_ref(),
+            AffiliationSection::InvitedPosition => self.invited_positions.as_ref(),
+            AffiliationSection::Distinction => self.distinctions.as_ref(),
+            AffiliationSection::Membership => self.memberships.as_ref(),
+            AffiliationSection::Service => self.services.as_ref(),
+        }
+    }
+
+    /// Every affiliation summary of every section, section by section in
+    /// [`AffiliationSection::ALL`] order.
+    pub fn affiliations(&self) -> impl Iterator<Item = &AffiliationSummary> {
+        AffiliationSection::ALL
+            .into_iter()
+            .filter_map(|s| self.section(s))
+            .flat_map(AffiliationGroups::summaries)
+    }
 }
 
 /// `person`, reduced to name, biography and e-mails.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::common::{nullable, opt_value, ExternalIds, OrcidIdentifier, Source, Value};
+use super::common::{nullable, opt_value, ExternalIds, FuzzyDate, OrcidIdentifier, Source, Value};
 
 /// The 17 JSON properties ORCID's `Work` class knows; any other one is answered with
 /// 400, error 9047 (orcid-api.md §7, quoted from a real 9047 `developer-message`).
@@ -194,46 +194,8 @@ pub struct Citation {
     pub citation_value: Option<String>,
 }
 
-/// `publication-date` (common-3.0.xsd `fuzzy-date`): year `YYYY`, month and day `MM`/`DD`.
-/// v3.0 has no `media-type` (v2.0 had it as an attribute).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
-pub struct PublicationDate {
-    #[serde(
-        deserialize_with = "opt_value",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub year: Option<Value<String>>,
-    #[serde(
-        deserialize_with = "opt_value",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub month: Option<Value<String>>,
-    #[serde(
-        deserialize_with = "opt_value",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub day: Option<Value<String>>,
-}
-
-impl PublicationDate {
-    /// `2022`, `2022-05` or `2022-05-24`; `None` without a year.
-    pub fn display(&self) -> Option<String> {
-        let part = |v: &Option<Value<String>>| {
-            v.as_ref()
-                .map(|v| v.as_str().trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
-        let mut out = part(&self.year)?;
-        if let Some(month) = part(&self.month) {
-            out = format!("{out}-{month}");
-            if let Some(day) = part(&self.day) {
-                out = format!("{out}-{day}");
-            }
-        }
-        Some(out)
-    }
-}
+/// `publication-date`: a [`FuzzyDate`] (v3.0 has no `media-type`; v2.0 had it as an attribute).
+pub type PublicationDate = FuzzyDate;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", default)]

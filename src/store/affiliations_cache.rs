@@ -8,6 +8,7 @@ use orcid::OrcidId;
 use super::{now, Store};
 
 /// An affiliation section as stored: ORCID's singular path segment (`invited-position`).
+/// Declared in the order ORCID's record lists the sections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::Type)]
 #[sqlx(type_name = "text", rename_all = "kebab-case")]
 pub enum CachedSection {
@@ -82,21 +83,21 @@ impl Store {
         &self,
         orcid: &OrcidId,
     ) -> Result<Vec<CachedAffiliation>, sqlx::Error> {
-        sqlx::query_as!(
+        let mut rows = sqlx::query_as!(
             CachedAffiliation,
-            r#"SELECT section AS "section: CachedSection", put_code, group_index, position, org_name,
-                      org_city, org_region, org_country, org_id, org_id_source, department,
-                      role_title, start_year, start_month, start_day, end_year, end_month,
-                      end_day, source_name, source_client_id, visibility
+            r#"SELECT section AS "section: CachedSection", put_code, group_index, position,
+                      org_name, org_city, org_region, org_country, org_id, org_id_source,
+                      department, role_title, start_year, start_month, start_day, end_year,
+                      end_month, end_day, source_name, source_client_id, visibility
                FROM cached_affiliations WHERE orcid = ?1
-               ORDER BY CASE section WHEN 'employment' THEN 0 WHEN 'education' THEN 1
-                        WHEN 'qualification' THEN 2 WHEN 'invited-position' THEN 3
-                        WHEN 'distinction' THEN 4 WHEN 'membership' THEN 5 ELSE 6 END,
-                        group_index, position"#,
+               ORDER BY group_index, position"#,
             orcid,
         )
         .fetch_all(&self.pool)
-        .await
+        .await?;
+        // Sections are declared in ORCID's order; the sort is stable.
+        rows.sort_by_key(|a| a.section);
+        Ok(rows)
     }
 
     /// Whether the record's affiliations were ever read.

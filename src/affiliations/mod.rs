@@ -26,15 +26,19 @@ pub struct OnRecord {
     pub ours: bool,
 }
 
-/// The record's cached affiliations, section by section (only those with items);
-/// `institution` is the configured organisation its own items are recognised by.
+/// The record's cached affiliations, section by section (only those with items), or
+/// None when they were never read from ORCID; `institution` is the configured
+/// organisation its own items are recognised by.
 pub async fn on_record(
     store: &Store,
     orcid: &OrcidId,
     institution: &Organization,
-) -> Result<Vec<SectionOnRecord>, sqlx::Error> {
+) -> Result<Option<Vec<SectionOnRecord>>, sqlx::Error> {
+    if !store.affiliations_synced(orcid).await? {
+        return Ok(None);
+    }
     let rows = store.cached_affiliations(orcid).await?;
-    Ok(grouped(rows, institution))
+    Ok(Some(grouped(rows, institution)))
 }
 
 /// Rows already in section, group and position order, folded into sections and groups.

@@ -9,6 +9,8 @@ use crate::state::AppState;
 pub struct AffiliationsSection {
     /// Only sections with items, in ORCID's order.
     pub sections: Vec<SectionView>,
+    /// Whether they were ever read from ORCID (the first read may have failed).
+    pub read: bool,
     pub institution: String,
 }
 
@@ -34,11 +36,14 @@ pub struct ItemView {
 }
 
 impl AffiliationsSection {
-    pub fn new(state: &AppState, sections: Vec<SectionOnRecord>) -> Self {
+    /// `sections`: None when the record's affiliations were never read.
+    pub fn new(state: &AppState, sections: Option<Vec<SectionOnRecord>>) -> Self {
+        let read = sections.is_some();
         let client_id = state.orcid.client_id();
         let institution = state.settings.institution_name.clone();
         let sections = sections
             .into_iter()
+            .flatten()
             .map(|s| SectionView {
                 id: format!("affiliations-{}", s.section.as_str()),
                 heading: heading(s.section),
@@ -55,6 +60,7 @@ impl AffiliationsSection {
             .collect();
         AffiliationsSection {
             sections,
+            read,
             institution,
         }
     }

@@ -4,7 +4,7 @@
 use orcid::model::{Affiliation, AffiliationSection, FuzzyDate, Organization, OrganizationAddress};
 use orcid::OrcidId;
 use orcid_sim::{
-    DEMO_ORG_NAME, HR_FEED_NAME, SEEDED_EDUCATION_PUT_CODE, SEEDED_EMPLOYMENT_DEPARTMENT,
+    Fault, DEMO_ORG_NAME, HR_FEED_NAME, SEEDED_EDUCATION_PUT_CODE, SEEDED_EMPLOYMENT_DEPARTMENT,
     SEEDED_EMPLOYMENT_PUT_CODE, SEEDED_EMPLOYMENT_ROLE_TITLE, SOFIA_GARCIA_ORCID,
 };
 
@@ -217,4 +217,41 @@ async fn a_works_only_read_before_a_bulk_push_leaves_affiliations_to_the_next_pa
     assert!(html.contains(&format!(
         "data-affiliation-put-code=\"{SEEDED_EMPLOYMENT_PUT_CODE}\""
     )));
+}
+
+#[tokio::test]
+async fn a_record_not_yet_read_says_so_and_keeps_its_affiliations_when_orcid_is_away() {
+    let app = TestApp::spawn().await;
+    let client = app.browser();
+    let sofia = OrcidId::parse(SOFIA_GARCIA_ORCID).unwrap();
+    app.sign_in_as(&client, &sofia, "").await;
+    app.mock.set_fault(Some(Fault::ApiStatus {
+        status: 500,
+        times: 1000,
+    }));
+
+    let html = ok(app.get_text(&client, "/me").await);
+    assert!(
+        html.contains("Your affiliations have not been read from ORCID yet."),
+        "{html}"
+    );
+    assert!(!html.contains("There are no affiliations on your ORCID record"));
+
+    app.mock.set_fault(None);
+    app.post_form(&client, "/me", "/me/works/refresh", &[])
+        .await;
+    app.mock.set_fault(Some(Fault::ApiStatus {
+        status: 500,
+        times: 1000,
+    }));
+    app.post_form(&client, "/me", "/me/works/refresh", &[])
+        .await;
+    let html = ok(app.get_text(&client, "/me").await);
+    assert!(html.contains("could not be reached"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "data-affiliation-put-code=\"{SEEDED_EMPLOYMENT_PUT_CODE}\""
+        )),
+        "a failed refresh leaves the cached affiliations"
+    );
 }

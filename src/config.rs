@@ -14,6 +14,11 @@ use url::Url;
 
 use orcid::{is_client_id, ClientConfig, Endpoints, OrcidId};
 
+mod org;
+
+pub use org::InstitutionOrg;
+use org::OrgInput;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OrcidEnv {
     /// The built-in simulated ORCID, mounted at /mock-orcid (demo mode, tests).
@@ -201,6 +206,35 @@ pub struct Config {
     #[arg(long, env = "UPLOAD_MAX_COLUMNS", default_value_t = 64)]
     pub upload_max_columns: usize,
 
+    /// The institution's name as an ORCID organisation, written on every affiliation
+    /// idlink adds. Default: INSTITUTION_NAME.
+    #[arg(long, env = "ORG_NAME")]
+    pub org_name: Option<String>,
+
+    /// The institution's city, as ORCID shows it on affiliations. Needed to write
+    /// affiliations (demo mode: the demo institution's).
+    #[arg(long, env = "ORG_CITY")]
+    pub org_city: Option<String>,
+
+    /// The institution's region or state, if you want it on affiliations.
+    #[arg(long, env = "ORG_REGION")]
+    pub org_region: Option<String>,
+
+    /// The institution's country: ISO 3166-1 alpha-2, e.g. NZ, GB, US. Needed to write
+    /// affiliations.
+    #[arg(long, env = "ORG_COUNTRY")]
+    pub org_country: Option<String>,
+
+    /// The institution's ROR id, bare (05qwgg493) or in full (https://ror.org/05qwgg493);
+    /// its checksum is checked. This or ORG_RINGGOLD is needed to write affiliations; ROR
+    /// is used when both are set.
+    #[arg(long, env = "ORG_ROR")]
+    pub org_ror: Option<String>,
+
+    /// The institution's Ringgold id (digits), used when ORG_ROR is not set.
+    #[arg(long, env = "ORG_RINGGOLD")]
+    pub org_ringgold: Option<String>,
+
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -244,6 +278,8 @@ pub struct Settings {
     pub metrics_token: Option<SecretString>,
     /// How many rows and columns a bulk upload may have.
     pub upload: UploadLimits,
+    /// The institution as an ORCID organisation (`ORG_*`).
+    pub org: InstitutionOrg,
 }
 
 /// `CONNECT_RATE_PER_MIN`, `CONNECT_BURST` and `TRUSTED_PROXY_HEADER`, checked.
@@ -267,6 +303,7 @@ impl std::fmt::Debug for Settings {
             .field("scopes", &self.scopes)
             .field("token_key", &self.token_key.as_ref().map(|_| "[redacted]"))
             .field("connect_limit", &self.connect_limit)
+            .field("org", &self.org)
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "[redacted]"),
@@ -416,6 +453,16 @@ impl Config {
         if institution_name.is_empty() {
             return Err("INSTITUTION_NAME must not be empty".into());
         }
+        let org = OrgInput {
+            name: self.org_name.as_deref(),
+            city: self.org_city.as_deref(),
+            region: self.org_region.as_deref(),
+            country: self.org_country.as_deref(),
+            ror: self.org_ror.as_deref(),
+            ringgold: self.org_ringgold.as_deref(),
+        }
+        .or_demo(env == OrcidEnv::Mock)
+        .resolve(&institution_name)?;
         Ok(Settings {
             bind_addr: self.bind_addr,
             secure_cookies: self.public_url.scheme() == "https",
@@ -444,6 +491,7 @@ impl Config {
             connect_limit,
             metrics_token,
             upload,
+            org,
         })
     }
 

@@ -388,3 +388,37 @@ fn fair_use_limits_have_defaults_and_bounds() {
     }
     assert!(cfg(&["--works-refresh-cooldown-secs", "0"]).is_ok());
 }
+
+#[test]
+fn org_settings_are_read_from_flags_and_checked() {
+    let s = cfg(&[
+        "--orcid-client-id",
+        "APP-ABCDEFGHIJKLMNOP",
+        "--orcid-client-secret",
+        "x",
+        "--institution-name",
+        "University of Example",
+        "--org-city",
+        "Dunedin",
+        "--org-country",
+        "nz",
+        "--org-ror",
+        "ror.org/04fa4r544",
+    ])
+    .unwrap();
+    let org = s.org.writable().expect("complete");
+    assert_eq!(org.name, "University of Example");
+    let e = cfg(&["--org-ror", "04fa4r545"]).unwrap_err();
+    assert!(e.contains("ORG_ROR"), "{e}");
+    let e = cfg(&["--org-country", "ZZ"]).unwrap_err();
+    assert!(e.contains("ORG_COUNTRY"), "{e}");
+    let unset = cfg(&[
+        "--orcid-client-id",
+        "APP-ABCDEFGHIJKLMNOP",
+        "--orcid-client-secret",
+        "x",
+    ])
+    .unwrap();
+    assert_eq!(unset.org.missing.len(), 3, "starts, with writes off");
+    assert!(cfg(&[]).unwrap().org.writable().is_some(), "demo values");
+}

@@ -1,6 +1,7 @@
 //! idlink: researchers connect their ORCID iD; the institution reads and writes their
 //! ORCID records through the ORCID Member API v3.0.
 
+pub mod affiliations;
 pub mod config;
 pub mod crypto;
 #[cfg(feature = "demo")]

@@ -51,6 +51,9 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    if let Some(missing) = state.settings.org.missing_message() {
+        tracing::warn!("{missing}");
+    }
     if demo {
         tracing::warn!("demo mode: talking to the built-in simulated ORCID at {public}mock-orcid");
     }

@@ -3,6 +3,7 @@
 //! time (`sqlx::query!`; offline data in `.sqlx/`), except the few built at run time
 //! (lists of iDs, optional filters), which use `QueryBuilder` with bound values.
 
+mod affiliations_cache;
 mod audit;
 mod files;
 mod idlink_works;
@@ -23,6 +24,7 @@ use sqlx::SqlitePool;
 
 use crate::crypto::TokenCipher;
 
+pub use affiliations_cache::{CachedAffiliation, CachedSection};
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRecord, AuditVocabulary};
 pub use files::create_private_dir;
 pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};

@@ -119,76 +119,24 @@ impl Store {
         orcid: &OrcidId,
         works: &[CachedWork],
     ) -> Result<(), sqlx::Error> {
-        let t = now();
         let mut tx = self.pool.begin().await?;
-        sqlx::query!("DELETE FROM cached_works WHERE orcid = ?1", orcid)
-            .execute(&mut *tx)
-            .await?;
-        for chunk in works.chunks(INSERT_CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "INSERT INTO cached_works (orcid, {WORK_COLUMNS}) "
-            ));
-            q.push_values(chunk, |mut b, w| {
-                b.push_bind(orcid)
-                    .push_bind(w.put_code)
-                    .push_bind(w.group_index)
-                    .push_bind(&w.title)
-                    .push_bind(&w.subtitle)
-                    .push_bind(&w.work_type)
-                    .push_bind(&w.pub_year)
-                    .push_bind(&w.pub_month)
-                    .push_bind(&w.pub_day)
-                    .push_bind(&w.journal_title)
-                    .push_bind(&w.url)
-                    .push_bind(&w.source_name)
-                    .push_bind(&w.source_client_id)
-                    .push_bind(&w.visibility)
-                    .push_bind(
-                        serde_json::to_string(&w.external_ids).unwrap_or_else(|_| "[]".into()),
-                    )
-                    .push_bind(w.last_modified);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
-        let ids: Vec<(i64, &str, &str)> = works
-            .iter()
-            .flat_map(|w| {
-                w.external_ids.iter().filter_map(move |i| {
-                    i.normalized
-                        .as_deref()
-                        .map(|n| (w.put_code, i.id_type.as_str(), n))
-                })
-            })
-            .collect();
-        for chunk in ids.chunks(INSERT_CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO cached_work_ids (orcid, put_code, id_type, id_value) ",
-            );
-            q.push_values(chunk, |mut b, (pc, ty, v)| {
-                b.push_bind(orcid)
-                    .push_bind(*pc)
-                    .push_bind(*ty)
-                    .push_bind(*v);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
-        sqlx::query!(
-            "INSERT INTO works_sync (orcid, synced_at, attempted_at, last_error) VALUES (?1, ?2, ?2, NULL)
-             ON CONFLICT(orcid) DO UPDATE SET synced_at = ?2, attempted_at = ?2, last_error = NULL",
-            orcid,
-            t,
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query!(
-            "UPDATE idlink_works SET status = 'deleted_by_researcher', updated_at = ?2
-             WHERE orcid = ?1 AND status = 'active'
-               AND put_code NOT IN (SELECT put_code FROM cached_works WHERE orcid = ?1)",
-            orcid,
-            t,
-        )
-        .execute(&mut *tx)
-        .await?;
+        replace_works(&mut tx, orcid, works).await?;
+        let done = tx.commit().await;
+        self.works_pages.changed(orcid);
+        done
+    }
+
+    /// [`Store::replace_cached_works`] and the record's affiliations, in one transaction:
+    /// what one `GET /activities` returned.
+    pub async fn replace_cached_activities(
+        &self,
+        orcid: &OrcidId,
+        works: &[CachedWork],
+        affiliations: &[super::CachedAffiliation],
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        replace_works(&mut tx, orcid, works).await?;
+        super::affiliations_cache::replace(&mut tx, orcid, affiliations).await?;
         let done = tx.commit().await;
         self.works_pages.changed(orcid);
         done
@@ -280,6 +228,84 @@ impl Store {
         q.push(") ORDER BY w.group_index, w.put_code");
         q.build_query_as().fetch_all(&self.pool).await
     }
+}
+
+/// The works part of a replacement, on the caller's transaction; marks active idlink
+/// works missing from ORCID's answer as deleted by the researcher.
+async fn replace_works(
+    tx: &mut sqlx::SqliteConnection,
+    orcid: &OrcidId,
+    works: &[CachedWork],
+) -> Result<(), sqlx::Error> {
+    let t = now();
+    sqlx::query!("DELETE FROM cached_works WHERE orcid = ?1", orcid)
+        .execute(&mut *tx)
+        .await?;
+
+    for chunk in works.chunks(INSERT_CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "INSERT INTO cached_works (orcid, {WORK_COLUMNS}) "
+        ));
+        q.push_values(chunk, |mut b, w| {
+            b.push_bind(orcid)
+                .push_bind(w.put_code)
+                .push_bind(w.group_index)
+                .push_bind(&w.title)
+                .push_bind(&w.subtitle)
+                .push_bind(&w.work_type)
+                .push_bind(&w.pub_year)
+                .push_bind(&w.pub_month)
+                .push_bind(&w.pub_day)
+                .push_bind(&w.journal_title)
+                .push_bind(&w.url)
+                .push_bind(&w.source_name)
+                .push_bind(&w.source_client_id)
+                .push_bind(&w.visibility)
+                .push_bind(serde_json::to_string(&w.external_ids).unwrap_or_else(|_| "[]".into()))
+                .push_bind(w.last_modified);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    let ids: Vec<(i64, &str, &str)> = works
+        .iter()
+        .flat_map(|w| {
+            w.external_ids.iter().filter_map(move |i| {
+                i.normalized
+                    .as_deref()
+                    .map(|n| (w.put_code, i.id_type.as_str(), n))
+            })
+        })
+        .collect();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO cached_work_ids (orcid, put_code, id_type, id_value) ",
+        );
+        q.push_values(chunk, |mut b, (pc, ty, v)| {
+            b.push_bind(orcid)
+                .push_bind(*pc)
+                .push_bind(*ty)
+                .push_bind(*v);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    sqlx::query!(
+        "INSERT INTO works_sync (orcid, synced_at, attempted_at, last_error) VALUES (?1, ?2, ?2, NULL)
+         ON CONFLICT(orcid) DO UPDATE SET synced_at = ?2, attempted_at = ?2, last_error = NULL",
+        orcid,
+        t,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE idlink_works SET status = 'deleted_by_researcher', updated_at = ?2
+         WHERE orcid = ?1 AND status = 'active'
+           AND put_code NOT IN (SELECT put_code FROM cached_works WHERE orcid = ?1)",
+        orcid,
+        t,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// Drops one work from the cache (idlink deleted it at ORCID), on the caller's connection

@@ -8,6 +8,7 @@ use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::affiliations_view::AffiliationsSection;
 use super::csrf::CsrfForm;
 use super::error::PageError;
 use super::flash;
@@ -16,6 +17,7 @@ use super::pages::{render, IdDisplay, Layout, Notice};
 use super::researcher::Researcher;
 use super::works_view::{WorksSection, GROUPS_PER_PAGE};
 use super::{session, staff};
+use crate::affiliations;
 use crate::grants::Disconnected;
 use crate::state::AppState;
 use crate::store::{MeSummary, TokenStatus};
@@ -29,6 +31,7 @@ pub struct Me {
     pub layout: Layout,
     pub flash: Option<flash::Flash>,
     pub works: Option<WorksSection>,
+    pub affiliations: Option<AffiliationsSection>,
     pub name: String,
     pub id: IdDisplay,
     pub connected: bool,
@@ -72,19 +75,27 @@ async fn me(
         None => vec![],
     };
     let revoked = grant.is_some_and(|g| g.status == TokenStatus::Revoked);
-    let works = match grant {
+    let (works, affiliations) = match grant {
         Some(g) => {
             let can_write =
                 g.status == TokenStatus::Active && g.scopes().any(|s| s == "/activities/update");
-            Some(works_section(&state, &summary, params.page.unwrap_or(1).max(1), can_write).await?)
+            let works =
+                works_section(&state, &summary, params.page.unwrap_or(1).max(1), can_write).await?;
+            let on_record =
+                affiliations::on_record(&state.store, &orcid, &state.settings.org.known).await?;
+            (
+                Some(works),
+                Some(AffiliationsSection::new(&state, on_record)),
+            )
         }
-        None => None,
+        None => (None, None),
     };
     let flash = flash::take(&session).await?;
     let csrf = session::csrf_token(&session).await?;
     Ok(render(&Me {
         flash,
         works,
+        affiliations,
         layout: if staff::admits(&state, &summary.researcher) {
             Layout::new(&state, true, csrf).staff()
         } else {
@@ -102,8 +113,9 @@ async fn me(
     }))
 }
 
-/// The works part of /me, from the cache. A record never synced is fetched now; a stale
-/// one is shown as it is while a refresh runs in the background.
+/// The works part of /me, from the cache. A record never synced (or whose affiliations
+/// were never read: a bulk push reads works alone) is fetched now; a stale one is shown
+/// as it is while a refresh runs in the background.
 async fn works_section(
     state: &AppState,
     summary: &MeSummary,
@@ -115,7 +127,7 @@ async fn works_section(
     let mut refreshing = false;
     // Reads for the researcher's own page count against their own allowance.
     let works = state.works.for_person(*orcid);
-    if status.is_none() {
+    if status.is_none() || !state.store.affiliations_synced(orcid).await? {
         // Whatever came of it (a refusal included), the page shows what idlink has.
         let _ = works.refresh_once(orcid).await;
         status = state.store.sync_status(orcid).await?;

@@ -1,6 +1,7 @@
 //! The HTTP side: one module per feature, merged here with the layers every route shares.
 
 mod admin;
+mod affiliations_view;
 pub mod assets;
 mod connect;
 pub mod connect_limit;

@@ -1,5 +1,6 @@
-//! Keeping the works cache in step with ORCID: one `GET /works` per refresh, however many
-//! works the record has.
+//! Keeping the works cache in step with ORCID: one call per refresh, however many works
+//! the record has. A refresh reads the whole record (`GET /activities`: works and every
+//! affiliation section); the bulk runner's look before it sends reads the works alone.
 
 use crate::store::{now, CachedId, CachedWork, SyncStatus};
 use orcid::model::{self, ExternalIds, PublicationDate, Source, Value, WorkSummary, WorkTitle};
@@ -44,6 +45,15 @@ impl SyncError {
     }
 }
 
+/// What a refresh reads.
+#[derive(Clone, Copy)]
+enum Part {
+    /// Works and affiliations, in one `GET /activities`.
+    Record,
+    /// Works alone, `GET /works`.
+    Works,
+}
+
 /// What came of a refresh a person asked for.
 pub enum Refreshed {
     /// It ran: how many works the record has, or why it could not be read.
@@ -60,9 +70,20 @@ pub fn is_stale(status: Option<&SyncStatus>, max_age_secs: i64) -> bool {
 }
 
 impl Works {
-    /// Fetches the record's works from ORCID and replaces the cache; returns how many.
+    /// Reads the record's works and affiliations from ORCID in one call and replaces
+    /// their caches; returns how many works.
     pub async fn refresh(&self, orcid: &OrcidId) -> Result<usize, SyncError> {
-        let result = self.fetch(orcid).await;
+        self.refresh_part(orcid, Part::Record).await
+    }
+
+    /// Reads only the record's works (`GET /works`) and replaces their cache: for the bulk
+    /// runner, which compares works alone before sending.
+    pub async fn refresh_works(&self, orcid: &OrcidId) -> Result<usize, SyncError> {
+        self.refresh_part(orcid, Part::Works).await
+    }
+
+    async fn refresh_part(&self, orcid: &OrcidId, part: Part) -> Result<usize, SyncError> {
+        let result = self.fetch(orcid, part).await;
         match &result {
             // Not sent: nothing was learnt about the record, and the person is told.
             Err(e) if e.held().is_some() => {}
@@ -94,12 +115,31 @@ impl Works {
         result
     }
 
-    async fn fetch(&self, orcid: &OrcidId) -> Result<usize, SyncError> {
-        let works = self
-            .with_token(orcid, |t| async move { self.orcid.works(&t, orcid).await })
-            .await?;
-        let cached = to_cached(&works);
-        self.store.replace_cached_works(orcid, &cached).await?;
+    async fn fetch(&self, orcid: &OrcidId, part: Part) -> Result<usize, SyncError> {
+        let cached = match part {
+            Part::Works => {
+                let works = self
+                    .with_token(orcid, |t| async move { self.orcid.works(&t, orcid).await })
+                    .await?;
+                let cached = to_cached(&works);
+                self.store.replace_cached_works(orcid, &cached).await?;
+                cached
+            }
+            Part::Record => {
+                let activities = self
+                    .with_token(
+                        orcid,
+                        |t| async move { self.orcid.activities(&t, orcid).await },
+                    )
+                    .await?;
+                let cached = activities.works.as_ref().map(to_cached).unwrap_or_default();
+                let affiliations = crate::affiliations::read::to_cached(&activities);
+                self.store
+                    .replace_cached_activities(orcid, &cached, &affiliations)
+                    .await?;
+                cached
+            }
+        };
         Ok(cached.len())
     }
 

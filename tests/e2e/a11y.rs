@@ -169,11 +169,57 @@ async fn summary_targets(b: &Browser) -> Vec<(String, String)> {
     serde_json::from_value(v).unwrap()
 }
 
+/// The staff member's /me lists affiliations: one at the (demo) institution, marked,
+/// with long names that must wrap at phone width, and one from another source.
+fn plant_affiliations(app: &TestApp, who: &OrcidId) {
+    use orcid::model::{
+        Affiliation, AffiliationSection, FuzzyDate, Organization, OrganizationAddress,
+    };
+    let at = |name: &str, country: &str, role: &str| Affiliation {
+        department_name: Some("Department of Computational and Mathematical Sciences".into()),
+        role_title: Some(role.into()),
+        start_date: Some(FuzzyDate::new("2019", Some("02"), Some("01"))),
+        organization: Some(Organization {
+            name: name.into(),
+            address: Some(OrganizationAddress {
+                city: Some("Wellington".into()),
+                region: None,
+                country: Some(country.into()),
+            }),
+            disambiguated_organization: None,
+        }),
+        ..Affiliation::default()
+    };
+    app.mock.add_affiliation_from_source(
+        who,
+        AffiliationSection::Employment,
+        "Example University HR feed",
+        Some(orcid_sim::HR_FEED_CLIENT_ID),
+        &at(
+            orcid_sim::DEMO_ORG_NAME,
+            "NZ",
+            "Senior Research Software Engineer and Data Steward",
+        ),
+    );
+    app.mock.add_affiliation_from_source(
+        who,
+        AffiliationSection::InvitedPosition,
+        "Sam Staff",
+        None,
+        &at(
+            "International Institute for Very Long Organisation Names",
+            "AU",
+            "Visiting Fellow",
+        ),
+    );
+}
+
 #[tokio::test]
 async fn every_page_passes_axe_and_fits_a_phone() {
     let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
     let staff = OrcidId::parse(STAFF).unwrap();
     app.mock.add_researcher_with_id(&staff, "Sam", "Staff");
+    plant_affiliations(&app, &staff);
     let ada = app.mock.add_researcher("Ada", "Lovelace");
     app.sign_in_as(&app.browser(), &ada, "").await;
 
@@ -201,7 +247,11 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .for_url(url::Url::parse(&app.url("/me")).unwrap())
         .await
         .unwrap();
-    audit.check("/me, no works yet").await;
+    assert!(b
+        .text_of("#affiliations")
+        .await
+        .contains("from Your institution"));
+    audit.check("/me, no works yet, affiliations").await;
 
     // The add-work form: fresh, then sent empty.
     audit

@@ -7,4 +7,5 @@ mod common;
 mod demo_staff;
 mod jobs_intake;
 mod jobs_runner;
+mod org_settings;
 mod reconcile_limits;

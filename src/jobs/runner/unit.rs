@@ -60,7 +60,7 @@ pub async fn process(runner: &Runner, unit: JobUnit) -> Done {
         push_again: job.push_again,
     };
     // The record as ORCID has it now: both the recovery and the comparison read it.
-    if let Err(e) = runner.works.refresh(&u.orcid).await {
+    if let Err(e) = runner.works.refresh_works(&u.orcid).await {
         return u.give_up(&items, Trouble::from_sync(&e)).await;
     }
     let pending = u.resolve_earlier_sends(items).await?;
@@ -126,7 +126,7 @@ impl Unit<'_> {
     /// it is read again instead, since it missed something.
     async fn update_cache(&self, pushed: Pushed) {
         if pushed.duplicates {
-            let _ = self.runner.works.refresh(&self.orcid).await;
+            let _ = self.runner.works.refresh_works(&self.orcid).await;
         } else if let Err(e) = add_to_cache(&self.runner.store, &self.orcid, &pushed.works).await {
             tracing::error!(error = %e, orcid = %self.orcid, "could not add pushed works to the cache");
         }

@@ -226,6 +226,8 @@ pub struct DashboardPage {
     pub by_last_call: SortLink,
     pub jobs: Vec<crate::web::jobs::JobSummary>,
     pub to_revoke: ToRevoke,
+    /// Which `ORG_*` settings affiliation writes still wait for.
+    pub org_missing: Option<String>,
 }
 
 /// "Access still to revoke": grants idlink gave up that ORCID has not yet confirmed
@@ -304,6 +306,7 @@ pub async fn dashboard(
         to_revoke: state.store.revocation_backlog().await?.into(),
         by_last_call: sort_link(&view, DashboardSort::LastCall),
         notices: view.notices,
+        org_missing: state.settings.org.missing_message(),
     }))
 }
 

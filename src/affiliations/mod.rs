@@ -1,0 +1,70 @@
+//! Affiliations on a researcher's ORCID record (employment, education and the other five
+//! sections): turning ORCID's summaries into cache rows, reading them back grouped as
+//! ORCID groups them, and recognising the institution's own. Filled by the works refresh,
+//! which reads the whole record in one `GET /activities`.
+
+pub mod ours;
+pub mod read;
+
+use orcid::model::{AffiliationSection, Organization};
+use orcid::OrcidId;
+
+use crate::store::{CachedAffiliation, Store};
+
+/// One section of the record that has items, in ORCID's groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionOnRecord {
+    pub section: AffiliationSection,
+    /// Groups (items ORCID shows as one), each in ORCID's order.
+    pub groups: Vec<Vec<OnRecord>>,
+}
+
+/// One affiliation summary, and whether it is the institution's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnRecord {
+    pub item: CachedAffiliation,
+    pub ours: bool,
+}
+
+/// The record's cached affiliations, section by section (only those with items), or
+/// None when they were never read from ORCID; `institution` is the configured
+/// organisation its own items are recognised by.
+pub async fn on_record(
+    store: &Store,
+    orcid: &OrcidId,
+    institution: &Organization,
+) -> Result<Option<Vec<SectionOnRecord>>, sqlx::Error> {
+    if !store.affiliations_synced(orcid).await? {
+        return Ok(None);
+    }
+    let rows = store.cached_affiliations(orcid).await?;
+    Ok(Some(grouped(rows, institution)))
+}
+
+/// Rows already in section, group and position order, folded into sections and groups.
+fn grouped(rows: Vec<CachedAffiliation>, institution: &Organization) -> Vec<SectionOnRecord> {
+    let mut sections: Vec<SectionOnRecord> = Vec::new();
+    let mut last_group = None;
+    for item in rows {
+        let section = AffiliationSection::from(item.section);
+        if sections.last().is_none_or(|s| s.section != section) {
+            sections.push(SectionOnRecord {
+                section,
+                groups: Vec::new(),
+            });
+            last_group = None;
+        }
+        let current = sections.last_mut().expect("pushed above");
+        if last_group != Some(item.group_index) {
+            current.groups.push(Vec::new());
+            last_group = Some(item.group_index);
+        }
+        let ours = ours::is_institutions(&item, institution);
+        current
+            .groups
+            .last_mut()
+            .expect("pushed above")
+            .push(OnRecord { item, ours });
+    }
+    sections
+}

@@ -15,6 +15,8 @@ use axum::Router;
 use orcid::affiliation_rules;
 use orcid::model::{Affiliation, AffiliationGroups, AffiliationSection};
 
+use super::super::activity_store::now_ms;
+use super::super::activity_store::Activity;
 use super::super::affiliation_schema::class_of;
 use super::super::affiliations_json;
 use super::super::affiliations_store::StoredAffiliation;
@@ -24,7 +26,6 @@ use super::super::state::State as Registry;
 use super::super::work_validation::parse_body;
 use super::super::works_json::{self, Links};
 use super::super::works_model::{Visibility, WorkSource};
-use super::super::works_store::now_ms;
 use super::super::MockOrcid;
 use super::negotiate::check_content_type;
 use super::{links, parse_put_code, server_error, Access, Ctx};
@@ -70,11 +71,7 @@ fn section_groups(
 
 /// The activities summary the caller may see: works and every affiliation section.
 pub(crate) fn activities_of<'a>(ctx: &Ctx, st: &'a Registry, l: &Links) -> Activities<'a> {
-    let works: Vec<_> = st
-        .works
-        .works(&ctx.orcid)
-        .filter(|w| ctx.can_see(w))
-        .collect();
+    let works: Vec<_> = st.works.of(&ctx.orcid).filter(|w| ctx.can_see(w)).collect();
     let affiliations = st
         .affiliations
         .of(&ctx.orcid)

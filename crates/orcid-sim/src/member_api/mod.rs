@@ -28,6 +28,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
+use super::activity_store::Activity;
 use super::api_error::{self, json_response, ApiError, VND_JSON};
 use super::rate_limit::RateLimiter;
 use super::state::now;

@@ -24,11 +24,7 @@ pub(crate) async fn works(
     let Ok(st) = inner.lock() else {
         return server_error();
     };
-    let visible: Vec<_> = st
-        .works
-        .works(&ctx.orcid)
-        .filter(|w| ctx.can_see(w))
-        .collect();
+    let visible: Vec<_> = st.works.of(&ctx.orcid).filter(|w| ctx.can_see(w)).collect();
     ctx.json(
         200,
         &works_json::works_list(&links(inner), &ctx.orcid, &visible),

@@ -8,13 +8,15 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::super::activity_store::now_ms;
+use super::super::activity_store::Activity;
 use super::super::api_error::ApiError;
 use super::super::state::State as Registry;
 use super::super::work_schema::{WORK, WORK_BULK};
 use super::super::work_validation::{check_work, parse_body, Mode};
 use super::super::works_json::{self, Bulk, BulkItem};
 use super::super::works_model::{Visibility, WorkData, WorkSource};
-use super::super::works_store::{now_ms, MAX_WORKS};
+use super::super::works_store::MAX_WORKS;
 use super::super::MockOrcid;
 use super::negotiate::check_content_type;
 use super::{links, parse_put_code, server_error, Access, Ctx};

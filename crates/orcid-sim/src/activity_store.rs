@@ -15,7 +15,7 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use super::works_model::WorkSource;
+use super::works_model::{Visibility, WorkSource};
 use orcid::OrcidId;
 
 pub(crate) fn now_ms() -> u64 {
@@ -38,6 +38,7 @@ pub(crate) trait Activity: Clone + Serialize + DeserializeOwned {
     /// Generated on every start, so never written to the state file.
     fn seeded(&self) -> bool;
     fn source(&self) -> &WorkSource;
+    fn visibility(&self) -> Visibility;
     /// The normalised `self` external ids ORCID compares for duplicates.
     fn self_keys(&self) -> Cow<'_, [(String, String)]>;
     /// The seeded items of the researcher `orcid` (none for most).

@@ -63,6 +63,10 @@ impl Activity for StoredAffiliation {
         &self.source
     }
 
+    fn visibility(&self) -> Visibility {
+        self.visibility
+    }
+
     fn self_keys(&self) -> Cow<'_, [(String, String)]> {
         Cow::Owned(self_keys(&self.data))
     }

@@ -33,6 +33,10 @@ impl Activity for StoredWork {
         &self.source
     }
 
+    fn visibility(&self) -> Visibility {
+        self.visibility
+    }
+
     fn self_keys(&self) -> Cow<'_, [(String, String)]> {
         Cow::Borrowed(StoredWork::self_keys(self))
     }

@@ -7,8 +7,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -16,19 +15,19 @@ use orcid::affiliation_rules;
 use orcid::model::{Affiliation, AffiliationGroups, AffiliationSection};
 
 use super::super::activity_store::now_ms;
-use super::super::activity_store::Activity;
 use super::super::affiliation_schema::class_of;
 use super::super::affiliations_json;
 use super::super::affiliations_store::StoredAffiliation;
 use super::super::api_error::ApiError;
 use super::super::record_json::{self, Activities};
 use super::super::state::State as Registry;
-use super::super::work_validation::parse_body;
 use super::super::works_json::{self, Links};
-use super::super::works_model::{Visibility, WorkSource};
+use super::super::works_model::Visibility;
 use super::super::MockOrcid;
-use super::negotiate::check_content_type;
-use super::{links, parse_put_code, server_error, Access, Ctx};
+use super::checks::{
+    body_of, created, not_duplicate, own, parse_put_code, same_put_code, stored, visible,
+};
+use super::{links, server_error, Access, Ctx};
 
 /// The routes of every section.
 pub(crate) fn routes() -> Router<MockOrcid> {
@@ -64,18 +63,22 @@ fn section_groups(
         .affiliations
         .of(&ctx.orcid)
         .filter(|a| a.section == section)
-        .filter(|a| ctx.may_see(a.visibility, a.is_from_client(&ctx.client_id)))
+        .filter(|a| ctx.can_see(*a))
         .collect();
     affiliations_json::groups(l, &ctx.orcid, section, &visible)
 }
 
 /// The activities summary the caller may see: works and every affiliation section.
 pub(crate) fn activities_of<'a>(ctx: &Ctx, st: &'a Registry, l: &Links) -> Activities<'a> {
-    let works: Vec<_> = st.works.of(&ctx.orcid).filter(|w| ctx.can_see(w)).collect();
+    let works: Vec<_> = st
+        .works
+        .of(&ctx.orcid)
+        .filter(|w| ctx.can_see(*w))
+        .collect();
     let affiliations = st
         .affiliations
         .of(&ctx.orcid)
-        .filter(|a| ctx.may_see(a.visibility, a.is_from_client(&ctx.client_id)))
+        .filter(|a| ctx.can_see(*a))
         .map(|a| a.modified);
     let modified = works.iter().map(|w| w.modified).chain(affiliations).max();
     let list = works_json::works_list(l, &ctx.orcid, &works);
@@ -119,11 +122,12 @@ fn find<'a>(
     section: AffiliationSection,
     raw: &str,
 ) -> Result<&'a StoredAffiliation, ApiError> {
-    let put_code = parse_put_code(raw, &ctx.client_name)?;
-    st.affiliations
-        .get(&ctx.orcid, put_code)
-        .filter(|a| a.section == section)
-        .ok_or_else(|| ApiError::new(9016))
+    let a = stored(ctx, &st.affiliations, raw)?;
+    if a.section == section {
+        Ok(a)
+    } else {
+        Err(ApiError::new(9016))
+    }
 }
 
 async fn read_one(
@@ -137,11 +141,8 @@ async fn read_one(
     let Ok(st) = inner.lock() else {
         return server_error();
     };
-    match find(&ctx, &st, section, &put_code) {
-        Ok(a) if ctx.may_see(a.visibility, a.is_from_client(&ctx.client_id)) => {
-            ctx.json(200, &affiliations_json::full(&links(inner), a))
-        }
-        Ok(a) => ctx.error(&ctx.hidden(a.visibility)),
+    match find(&ctx, &st, section, &put_code).and_then(|a| visible(&ctx, a)) {
+        Ok(a) => ctx.json(200, &affiliations_json::full(&links(inner), a)),
         Err(e) => ctx.error(&e),
     }
 }
@@ -152,8 +153,7 @@ fn parse(
     body: &[u8],
     section: AffiliationSection,
 ) -> Result<Affiliation, ApiError> {
-    check_content_type(headers)?;
-    let value = parse_body(body, class_of(section))?;
+    let value = body_of(headers, body, class_of(section))?;
     serde_json::from_value(value).map_err(|e| ApiError::new(9047).param("error", e))
 }
 
@@ -187,15 +187,10 @@ fn duplicate(
     a: &Affiliation,
     except: Option<i64>,
 ) -> Result<(), ApiError> {
-    match st
+    let existing = st
         .affiliations
-        .duplicate_of(&ctx.orcid, section, &ctx.client_id, a, except)
-    {
-        Some(existing) => Err(ApiError::new(9021)
-            .param("putCode", existing)
-            .client(&ctx.client_name)),
-        None => Ok(()),
-    }
+        .duplicate_of(&ctx.orcid, section, &ctx.client_id, a, except);
+    not_duplicate(ctx, existing)
 }
 
 async fn create(
@@ -222,26 +217,17 @@ async fn create(
         Ok(a) => a,
         Err(e) => return ctx.error(&e),
     };
-    let source = WorkSource {
-        client_id: Some(ctx.client_id.clone()),
-        name: ctx.client_name.clone(),
-    };
     let put_code = st.affiliations.create(
         ctx.orcid,
         section,
-        source,
+        ctx.source(),
         a.for_create(),
         Visibility::Public,
     );
     inner.persist(&st);
     drop(st);
     tracing::debug!(client_id = %ctx.client_id, orcid = %ctx.orcid, %section, put_code, "simulated ORCID created an affiliation");
-    let location = format!("{}/v3.0/{}/{section}/{put_code}", inner.base_url, ctx.orcid);
-    let mut resp = StatusCode::CREATED.into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        resp.headers_mut().insert(LOCATION, v);
-    }
-    resp
+    created(inner, &ctx, section, put_code)
 }
 
 async fn update(
@@ -258,20 +244,8 @@ async fn update(
     };
     let checked = parse(&headers, &body, section).and_then(|a| {
         let url_put_code = parse_put_code(&put_code, &ctx.client_name)?;
-        if a.put_code != Some(url_put_code) {
-            return Err(ApiError::new(9019)
-                .param("urlPutCode", url_put_code)
-                .param(
-                    "bodyPutCode",
-                    a.put_code
-                        .map_or_else(|| "null".to_owned(), |p| p.to_string()),
-                )
-                .client(&ctx.client_name));
-        }
-        let stored = find(&ctx, &st, section, &put_code)?;
-        if !stored.is_from_client(&ctx.client_id) {
-            return Err(ApiError::new(9010).param("activity", section));
-        }
+        same_put_code(&ctx, url_put_code, a.put_code)?;
+        let stored = own(&ctx, find(&ctx, &st, section, &put_code)?, section)?;
         if a.visibility
             .as_deref()
             .is_some_and(|v| v != stored.visibility.as_str())
@@ -308,10 +282,7 @@ async fn delete(
     let Ok(mut st) = inner.lock() else {
         return server_error();
     };
-    let put_code = match find(&ctx, &st, section, &put_code) {
-        Ok(a) if !a.is_from_client(&ctx.client_id) => {
-            return ctx.error(&ApiError::new(9010).param("activity", section))
-        }
+    let put_code = match find(&ctx, &st, section, &put_code).and_then(|a| own(&ctx, a, section)) {
         Ok(a) => a.put_code,
         Err(e) => return ctx.error(&e),
     };

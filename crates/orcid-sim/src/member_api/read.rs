@@ -7,9 +7,12 @@ use axum::response::Response;
 
 use super::super::api_error::ApiError;
 use super::super::record_json;
+use super::super::state::State as Registry;
 use super::super::works_json::{self, Bulk, BulkItem};
+use super::super::works_model::StoredWork;
 use super::super::MockOrcid;
-use super::{links, parse_put_code, server_error, Access, Ctx};
+use super::checks::{stored, visible};
+use super::{links, server_error, Access, Ctx};
 
 /// At most this many put-codes in one bulk read (orcid-model README).
 const MAX_BULK_READ: usize = 100;
@@ -24,29 +27,20 @@ pub(crate) async fn works(
     let Ok(st) = inner.lock() else {
         return server_error();
     };
-    let visible: Vec<_> = st.works.of(&ctx.orcid).filter(|w| ctx.can_see(w)).collect();
+    let shown: Vec<_> = st
+        .works
+        .of(&ctx.orcid)
+        .filter(|w| ctx.can_see(*w))
+        .collect();
     ctx.json(
         200,
-        &works_json::works_list(&links(inner), &ctx.orcid, &visible),
+        &works_json::works_list(&links(inner), &ctx.orcid, &shown),
     )
 }
 
 /// Looks a readable work up: 9034 bad put-code, 9016 unknown, 9013/9038 not visible.
-fn readable<'a>(
-    ctx: &Ctx,
-    st: &'a super::super::state::State,
-    raw: &str,
-) -> Result<&'a super::super::works_model::StoredWork, ApiError> {
-    let put_code = parse_put_code(raw, &ctx.client_name)?;
-    let w = st
-        .works
-        .get(&ctx.orcid, put_code)
-        .ok_or_else(|| ApiError::new(9016))?;
-    if ctx.can_see(w) {
-        Ok(w)
-    } else {
-        Err(ctx.hidden_error(w))
-    }
+fn readable<'a>(ctx: &Ctx, st: &'a Registry, raw: &str) -> Result<&'a StoredWork, ApiError> {
+    visible(ctx, stored(ctx, &st.works, raw)?)
 }
 
 pub(crate) async fn work(

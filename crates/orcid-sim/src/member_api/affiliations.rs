@@ -27,7 +27,7 @@ use super::super::MockOrcid;
 use super::checks::{
     body_of, created, not_duplicate, own, parse_put_code, same_put_code, stored, visible,
 };
-use super::{links, server_error, Access, Ctx};
+use super::{links, Access, Ctx};
 
 /// The routes of every section.
 pub(crate) fn routes() -> Router<MockOrcid> {
@@ -94,9 +94,7 @@ pub(crate) async fn activities(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     ctx.json(200, &activities_of(&ctx, &st, &links(inner)))
 }
 
@@ -108,9 +106,7 @@ async fn list(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     ctx.json(200, &section_groups(&ctx, &st, &links(inner), section))
 }
 
@@ -138,9 +134,7 @@ async fn read_one(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     match find(&ctx, &st, section, &put_code).and_then(|a| visible(&ctx, a)) {
         Ok(a) => ctx.json(200, &affiliations_json::full(&links(inner), a)),
         Err(e) => ctx.error(&e),
@@ -202,9 +196,7 @@ async fn create(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Write);
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let checked = parse(&headers, &body, section).and_then(|a| {
         if a.put_code.is_some() {
             return Err(ApiError::new(9024).client(&ctx.client_name));
@@ -239,9 +231,7 @@ async fn update(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Write);
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let checked = parse(&headers, &body, section).and_then(|a| {
         let url_put_code = parse_put_code(&put_code, &ctx.client_name)?;
         same_put_code(&ctx, url_put_code, a.put_code)?;
@@ -279,9 +269,7 @@ async fn delete(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Delete);
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let put_code = match find(&ctx, &st, section, &put_code).and_then(|a| own(&ctx, a, section)) {
         Ok(a) => a.put_code,
         Err(e) => return ctx.error(&e),

@@ -12,6 +12,16 @@ macro_rules! guarded {
     };
 }
 
+/// Locks the registry, or answers 500 (9008) from the handler when the lock is poisoned.
+macro_rules! locked {
+    ($inner:expr) => {
+        match $inner.lock() {
+            Ok(st) => st,
+            Err(_) => return super::server_error(),
+        }
+    };
+}
+
 mod affiliations;
 mod checks;
 mod negotiate;

@@ -12,7 +12,7 @@ use super::super::works_json::{self, Bulk, BulkItem};
 use super::super::works_model::StoredWork;
 use super::super::MockOrcid;
 use super::checks::{stored, visible};
-use super::{links, server_error, Access, Ctx};
+use super::{links, Access, Ctx};
 
 /// At most this many put-codes in one bulk read (orcid-model README).
 const MAX_BULK_READ: usize = 100;
@@ -24,9 +24,7 @@ pub(crate) async fn works(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     let shown: Vec<_> = st
         .works
         .of(&ctx.orcid)
@@ -50,9 +48,7 @@ pub(crate) async fn work(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     match readable(&ctx, &st, &put_code) {
         Ok(w) => ctx.json(200, &works_json::full_work(&links(inner), w, true)),
         Err(e) => ctx.error(&e),
@@ -66,9 +62,7 @@ pub(crate) async fn summary(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     match readable(&ctx, &st, &put_code) {
         Ok(w) => ctx.json(200, &works_json::summary(&links(inner), w)),
         Err(e) => ctx.error(&e),
@@ -95,9 +89,7 @@ pub(crate) async fn bulk_read(
         return ctx.error(&e);
     }
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     let l = links(inner);
     let bulk = codes
         .iter()
@@ -122,9 +114,7 @@ pub(crate) async fn record(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     let Some(r) = st.researcher(&ctx.orcid) else {
         return ctx.error(&ApiError::new(9016));
     };
@@ -143,9 +133,7 @@ pub(crate) async fn person(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     match st.researcher(&ctx.orcid) {
         Some(r) => ctx.json(
             200,

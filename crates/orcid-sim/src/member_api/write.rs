@@ -17,7 +17,7 @@ use super::super::works_model::{Visibility, WorkData};
 use super::super::works_store::MAX_WORKS;
 use super::super::MockOrcid;
 use super::checks::{body_of, created, not_duplicate, own, parse_put_code, same_put_code, stored};
-use super::{links, server_error, Access, Ctx};
+use super::{links, Access, Ctx};
 
 /// At most this many works in one bulk create (`org.orcid.core.works.bulk.write.max`).
 const MAX_BULK_WRITE: usize = 100;
@@ -52,9 +52,7 @@ pub(crate) async fn create(
         Err(e) => return ctx.error(&e),
     };
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let put_code = match create_one(&mut st, &ctx, checked.data) {
         Ok(pc) => pc,
         Err(e) => return ctx.error(&e),
@@ -85,9 +83,7 @@ pub(crate) async fn update(
         return ctx.error(&e);
     }
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let original = match stored(&ctx, &st.works, &put_code).and_then(|w| own(&ctx, w, "work")) {
         Ok(w) => w.visibility,
         Err(e) => return ctx.error(&e),
@@ -125,9 +121,7 @@ pub(crate) async fn delete(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Delete);
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let put_code = match stored(&ctx, &st.works, &put_code).and_then(|w| own(&ctx, w, "work")) {
         Ok(w) => w.put_code,
         Err(e) => return ctx.error(&e),
@@ -162,9 +156,7 @@ pub(crate) async fn bulk_create(
         return ctx.error(&e);
     }
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let outcomes: Vec<Result<i64, ApiError>> = items
         .iter()
         .map(|item| {

@@ -1,6 +1,7 @@
 //! The request steps works and affiliations share, each answering with ORCID's error: the
 //! body's content type and schema, put-codes (9034, 9019), the item on the record (9016),
-//! its source (9010), the same-client duplicate (9021), and the 201 of a create.
+//! its visibility (9013, 9038), its source (9010), the same-client duplicate (9021), and
+//! the 201 of a create.
 
 use std::fmt::Display;
 

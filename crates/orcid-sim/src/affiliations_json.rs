@@ -7,6 +7,7 @@ use orcid::model::{
 };
 use orcid::OrcidId;
 
+use super::activity_store::Activity;
 use super::affiliations_store::StoredAffiliation;
 use super::works_json::Links;
 
@@ -68,7 +69,7 @@ pub(crate) fn groups(
 ) -> AffiliationGroups {
     let mut groups: Vec<(Vec<MatchKey>, Vec<&StoredAffiliation>)> = Vec::new();
     for a in items {
-        let keys = a.self_keys();
+        let keys = a.self_keys().into_owned();
         let shared = groups
             .iter_mut()
             .find(|(k, _)| !keys.is_empty() && keys.iter().any(|x| k.contains(x)));

@@ -1,20 +1,16 @@
-//! The affiliations of every record (all seven sections), with ORCID's duplicate rule and
-//! put-code numbering. Like works, seeded items are regenerated on every start and only
-//! written or planted ones, and the removed seeds, go to the state file.
+//! The affiliations of every record (all seven sections) as an [`ActivityStore`], with
+//! their put-code numbering and ORCID's duplicate rule.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
+use super::activity_store::{Activity, ActivityStore};
 use super::ext_ids;
 use super::seed_affiliations;
 use super::works_model::{Visibility, WorkSource};
-use super::works_store::now_ms;
 use orcid::model::{Affiliation, AffiliationSection};
 use orcid::OrcidId;
-
-/// Put-codes of new affiliations start here; seeded ones use lower numbers.
-const FIRST_PUT_CODE: i64 = 3_000_000;
 
 /// An affiliation as the registry keeps it; `data` holds only what a client may write.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -32,120 +28,57 @@ pub(crate) struct StoredAffiliation {
     pub seeded: bool,
 }
 
-impl StoredAffiliation {
-    pub fn is_from_client(&self, client_id: &str) -> bool {
-        self.source.client_id.as_deref() == Some(client_id)
-    }
-
-    /// The normalised `self` external ids ORCID compares for duplicates.
-    pub fn self_keys(&self) -> Vec<(String, String)> {
-        self_keys(&self.data)
-    }
-}
-
 fn self_keys(a: &Affiliation) -> Vec<(String, String)> {
-    a.external_ids
-        .iter()
-        .flat_map(|ids| ids.external_id.iter())
-        .filter(|id| matches!(id.external_id_relationship.as_deref(), None | Some("self")))
-        .map(|id| ext_ids::match_key(&id.external_id_type, &id.external_id_value))
-        .collect()
+    ext_ids::self_keys(
+        a.external_ids
+            .iter()
+            .flat_map(|ids| ids.external_id.iter())
+            .map(|id| {
+                (
+                    id.external_id_type.as_str(),
+                    id.external_id_value.as_str(),
+                    id.external_id_relationship.as_deref(),
+                )
+            }),
+    )
 }
 
-#[derive(Default)]
-pub(crate) struct AffiliationsStore {
-    records: HashMap<OrcidId, BTreeMap<i64, StoredAffiliation>>,
-    next_put_code: i64,
-    removed_seeds: BTreeSet<i64>,
-}
+impl Activity for StoredAffiliation {
+    const FILE_KEY: &'static str = "affiliations";
+    const FIRST_PUT_CODE: i64 = 3_000_000;
 
-/// The on-disk form: written and planted affiliations only.
-#[derive(Serialize, Deserialize, Default)]
-struct Persisted {
-    #[serde(default)]
-    next_put_code: i64,
-    #[serde(default)]
-    removed_seeds: Vec<i64>,
-    #[serde(default)]
-    affiliations: Vec<StoredAffiliation>,
-}
+    fn put_code(&self) -> i64 {
+        self.put_code
+    }
 
-impl Serialize for AffiliationsStore {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut affiliations: Vec<StoredAffiliation> = self
-            .records
-            .values()
-            .flat_map(|r| r.values())
-            .filter(|a| !a.seeded)
-            .cloned()
-            .collect();
-        affiliations.sort_by_key(|a| a.put_code);
-        Persisted {
-            next_put_code: self.next_put_code,
-            removed_seeds: self.removed_seeds.iter().copied().collect(),
-            affiliations,
-        }
-        .serialize(s)
+    fn orcid(&self) -> OrcidId {
+        self.orcid
+    }
+
+    fn seeded(&self) -> bool {
+        self.seeded
+    }
+
+    fn source(&self) -> &WorkSource {
+        &self.source
+    }
+
+    fn visibility(&self) -> Visibility {
+        self.visibility
+    }
+
+    fn self_keys(&self) -> Cow<'_, [(String, String)]> {
+        Cow::Owned(self_keys(&self.data))
+    }
+
+    fn seeds_for(orcid: &OrcidId) -> Vec<Self> {
+        seed_affiliations::affiliations_for(orcid)
     }
 }
 
-impl<'de> Deserialize<'de> for AffiliationsStore {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let p = Persisted::deserialize(d)?;
-        let mut store = AffiliationsStore {
-            next_put_code: p.next_put_code,
-            removed_seeds: p.removed_seeds.into_iter().collect(),
-            ..AffiliationsStore::default()
-        };
-        for a in p.affiliations {
-            store.insert(a);
-        }
-        Ok(store)
-    }
-}
+pub(crate) type AffiliationsStore = ActivityStore<StoredAffiliation>;
 
 impl AffiliationsStore {
-    /// Regenerates the seeded affiliations of these researchers, except removed ones.
-    pub fn plant_seeds<'a>(&mut self, researchers: impl IntoIterator<Item = &'a OrcidId>) {
-        for id in researchers {
-            for a in seed_affiliations::affiliations_for(id) {
-                let present = self.get(id, a.put_code).is_some();
-                if !self.removed_seeds.contains(&a.put_code) && !present {
-                    self.insert(a);
-                }
-            }
-        }
-    }
-
-    fn insert(&mut self, a: StoredAffiliation) {
-        self.next_put_code = self.next_put_code.max(a.put_code.saturating_add(1));
-        self.records
-            .entry(a.orcid)
-            .or_default()
-            .insert(a.put_code, a);
-    }
-
-    /// Every affiliation of the record, all sections, in put-code order.
-    pub fn of(&self, orcid: &OrcidId) -> impl Iterator<Item = &StoredAffiliation> {
-        self.records.get(orcid).into_iter().flat_map(|r| r.values())
-    }
-
-    pub fn get(&self, orcid: &OrcidId, put_code: i64) -> Option<&StoredAffiliation> {
-        self.records.get(orcid)?.get(&put_code)
-    }
-
-    pub fn get_mut(&mut self, orcid: &OrcidId, put_code: i64) -> Option<&mut StoredAffiliation> {
-        self.records.get_mut(orcid)?.get_mut(&put_code)
-    }
-
-    pub fn remove(&mut self, orcid: &OrcidId, put_code: i64) -> Option<StoredAffiliation> {
-        let a = self.records.get_mut(orcid)?.remove(&put_code)?;
-        if a.seeded {
-            self.removed_seeds.insert(put_code);
-        }
-        Some(a)
-    }
-
     /// Adds a new affiliation with the next put-code; returns it.
     pub fn create(
         &mut self,
@@ -155,9 +88,7 @@ impl AffiliationsStore {
         data: Affiliation,
         visibility: Visibility,
     ) -> i64 {
-        let put_code = self.next_put_code.max(FIRST_PUT_CODE);
-        let now = now_ms();
-        self.insert(StoredAffiliation {
+        self.add(|put_code, now| StoredAffiliation {
             put_code,
             orcid,
             section,
@@ -167,13 +98,11 @@ impl AffiliationsStore {
             visibility,
             data,
             seeded: false,
-        });
-        put_code
+        })
     }
 
-    /// ORCID's duplicate rule: an item of the same section **from the same client** with a
-    /// `self` external id equal (after normalisation) to one of `data`'s. Without external
-    /// ids there is no duplicate: ORCID stores the same affiliation again.
+    /// ORCID's duplicate rule for affiliations: another item of the same section from the
+    /// same client with one of `data`'s `self` ids.
     pub fn duplicate_of(
         &self,
         orcid: &OrcidId,
@@ -182,14 +111,8 @@ impl AffiliationsStore {
         data: &Affiliation,
         except: Option<i64>,
     ) -> Option<i64> {
-        let keys = self_keys(data);
-        if keys.is_empty() {
-            return None;
-        }
-        self.of(orcid)
-            .filter(|a| a.section == section && a.is_from_client(client_id))
-            .filter(|a| Some(a.put_code) != except)
-            .find(|a| a.self_keys().iter().any(|k| keys.contains(k)))
-            .map(|a| a.put_code)
+        self.find_duplicate(orcid, client_id, &self_keys(data), except, |a| {
+            a.section == section
+        })
     }
 }

@@ -99,6 +99,18 @@ pub(crate) fn match_key(id_type: &str, value: &str) -> (String, String) {
     (id_type.to_owned(), key)
 }
 
+/// The match keys of the `self` ids among `(type, value, relationship)`: ORCID compares
+/// ids whose relationships are both `self` (or both absent); `part-of`, `version-of` and
+/// `funded-by` ids are not compared.
+pub(crate) fn self_keys<'a>(
+    ids: impl IntoIterator<Item = (&'a str, &'a str, Option<&'a str>)>,
+) -> Vec<(String, String)> {
+    ids.into_iter()
+        .filter(|(_, _, relationship)| matches!(relationship, None | Some("self")))
+        .map(|(id_type, value, _)| match_key(id_type, value))
+        .collect()
+}
+
 fn unescape_html(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")

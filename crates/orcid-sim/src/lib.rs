@@ -7,6 +7,7 @@
 //! against it) and the test double. Mount it under its base path:
 //! `Router::new().nest("/mock-orcid", mock.router())`.
 
+mod activity_store;
 mod affiliation_schema;
 mod affiliations_json;
 mod affiliations_store;
@@ -46,6 +47,8 @@ mod controls;
 #[cfg(any(test, feature = "testing"))]
 mod works_admin;
 
+#[cfg(test)]
+mod activity_store_tests;
 #[cfg(test)]
 mod affiliations_read_tests;
 #[cfg(test)]

@@ -204,7 +204,7 @@ pub(crate) async fn record(State(mock): State<MockOrcid>, Path(raw): Path<String
     };
     let mut public: Vec<_> = st
         .works
-        .works(&id)
+        .of(&id)
         .filter(|w| w.visibility == super::works_model::Visibility::Public)
         .collect();
     public.sort_by_key(|w| std::cmp::Reverse((w.modified, w.put_code)));

@@ -121,6 +121,17 @@ impl WorkData {
             .map_or(&[], |ids| ids.external_id.as_slice())
     }
 
+    /// The normalised `self` identifiers ORCID compares for duplicates.
+    pub fn self_keys(&self) -> Vec<(String, String)> {
+        super::ext_ids::self_keys(self.ext_ids().iter().map(|id| {
+            (
+                id.external_id_type.as_str(),
+                id.external_id_value.as_str(),
+                id.external_id_relationship.as_deref(),
+            )
+        }))
+    }
+
     pub fn title_text(&self) -> &str {
         self.title
             .as_ref()
@@ -195,18 +206,7 @@ impl StoredWork {
     }
 
     pub fn self_keys(&self) -> &[(String, String)] {
-        self.self_keys.get_or_init(|| {
-            self.data
-                .ext_ids()
-                .iter()
-                .filter(|id| matches!(id.external_id_relationship.as_deref(), None | Some("self")))
-                .map(|id| super::ext_ids::match_key(&id.external_id_type, &id.external_id_value))
-                .collect()
-        })
-    }
-
-    pub fn is_from_client(&self, client_id: &str) -> bool {
-        self.source.client_id.as_deref() == Some(client_id)
+        self.self_keys.get_or_init(|| self.data.self_keys())
     }
 
     /// ORCID's `display-index`: "1" for what the researcher added, "0" for API sources.

@@ -7,27 +7,27 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use orcid::affiliation_rules;
 use orcid::model::{Affiliation, AffiliationGroups, AffiliationSection};
 
+use super::super::activity_store::now_ms;
 use super::super::affiliation_schema::class_of;
 use super::super::affiliations_json;
 use super::super::affiliations_store::StoredAffiliation;
 use super::super::api_error::ApiError;
 use super::super::record_json::{self, Activities};
 use super::super::state::State as Registry;
-use super::super::work_validation::parse_body;
 use super::super::works_json::{self, Links};
-use super::super::works_model::{Visibility, WorkSource};
-use super::super::works_store::now_ms;
+use super::super::works_model::Visibility;
 use super::super::MockOrcid;
-use super::negotiate::check_content_type;
-use super::{links, parse_put_code, server_error, Access, Ctx};
+use super::checks::{
+    body_of, created, not_duplicate, own, parse_put_code, same_put_code, stored, visible,
+};
+use super::{links, Access, Ctx};
 
 /// The routes of every section.
 pub(crate) fn routes() -> Router<MockOrcid> {
@@ -63,7 +63,7 @@ fn section_groups(
         .affiliations
         .of(&ctx.orcid)
         .filter(|a| a.section == section)
-        .filter(|a| ctx.may_see(a.visibility, a.is_from_client(&ctx.client_id)))
+        .filter(|a| ctx.can_see(*a))
         .collect();
     affiliations_json::groups(l, &ctx.orcid, section, &visible)
 }
@@ -72,13 +72,13 @@ fn section_groups(
 pub(crate) fn activities_of<'a>(ctx: &Ctx, st: &'a Registry, l: &Links) -> Activities<'a> {
     let works: Vec<_> = st
         .works
-        .works(&ctx.orcid)
-        .filter(|w| ctx.can_see(w))
+        .of(&ctx.orcid)
+        .filter(|w| ctx.can_see(*w))
         .collect();
     let affiliations = st
         .affiliations
         .of(&ctx.orcid)
-        .filter(|a| ctx.may_see(a.visibility, a.is_from_client(&ctx.client_id)))
+        .filter(|a| ctx.can_see(*a))
         .map(|a| a.modified);
     let modified = works.iter().map(|w| w.modified).chain(affiliations).max();
     let list = works_json::works_list(l, &ctx.orcid, &works);
@@ -94,9 +94,7 @@ pub(crate) async fn activities(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     ctx.json(200, &activities_of(&ctx, &st, &links(inner)))
 }
 
@@ -108,9 +106,7 @@ async fn list(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     ctx.json(200, &section_groups(&ctx, &st, &links(inner), section))
 }
 
@@ -122,11 +118,12 @@ fn find<'a>(
     section: AffiliationSection,
     raw: &str,
 ) -> Result<&'a StoredAffiliation, ApiError> {
-    let put_code = parse_put_code(raw, &ctx.client_name)?;
-    st.affiliations
-        .get(&ctx.orcid, put_code)
-        .filter(|a| a.section == section)
-        .ok_or_else(|| ApiError::new(9016))
+    let a = stored(ctx, &st.affiliations, raw)?;
+    if a.section == section {
+        Ok(a)
+    } else {
+        Err(ApiError::new(9016))
+    }
 }
 
 async fn read_one(
@@ -137,14 +134,9 @@ async fn read_one(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
-    match find(&ctx, &st, section, &put_code) {
-        Ok(a) if ctx.may_see(a.visibility, a.is_from_client(&ctx.client_id)) => {
-            ctx.json(200, &affiliations_json::full(&links(inner), a))
-        }
-        Ok(a) => ctx.error(&ctx.hidden(a.visibility)),
+    let st = locked!(inner);
+    match find(&ctx, &st, section, &put_code).and_then(|a| visible(&ctx, a)) {
+        Ok(a) => ctx.json(200, &affiliations_json::full(&links(inner), a)),
         Err(e) => ctx.error(&e),
     }
 }
@@ -155,8 +147,7 @@ fn parse(
     body: &[u8],
     section: AffiliationSection,
 ) -> Result<Affiliation, ApiError> {
-    check_content_type(headers)?;
-    let value = parse_body(body, class_of(section))?;
+    let value = body_of(headers, body, class_of(section))?;
     serde_json::from_value(value).map_err(|e| ApiError::new(9047).param("error", e))
 }
 
@@ -190,15 +181,10 @@ fn duplicate(
     a: &Affiliation,
     except: Option<i64>,
 ) -> Result<(), ApiError> {
-    match st
+    let existing = st
         .affiliations
-        .duplicate_of(&ctx.orcid, section, &ctx.client_id, a, except)
-    {
-        Some(existing) => Err(ApiError::new(9021)
-            .param("putCode", existing)
-            .client(&ctx.client_name)),
-        None => Ok(()),
-    }
+        .duplicate_of(&ctx.orcid, section, &ctx.client_id, a, except);
+    not_duplicate(ctx, existing)
 }
 
 async fn create(
@@ -210,9 +196,7 @@ async fn create(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Write);
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let checked = parse(&headers, &body, section).and_then(|a| {
         if a.put_code.is_some() {
             return Err(ApiError::new(9024).client(&ctx.client_name));
@@ -225,26 +209,17 @@ async fn create(
         Ok(a) => a,
         Err(e) => return ctx.error(&e),
     };
-    let source = WorkSource {
-        client_id: Some(ctx.client_id.clone()),
-        name: ctx.client_name.clone(),
-    };
     let put_code = st.affiliations.create(
         ctx.orcid,
         section,
-        source,
+        ctx.source(),
         a.for_create(),
         Visibility::Public,
     );
     inner.persist(&st);
     drop(st);
     tracing::debug!(client_id = %ctx.client_id, orcid = %ctx.orcid, %section, put_code, "simulated ORCID created an affiliation");
-    let location = format!("{}/v3.0/{}/{section}/{put_code}", inner.base_url, ctx.orcid);
-    let mut resp = StatusCode::CREATED.into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        resp.headers_mut().insert(LOCATION, v);
-    }
-    resp
+    created(inner, &ctx, section, put_code)
 }
 
 async fn update(
@@ -256,25 +231,11 @@ async fn update(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Write);
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let checked = parse(&headers, &body, section).and_then(|a| {
         let url_put_code = parse_put_code(&put_code, &ctx.client_name)?;
-        if a.put_code != Some(url_put_code) {
-            return Err(ApiError::new(9019)
-                .param("urlPutCode", url_put_code)
-                .param(
-                    "bodyPutCode",
-                    a.put_code
-                        .map_or_else(|| "null".to_owned(), |p| p.to_string()),
-                )
-                .client(&ctx.client_name));
-        }
-        let stored = find(&ctx, &st, section, &put_code)?;
-        if !stored.is_from_client(&ctx.client_id) {
-            return Err(ApiError::new(9010).param("activity", section));
-        }
+        same_put_code(&ctx, url_put_code, a.put_code)?;
+        let stored = own(&ctx, find(&ctx, &st, section, &put_code)?, section)?;
         if a.visibility
             .as_deref()
             .is_some_and(|v| v != stored.visibility.as_str())
@@ -308,13 +269,8 @@ async fn delete(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Delete);
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
-    let put_code = match find(&ctx, &st, section, &put_code) {
-        Ok(a) if !a.is_from_client(&ctx.client_id) => {
-            return ctx.error(&ApiError::new(9010).param("activity", section))
-        }
+    let mut st = locked!(inner);
+    let put_code = match find(&ctx, &st, section, &put_code).and_then(|a| own(&ctx, a, section)) {
         Ok(a) => a.put_code,
         Err(e) => return ctx.error(&e),
     };

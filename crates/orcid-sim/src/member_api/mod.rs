@@ -12,7 +12,18 @@ macro_rules! guarded {
     };
 }
 
+/// Locks the registry, or answers 500 (9008) from the handler when the lock is poisoned.
+macro_rules! locked {
+    ($inner:expr) => {
+        match $inner.lock() {
+            Ok(st) => st,
+            Err(_) => return super::server_error(),
+        }
+    };
+}
+
 mod affiliations;
+mod checks;
 mod negotiate;
 mod read;
 mod write;
@@ -28,12 +39,13 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
+use super::activity_store::Activity;
 use super::api_error::{self, json_response, ApiError, VND_JSON};
 use super::rate_limit::RateLimiter;
 use super::state::now;
 use super::wire::bearer;
 use super::works_json::Links;
-use super::works_model::{StoredWork, Visibility};
+use super::works_model::{Visibility, WorkSource};
 use super::{Fault, Inner, MockOrcid};
 use orcid::OrcidId;
 
@@ -111,28 +123,18 @@ pub(crate) struct Ctx {
 impl Ctx {
     /// ORCID's visibility filter: public items, limited ones with a read-limited scope, and
     /// anything this client is the source of.
-    pub fn can_see(&self, w: &StoredWork) -> bool {
-        self.may_see(w.visibility, w.is_from_client(&self.client_id))
-    }
-
-    /// The same filter for any item: its visibility, and whether this client wrote it.
-    pub fn may_see(&self, visibility: Visibility, own: bool) -> bool {
+    pub fn can_see(&self, item: &impl Activity) -> bool {
+        let visibility = item.visibility();
         visibility == Visibility::Public
-            || own
+            || item.is_from_client(&self.client_id)
             || (self.read_limited && visibility != Visibility::Private)
     }
 
-    /// Why a work the caller may not see is refused: 9013 (private) or 9038 (limited).
-    pub fn hidden_error(&self, w: &StoredWork) -> ApiError {
-        self.hidden(w.visibility)
-    }
-
-    /// Why an item of this visibility is refused: 9013 (private) or 9038 (limited).
-    pub fn hidden(&self, visibility: Visibility) -> ApiError {
-        if visibility == Visibility::Private {
-            ApiError::new(9013)
-        } else {
-            ApiError::new(9038)
+    /// This client as the source of what it adds.
+    pub fn source(&self) -> WorkSource {
+        WorkSource {
+            client_id: Some(self.client_id.clone()),
+            name: self.client_name.clone(),
         }
     }
 
@@ -300,13 +302,4 @@ pub(crate) fn server_error() -> Response {
     ApiError::new(9008)
         .detail("The simulated ORCID hit an internal error")
         .response(VND_JSON)
-}
-
-/// ORCID put-codes are numbers; anything else is 400, 9034.
-pub(crate) fn parse_put_code(raw: &str, client_name: &str) -> Result<i64, ApiError> {
-    raw.trim().parse::<i64>().map_err(|_| {
-        ApiError::new(9034)
-            .client(client_name)
-            .detail(format!("'{raw}' is not a valid put code"))
-    })
 }

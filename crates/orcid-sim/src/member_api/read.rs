@@ -7,9 +7,12 @@ use axum::response::Response;
 
 use super::super::api_error::ApiError;
 use super::super::record_json;
+use super::super::state::State as Registry;
 use super::super::works_json::{self, Bulk, BulkItem};
+use super::super::works_model::StoredWork;
 use super::super::MockOrcid;
-use super::{links, parse_put_code, server_error, Access, Ctx};
+use super::checks::{stored, visible};
+use super::{links, Access, Ctx};
 
 /// At most this many put-codes in one bulk read (orcid-model README).
 const MAX_BULK_READ: usize = 100;
@@ -21,36 +24,21 @@ pub(crate) async fn works(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
-    let visible: Vec<_> = st
+    let st = locked!(inner);
+    let shown: Vec<_> = st
         .works
-        .works(&ctx.orcid)
-        .filter(|w| ctx.can_see(w))
+        .of(&ctx.orcid)
+        .filter(|w| ctx.can_see(*w))
         .collect();
     ctx.json(
         200,
-        &works_json::works_list(&links(inner), &ctx.orcid, &visible),
+        &works_json::works_list(&links(inner), &ctx.orcid, &shown),
     )
 }
 
 /// Looks a readable work up: 9034 bad put-code, 9016 unknown, 9013/9038 not visible.
-fn readable<'a>(
-    ctx: &Ctx,
-    st: &'a super::super::state::State,
-    raw: &str,
-) -> Result<&'a super::super::works_model::StoredWork, ApiError> {
-    let put_code = parse_put_code(raw, &ctx.client_name)?;
-    let w = st
-        .works
-        .get(&ctx.orcid, put_code)
-        .ok_or_else(|| ApiError::new(9016))?;
-    if ctx.can_see(w) {
-        Ok(w)
-    } else {
-        Err(ctx.hidden_error(w))
-    }
+fn readable<'a>(ctx: &Ctx, st: &'a Registry, raw: &str) -> Result<&'a StoredWork, ApiError> {
+    visible(ctx, stored(ctx, &st.works, raw)?)
 }
 
 pub(crate) async fn work(
@@ -60,9 +48,7 @@ pub(crate) async fn work(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     match readable(&ctx, &st, &put_code) {
         Ok(w) => ctx.json(200, &works_json::full_work(&links(inner), w, true)),
         Err(e) => ctx.error(&e),
@@ -76,9 +62,7 @@ pub(crate) async fn summary(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     match readable(&ctx, &st, &put_code) {
         Ok(w) => ctx.json(200, &works_json::summary(&links(inner), w)),
         Err(e) => ctx.error(&e),
@@ -105,9 +89,7 @@ pub(crate) async fn bulk_read(
         return ctx.error(&e);
     }
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     let l = links(inner);
     let bulk = codes
         .iter()
@@ -132,9 +114,7 @@ pub(crate) async fn record(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     let Some(r) = st.researcher(&ctx.orcid) else {
         return ctx.error(&ApiError::new(9016));
     };
@@ -153,9 +133,7 @@ pub(crate) async fn person(
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
-    let Ok(st) = inner.lock() else {
-        return server_error();
-    };
+    let st = locked!(inner);
     match st.researcher(&ctx.orcid) {
         Some(r) => ctx.json(
             200,

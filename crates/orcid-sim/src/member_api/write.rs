@@ -3,53 +3,37 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::super::activity_store::now_ms;
 use super::super::api_error::ApiError;
 use super::super::state::State as Registry;
 use super::super::work_schema::{WORK, WORK_BULK};
-use super::super::work_validation::{check_work, parse_body, Mode};
+use super::super::work_validation::{check_work, Mode};
 use super::super::works_json::{self, Bulk, BulkItem};
-use super::super::works_model::{Visibility, WorkData, WorkSource};
-use super::super::works_store::{now_ms, MAX_WORKS};
+use super::super::works_model::{Visibility, WorkData};
+use super::super::works_store::MAX_WORKS;
 use super::super::MockOrcid;
-use super::negotiate::check_content_type;
-use super::{links, parse_put_code, server_error, Access, Ctx};
+use super::checks::{body_of, created, not_duplicate, own, parse_put_code, same_put_code, stored};
+use super::{links, Access, Ctx};
 
 /// At most this many works in one bulk create (`org.orcid.core.works.bulk.write.max`).
 const MAX_BULK_WRITE: usize = 100;
-
-/// Checks the Content-Type and parses the body against `class`.
-fn body_of(
-    headers: &HeaderMap,
-    body: &[u8],
-    class: &'static super::super::work_schema::Class,
-) -> Result<Value, ApiError> {
-    check_content_type(headers)?;
-    parse_body(body, class)
-}
 
 /// Adds one checked work to the record: 9048 when full, 9021 on a same-source duplicate.
 fn create_one(st: &mut Registry, ctx: &Ctx, data: WorkData) -> Result<i64, ApiError> {
     if st.works.count(&ctx.orcid) >= MAX_WORKS {
         return Err(ApiError::new(9048));
     }
-    if let Some(existing) = st
+    let duplicate = st
         .works
-        .duplicate_of(&ctx.orcid, &ctx.client_id, &data, None)
-    {
-        return Err(ApiError::new(9021)
-            .param("putCode", existing)
-            .client(&ctx.client_name));
-    }
-    let source = WorkSource {
-        client_id: Some(ctx.client_id.clone()),
-        name: ctx.client_name.clone(),
-    };
-    Ok(st.works.create(ctx.orcid, source, data, Visibility::Public))
+        .duplicate_of(&ctx.orcid, &ctx.client_id, &data, None);
+    not_duplicate(ctx, duplicate)?;
+    Ok(st
+        .works
+        .create(ctx.orcid, ctx.source(), data, Visibility::Public))
 }
 
 pub(crate) async fn create(
@@ -68,9 +52,7 @@ pub(crate) async fn create(
         Err(e) => return ctx.error(&e),
     };
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let put_code = match create_one(&mut st, &ctx, checked.data) {
         Ok(pc) => pc,
         Err(e) => return ctx.error(&e),
@@ -78,12 +60,7 @@ pub(crate) async fn create(
     inner.persist(&st);
     drop(st);
     tracing::debug!(client_id = %ctx.client_id, orcid = %ctx.orcid, put_code, "simulated ORCID created a work");
-    let location = format!("{}/v3.0/{}/work/{put_code}", inner.base_url, ctx.orcid);
-    let mut resp = StatusCode::CREATED.into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        resp.headers_mut().insert(LOCATION, v);
-    }
-    resp
+    created(inner, &ctx, "work", put_code)
 }
 
 pub(crate) async fn update(
@@ -102,40 +79,26 @@ pub(crate) async fn update(
         Err(e) => return ctx.error(&e),
     };
     let body_put_code = value.get("put-code").and_then(Value::as_i64);
-    if body_put_code != Some(url_put_code) {
-        let e = ApiError::new(9019)
-            .param("urlPutCode", url_put_code)
-            .param(
-                "bodyPutCode",
-                body_put_code.map_or_else(|| "null".to_owned(), |p| p.to_string()),
-            )
-            .client(&ctx.client_name);
+    if let Err(e) = same_put_code(&ctx, url_put_code, body_put_code) {
         return ctx.error(&e);
     }
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
-    let original = match st.works.get(&ctx.orcid, url_put_code) {
-        None => return ctx.error(&ApiError::new(9016)),
-        Some(w) if !w.is_from_client(&ctx.client_id) => {
-            return ctx.error(&ApiError::new(9010).param("activity", "work"))
-        }
-        Some(w) => w.visibility,
+    let mut st = locked!(inner);
+    let original = match stored(&ctx, &st.works, &put_code).and_then(|w| own(&ctx, w, "work")) {
+        Ok(w) => w.visibility,
+        Err(e) => return ctx.error(&e),
     };
     let checked = match check_work(&value, Mode::Update { original }, &ctx.client_name) {
         Ok(c) => c,
         Err(e) => return ctx.error(&e),
     };
-    if let Some(existing) = st.works.duplicate_of(
+    let duplicate = st.works.duplicate_of(
         &ctx.orcid,
         &ctx.client_id,
         &checked.data,
         Some(url_put_code),
-    ) {
-        let e = ApiError::new(9021)
-            .param("putCode", existing)
-            .client(&ctx.client_name);
+    );
+    if let Err(e) = not_duplicate(&ctx, duplicate) {
         return ctx.error(&e);
     }
     let Some(w) = st.works.get_mut(&ctx.orcid, url_put_code) else {
@@ -157,21 +120,12 @@ pub(crate) async fn delete(
     Path((orcid, put_code)): Path<(String, String)>,
 ) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Delete);
-    let put_code = match parse_put_code(&put_code, &ctx.client_name) {
-        Ok(pc) => pc,
+    let inner = &mock.inner;
+    let mut st = locked!(inner);
+    let put_code = match stored(&ctx, &st.works, &put_code).and_then(|w| own(&ctx, w, "work")) {
+        Ok(w) => w.put_code,
         Err(e) => return ctx.error(&e),
     };
-    let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
-    match st.works.get(&ctx.orcid, put_code) {
-        None => return ctx.error(&ApiError::new(9016)),
-        Some(w) if !w.is_from_client(&ctx.client_id) => {
-            return ctx.error(&ApiError::new(9010).param("activity", "work"))
-        }
-        Some(_) => {}
-    }
     st.works.remove(&ctx.orcid, put_code);
     inner.persist(&st);
     StatusCode::NO_CONTENT.into_response()
@@ -202,9 +156,7 @@ pub(crate) async fn bulk_create(
         return ctx.error(&e);
     }
     let inner = &mock.inner;
-    let Ok(mut st) = inner.lock() else {
-        return server_error();
-    };
+    let mut st = locked!(inner);
     let outcomes: Vec<Result<i64, ApiError>> = items
         .iter()
         .map(|item| {

@@ -150,31 +150,32 @@ fn check_mailbox(name: &str, value: &str) -> Result<(), String> {
 fn parse_smtp_url(raw: &str) -> Result<SmtpServer, String> {
     // The URL may hold a password: errors name the setting, never echo the value.
     let url = Url::parse(raw).map_err(|e| format!("SMTP_URL is not a URL ({e})"))?;
-    let (security, default_port) =
-        match url.scheme() {
-            "smtp" => {
-                let mut tls = None;
-                for (k, v) in url.query_pairs() {
-                    match (k.as_ref(), v.as_ref()) {
-                        ("tls", "required") => tls = Some(SmtpSecurity::StartTls),
-                        ("tls", "none") => tls = Some(SmtpSecurity::Plain),
-                        ("tls", _) => {
-                            return Err("SMTP_URL: tls= may be required (STARTTLS) or none".into())
-                        }
-                        _ => return Err(format!(
+    let (security, default_port) = match url.scheme() {
+        "smtp" => {
+            let mut tls = None;
+            for (k, v) in url.query_pairs() {
+                match (k.as_ref(), v.as_ref()) {
+                    ("tls", "required") => tls = Some(SmtpSecurity::StartTls),
+                    ("tls", "none") => tls = Some(SmtpSecurity::Plain),
+                    ("tls", _) => {
+                        return Err("SMTP_URL: tls= may be required (STARTTLS) or none".into())
+                    }
+                    _ => {
+                        return Err(format!(
                             "SMTP_URL: unknown parameter {k:?}; only tls=required is understood"
-                        )),
+                        ))
                     }
                 }
-                (tls.unwrap_or(SmtpSecurity::Plain), 25)
             }
-            "smtps" => (SmtpSecurity::Tls, 465),
-            other => {
-                return Err(format!(
-                    "SMTP_URL must start with smtp:// or smtps://, not {other}://"
-                ))
-            }
-        };
+            (tls.unwrap_or(SmtpSecurity::Plain), 25)
+        }
+        "smtps" => (SmtpSecurity::Tls, 465),
+        other => {
+            return Err(format!(
+                "SMTP_URL must start with smtp:// or smtps://, not {other}://"
+            ))
+        }
+    };
     let host = url
         .host_str()
         .filter(|h| !h.is_empty())

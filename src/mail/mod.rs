@@ -21,12 +21,20 @@ pub enum MailError {
     Unreachable { server: String, reason: String },
     #[error("the mail server at {server} refused idlink's user name or password")]
     AuthFailed { server: String },
-    #[error("the mail server at {server} did not answer within {secs} seconds")]
+    #[error("the mail server at {server} did not answer within {}", seconds(*secs))]
     Timeout { server: String, secs: u64 },
     #[error("the mail server at {server} did not accept the message: {reason}")]
     Refused { server: String, reason: String },
     #[error("the message could not be built: {0}")]
     Build(String),
+}
+
+fn seconds(n: u64) -> String {
+    if n == 1 {
+        "1 second".into()
+    } else {
+        format!("{n} seconds")
+    }
 }
 
 /// A sender, reply-to and recipient parsed once; the sender is checked at start-up.

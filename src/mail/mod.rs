@@ -147,7 +147,7 @@ impl Mailer {
             ),
             Route::Smtp(smtp) => match smtp.check().await {
                 Ok(()) => tracing::info!(server = %smtp.server, "mail server answers: mail will be sent through it"),
-                Err(e) => tracing::warn!(server = %smtp.server, "mail server check failed, mail may not be sent: {e}"),
+                Err(e) => tracing::warn!("mail server check failed, mail may not be sent: {e}"),
             },
         }
     }

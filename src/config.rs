@@ -491,6 +491,13 @@ impl Config {
         }
         .or_demo(env == OrcidEnv::Mock)
         .resolve(&institution_name)?;
+        // The staff test message is sent while the person waits for the page.
+        if self.smtp_timeout_secs >= self.request_timeout_secs {
+            return Err(format!(
+                "SMTP_TIMEOUT_SECS ({}) must be shorter than REQUEST_TIMEOUT_SECS ({})",
+                self.smtp_timeout_secs, self.request_timeout_secs
+            ));
+        }
         let mail = MailInput {
             smtp_url: self.smtp_url.as_deref(),
             from: self.mail_from.as_deref(),

@@ -216,11 +216,14 @@ mod tests {
     use super::*;
     use secrecy::ExposeSecret;
 
-    fn input(url: Option<&str>, from: Option<&str>, demo: bool) -> MailInput<'static> {
-        // Leaked for brevity: a handful of short strings in a test.
+    fn input(
+        smtp_url: Option<&'static str>,
+        from: Option<&'static str>,
+        demo: bool,
+    ) -> MailInput<'static> {
         MailInput {
-            smtp_url: url.map(|s| &*Box::leak(s.to_string().into_boxed_str())),
-            from: from.map(|s| &*Box::leak(s.to_string().into_boxed_str())),
+            smtp_url,
+            from,
             reply_to: None,
             timeout_secs: 10,
             demo,

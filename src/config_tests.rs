@@ -462,6 +462,10 @@ fn mail_settings_are_read_from_flags_checked_and_the_password_kept_out_of_debug(
         (&["--smtp-timeout-secs", "0"][..], "SMTP_TIMEOUT_SECS"),
         (
             &[
+                "--smtp-url",
+                "smtp://x",
+                "--mail-from",
+                "o@x.org",
                 "--smtp-timeout-secs",
                 "120",
                 "--request-timeout-secs",

@@ -14,8 +14,11 @@ use url::Url;
 
 use orcid::{is_client_id, ClientConfig, Endpoints, OrcidId};
 
+mod mail;
 mod org;
 
+use mail::MailInput;
+pub use mail::{MailRoute, MailSettings, SmtpSecurity, SmtpServer, DEMO_MAIL_FROM};
 pub use org::InstitutionOrg;
 use org::OrgInput;
 
@@ -235,6 +238,29 @@ pub struct Config {
     #[arg(long, env = "ORG_RINGGOLD")]
     pub org_ringgold: Option<String>,
 
+    /// The SMTP server for outgoing mail: smtp://host:port (no encryption, for a local
+    /// relay), smtp://host:port?tls=required (STARTTLS) or smtps://host:port (TLS); a user
+    /// and password may go before the host (smtp://user:password@host:587?tls=required,
+    /// percent-encoded). Unset: demo mode keeps mail in a simulated mailbox at
+    /// /demo/mailbox; otherwise idlink sends no mail.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of idlink's mail, e.g. "Research Office <orcid@example.ac.nz>".
+    /// Required with SMTP_URL.
+    #[arg(long, env = "MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// Where replies to idlink's mail go, if not to MAIL_FROM.
+    #[arg(long, env = "MAIL_REPLY_TO")]
+    pub mail_reply_to: Option<String>,
+
+    /// Seconds one message may take to reach the SMTP server, connecting included; past it
+    /// the message is reported as not sent. 1 to 300; with SMTP_URL, shorter than
+    /// REQUEST_TIMEOUT_SECS.
+    #[arg(long, env = "SMTP_TIMEOUT_SECS", default_value_t = 10)]
+    pub smtp_timeout_secs: u64,
+
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -280,6 +306,8 @@ pub struct Settings {
     pub upload: UploadLimits,
     /// The institution as an ORCID organisation (`ORG_*`).
     pub org: InstitutionOrg,
+    /// Outgoing mail (`SMTP_URL`, `MAIL_FROM`, …).
+    pub mail: MailSettings,
 }
 
 /// `CONNECT_RATE_PER_MIN`, `CONNECT_BURST` and `TRUSTED_PROXY_HEADER`, checked.
@@ -304,6 +332,7 @@ impl std::fmt::Debug for Settings {
             .field("token_key", &self.token_key.as_ref().map(|_| "[redacted]"))
             .field("connect_limit", &self.connect_limit)
             .field("org", &self.org)
+            .field("mail", &self.mail)
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "[redacted]"),
@@ -463,6 +492,25 @@ impl Config {
         }
         .or_demo(env == OrcidEnv::Mock)
         .resolve(&institution_name)?;
+        // The staff test message is sent through SMTP while the person waits for the page.
+        let smtp_set = self
+            .smtp_url
+            .as_deref()
+            .is_some_and(|u| !u.trim().is_empty());
+        if smtp_set && self.smtp_timeout_secs >= self.request_timeout_secs {
+            return Err(format!(
+                "SMTP_TIMEOUT_SECS ({}) must be shorter than REQUEST_TIMEOUT_SECS ({})",
+                self.smtp_timeout_secs, self.request_timeout_secs
+            ));
+        }
+        let mail = MailInput {
+            smtp_url: self.smtp_url.as_deref(),
+            from: self.mail_from.as_deref(),
+            reply_to: self.mail_reply_to.as_deref(),
+            timeout_secs: self.smtp_timeout_secs,
+            demo: env == OrcidEnv::Mock,
+        }
+        .resolve()?;
         Ok(Settings {
             bind_addr: self.bind_addr,
             secure_cookies: self.public_url.scheme() == "https",
@@ -492,6 +540,7 @@ impl Config {
             metrics_token,
             upload,
             org,
+            mail,
         })
     }
 

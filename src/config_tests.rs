@@ -143,6 +143,10 @@ fn help_explains_every_setting() {
         "METRICS_TOKEN",
         "UPLOAD_MAX_ROWS",
         "UPLOAD_MAX_COLUMNS",
+        "SMTP_URL",
+        "MAIL_FROM",
+        "MAIL_REPLY_TO",
+        "SMTP_TIMEOUT_SECS",
     ] {
         assert!(
             help.contains(&format!("[env: {var}")),
@@ -421,4 +425,56 @@ fn org_settings_are_read_from_flags_and_checked() {
     .unwrap();
     assert_eq!(unset.org.missing.len(), 3, "starts, with writes off");
     assert!(cfg(&[]).unwrap().org.writable().is_some(), "demo values");
+}
+
+#[test]
+fn mail_settings_are_read_from_flags_checked_and_the_password_kept_out_of_debug() {
+    let s = cfg(&[
+        "--smtp-url",
+        "smtp://office:hunter2@mail.example.org:587?tls=required",
+        "--mail-from",
+        "Research Office <orcid@example.ac.nz>",
+        "--mail-reply-to",
+        "help@example.ac.nz",
+    ])
+    .unwrap();
+    let MailRoute::Smtp(server) = &s.mail.route else {
+        panic!("{:?}", s.mail.route)
+    };
+    assert_eq!(server.to_string(), "mail.example.org:587");
+    assert_eq!(server.security, SmtpSecurity::StartTls);
+    assert_eq!(s.mail.reply_to.as_deref(), Some("help@example.ac.nz"));
+    assert_eq!(s.mail.timeout, Duration::from_secs(10));
+    let shown = format!("{s:?}");
+    assert!(
+        shown.contains("mail.example.org") && !shown.contains("hunter2"),
+        "{shown}"
+    );
+
+    for (args, says) in [
+        (&["--smtp-url", "smtp://x"][..], "MAIL_FROM"),
+        (&["--mail-from", "nobody"][..], "MAIL_FROM"),
+        (&["--mail-reply-to", "a@"][..], "MAIL_REPLY_TO"),
+        (
+            &["--smtp-url", "imap://u:hunter2@x", "--mail-from", "o@x.org"][..],
+            "SMTP_URL",
+        ),
+        (&["--smtp-timeout-secs", "0"][..], "SMTP_TIMEOUT_SECS"),
+        (
+            &[
+                "--smtp-url",
+                "smtp://x",
+                "--mail-from",
+                "o@x.org",
+                "--smtp-timeout-secs",
+                "120",
+                "--request-timeout-secs",
+                "120",
+            ][..],
+            "shorter than REQUEST_TIMEOUT_SECS",
+        ),
+    ] {
+        let e = cfg(args).unwrap_err();
+        assert!(e.contains(says) && !e.contains("hunter2"), "{args:?}: {e}");
+    }
 }

@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod demo;
 pub mod grants;
 pub mod jobs;
+pub mod mail;
 pub mod metrics;
 pub mod server;
 pub mod state;

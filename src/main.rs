@@ -54,6 +54,9 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     if let Some(missing) = state.settings.org.missing_message() {
         tracing::warn!("{missing}");
     }
+    // Where mail goes, and whether the SMTP server answers: logged, never fatal.
+    let mailer = state.mailer.clone();
+    tokio::spawn(async move { mailer.log_check().await });
     if demo {
         tracing::warn!("demo mode: talking to the built-in simulated ORCID at {public}mock-orcid");
     }

@@ -9,6 +9,7 @@ use crate::config::Settings;
 use crate::crypto::TokenCipher;
 use crate::grants::Grants;
 use crate::jobs::runner::Runner;
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::web::connect_limit::ConnectLimiter;
@@ -40,6 +41,8 @@ pub struct Inner {
     pub connect_limiter: ConnectLimiter,
     /// Sign-in states already used.
     pub spent_states: SpentStates,
+    /// Outgoing mail: SMTP, demo mode's simulated mailbox, or not configured.
+    pub mailer: Mailer,
 }
 
 impl std::ops::Deref for AppState {
@@ -55,6 +58,8 @@ pub enum StartError {
     Key(#[from] crate::crypto::CryptoError),
     #[error("database {path}: {source}")]
     Database { path: String, source: sqlx::Error },
+    #[error("mail: {0}")]
+    Mail(#[from] crate::mail::MailError),
     #[error("HTTP client: {0}")]
     Http(#[from] reqwest::Error),
     #[cfg(feature = "demo")]
@@ -137,6 +142,7 @@ impl AppState {
             works.bulk(),
             settings.institution_name.clone(),
         );
+        let mailer = Mailer::new(&settings.mail)?;
         let limit = &settings.connect_limit;
         let connect_limiter =
             ConnectLimiter::new(limit.per_minute, limit.burst, limit.proxy_header.clone());
@@ -157,6 +163,7 @@ impl AppState {
                 works,
                 runner,
                 grants,
+                mailer,
             }),
         })
     }

@@ -7,6 +7,7 @@ mod connect;
 pub mod connect_limit;
 mod csrf;
 mod csv_download;
+mod demo_mailbox;
 pub mod error;
 mod flash;
 mod format;
@@ -62,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .merge(me::router())
         .merge(works::router())
         .merge(admin::router())
+        .merge(demo_mailbox::router())
         .merge(jobs::router())
         .merge(ops::router())
         .merge(assets::router())

@@ -11,6 +11,8 @@ use crate::state::AppState;
 pub struct Layout {
     pub institution: String,
     pub demo: bool,
+    /// Mail goes to the simulated mailbox: the demo banner links to it.
+    pub demo_mailbox: bool,
     pub signed_in: bool,
     pub csrf: String,
     /// Show the "Staff" link in the header (set on staff pages with [`Layout::staff`]).
@@ -22,6 +24,7 @@ impl Layout {
         Self {
             institution: state.settings.institution_name.clone(),
             demo: state.settings.orcid_env == OrcidEnv::Mock,
+            demo_mailbox: state.mailer.demo_mailbox().is_some(),
             signed_in,
             csrf,
             staff: false,

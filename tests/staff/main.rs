@@ -7,5 +7,6 @@ mod common;
 mod demo_staff;
 mod jobs_intake;
 mod jobs_runner;
+mod mail;
 mod org_settings;
 mod reconcile_limits;

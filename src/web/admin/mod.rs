@@ -5,6 +5,7 @@
 
 mod audit;
 mod export;
+mod mail_test;
 mod researcher;
 mod researchers;
 
@@ -17,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(researchers::dashboard))
         .route("/admin/export", post(export::researchers))
+        .route("/admin/mail/test", post(mail_test::send))
         .route("/admin/researchers/{orcid}", get(researcher::page))
         .route("/admin/audit", get(audit::page))
         .route("/admin/audit/export", post(audit::export))

@@ -228,6 +228,9 @@ pub struct DashboardPage {
     pub to_revoke: ToRevoke,
     /// Which `ORG_*` settings affiliation writes still wait for.
     pub org_missing: Option<String>,
+    /// The outcome of the last form sent from this page (the test message).
+    pub flash: Option<crate::web::flash::Flash>,
+    pub mail: super::mail_test::MailView,
 }
 
 /// "Access still to revoke": grants idlink gave up that ORCID has not yet confirmed
@@ -307,6 +310,8 @@ pub async fn dashboard(
         by_last_call: sort_link(&view, DashboardSort::LastCall),
         notices: view.notices,
         org_missing: state.settings.org.missing_message(),
+        flash: crate::web::flash::take(&staff.session).await?,
+        mail: super::mail_test::MailView::new(&state),
     }))
 }
 

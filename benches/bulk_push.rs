@@ -15,9 +15,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{wait_until, wait_until_every, TestApp};
-use idlink::store::{ItemStatus, JobStatus, NewJobItem};
-use orcid::model::{ExternalId, ExternalIds, Work, WorkTitle};
+use common::{journal_articles, wait_until, wait_until_every, TestApp};
+use idlink::store::{ItemStatus, JobStatus};
+use orcid::model::Work;
 use orcid::OrcidId;
 
 const RATE: u32 = 24;
@@ -125,7 +125,7 @@ struct Measured {
 async fn scenario(researchers: usize, per: usize) -> Measured {
     let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
     let who = connect(&app, researchers).await;
-    let items = works(&who, per);
+    let items = journal_articles(&who, per, "bench");
     // Sign-ins used the client's limiter too: let it fill up, and give ORCID's bucket
     // the same start.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -211,7 +211,7 @@ async fn direct(app: &TestApp, per: usize) -> Duration {
     let who = connect(app, 1).await[0];
     tokio::time::sleep(Duration::from_secs(3)).await;
     let access = app.state.works.access(&who).await.expect("access");
-    let works: Vec<Work> = works(&[who], per)
+    let works: Vec<Work> = journal_articles(&[who], per, "bench")
         .iter()
         .map(|i| serde_json::from_str::<Work>(&i.work_json).expect("work"))
         .collect();
@@ -231,7 +231,7 @@ async fn direct(app: &TestApp, per: usize) -> Duration {
 /// How long the simulated ORCID takes to answer a 100-work bulk request to `orcid` now.
 async fn probe(app: &TestApp, orcid: &OrcidId) -> f64 {
     let access = app.state.works.access(orcid).await.expect("access");
-    let works: Vec<Work> = works(&[*orcid], 100)
+    let works: Vec<Work> = journal_articles(&[*orcid], 100, "bench")
         .iter()
         .map(|i| serde_json::from_str::<Work>(&i.work_json).expect("work"))
         .map(|mut w| {
@@ -261,32 +261,6 @@ async fn connect(app: &TestApp, n: usize) -> Vec<OrcidId> {
         who.push(w);
     }
     who
-}
-
-fn works(who: &[OrcidId], per: usize) -> Vec<NewJobItem> {
-    let mut out = Vec::with_capacity(who.len() * per);
-    for (r, orcid) in who.iter().enumerate() {
-        for n in 0..per {
-            let doi = format!("10.5555/bench.{r}.{n}");
-            let title = format!("Benchmark work {r}-{n}");
-            let work = Work {
-                title: Some(WorkTitle::new(&title)),
-                work_type: "journal-article".into(),
-                external_ids: Some(ExternalIds {
-                    external_id: vec![ExternalId::new("doi", &doi, "self")],
-                }),
-                ..Work::default()
-            };
-            out.push(NewJobItem {
-                line: (out.len() + 2) as i64,
-                orcid: *orcid,
-                title,
-                work_json: serde_json::to_string(&work.for_create()).expect("json"),
-                identity: vec![("doi".into(), doi)],
-            });
-        }
-    }
-    out
 }
 
 /// 503s idlink received: retried ones and those that outlasted the retries.

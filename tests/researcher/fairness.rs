@@ -7,9 +7,8 @@ use reqwest::header::RETRY_AFTER;
 use reqwest::{Client, StatusCode};
 use tokio::task::JoinSet;
 
-use crate::common::{ok, wait_until, with_token, work_form, TestApp};
-use idlink::store::{DraftReport, NewJobItem};
-use orcid::model::{ExternalId, ExternalIds, Work, WorkTitle};
+use crate::common::{journal_articles, ok, wait_until, with_token, work_form, TestApp};
+use idlink::store::DraftReport;
 use orcid::OrcidId;
 use orcid_sim::Fault;
 
@@ -296,33 +295,6 @@ async fn past_the_bounded_wait_a_person_sees_orcid_is_busy_at_once() {
     assert!(busy >= 3, "only {busy} of 6 were told ORCID is busy");
 }
 
-/// `per` works for each of `who`, as a bulk push would send them.
-fn works_for(who: &[OrcidId], per: usize) -> Vec<NewJobItem> {
-    let mut out = Vec::new();
-    for (r, orcid) in who.iter().enumerate() {
-        for n in 0..per {
-            let doi = format!("10.5555/fair.{r}.{n}");
-            let title = format!("Fair work {r}-{n}");
-            let work = Work {
-                title: Some(WorkTitle::new(&title)),
-                work_type: "journal-article".into(),
-                external_ids: Some(ExternalIds {
-                    external_id: vec![ExternalId::new("doi", &doi, "self")],
-                }),
-                ..Work::default()
-            };
-            out.push(NewJobItem {
-                line: (out.len() + 2) as i64,
-                orcid: *orcid,
-                title,
-                work_json: serde_json::to_string(&work.for_create()).unwrap(),
-                identity: vec![("doi".into(), doi)],
-            });
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_is_served_before_a_running_bulk_push() {
     const STAFF: &str = "0000-0002-1825-0097";
@@ -342,7 +314,7 @@ async fn a_person_is_served_before_a_running_bulk_push() {
         app.sign_in_as(&app.browser(), &w, "").await;
         who.push(w);
     }
-    let items = works_for(&who, 250);
+    let items = journal_articles(&who, 250, "fair");
     let store = &app.state.store;
     let staff = OrcidId::parse(STAFF).unwrap();
     let job = store

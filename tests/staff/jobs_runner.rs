@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use crate::common::{wait_for, wait_until, TestApp};
+use crate::common::{job_item, journal_articles, wait_for, wait_until, TestApp};
 use idlink::jobs::runner;
 use idlink::store::{DraftReport, ItemStatus, JobItem, JobStatus, NewJobItem, RowError};
-use orcid::model::{ExternalId, ExternalIds, PublicationDate, Value, Work, WorkTitle};
-use orcid::{external_ids, OrcidId};
+use orcid::OrcidId;
 use orcid_sim::{Fault, CROSSREF_CLIENT_ID};
 
 const STAFF: &str = "0000-0002-1825-0097";
@@ -27,47 +26,6 @@ async fn researchers(app: &TestApp, n: usize) -> Vec<OrcidId> {
         let who = app.mock.add_researcher("Test", &format!("Researcher {i}"));
         app.sign_in_as(&app.browser(), &who, "").await;
         out.push(who);
-    }
-    out
-}
-
-fn item(line: i64, orcid: &OrcidId, title: &str, doi: &str, work_type: &str) -> NewJobItem {
-    let work = Work {
-        title: Some(WorkTitle::new(title)),
-        work_type: work_type.into(),
-        publication_date: Some(PublicationDate {
-            year: Some(Value::new("2024".to_string())),
-            ..PublicationDate::default()
-        }),
-        external_ids: Some(ExternalIds {
-            external_id: vec![ExternalId::new("doi", doi, "self")],
-        }),
-        ..Work::default()
-    };
-    NewJobItem {
-        line,
-        orcid: *orcid,
-        title: title.into(),
-        work_json: serde_json::to_string(&work.for_create()).unwrap(),
-        identity: vec![("doi".into(), external_ids::normalize("doi", doi).unwrap())],
-    }
-}
-
-/// `per` journal articles for each researcher, researchers one after another.
-fn works_for(who: &[OrcidId], per: usize, tag: &str) -> Vec<NewJobItem> {
-    let mut out = Vec::new();
-    for (r, orcid) in who.iter().enumerate() {
-        for n in 0..per {
-            let line = (out.len() + 2) as i64;
-            let doi = format!("10.5555/{tag}.{r}.{n}");
-            out.push(item(
-                line,
-                orcid,
-                &format!("Work {tag} {r}-{n}"),
-                &doi,
-                "journal-article",
-            ));
-        }
     }
     out
 }
@@ -148,18 +106,18 @@ async fn a_mixed_job_gives_each_item_its_outcome() {
         }),
     );
     let items = vec![
-        item(2, &who[0], "Good one", "10.5555/good.1", "journal-article"),
-        item(3, &who[0], "Bad type", "10.5555/bad.1", "not-a-type"),
-        item(4, &who[0], "Good two", "10.5555/good.2", "book"),
+        job_item(2, &who[0], "Good one", "10.5555/good.1", "journal-article"),
+        job_item(3, &who[0], "Bad type", "10.5555/bad.1", "not-a-type"),
+        job_item(4, &who[0], "Good two", "10.5555/good.2", "book"),
         // Same work in another form of its DOI: found on the record, not sent.
-        item(
+        job_item(
             5,
             &who[1],
             "Planted again",
             "https://doi.org/10.5555/planted",
             "journal-article",
         ),
-        item(
+        job_item(
             6,
             &who[1],
             "Good three",
@@ -208,7 +166,7 @@ async fn a_mixed_job_gives_each_item_its_outcome() {
 async fn works_go_in_bulk_requests_of_up_to_100() {
     let app = app().await;
     let who = researchers(&app, 3).await;
-    let items = works_for(&who, 200, "bulk");
+    let items = journal_articles(&who, 200, "bulk");
     let before = app.mock.member_api_requests();
     let id = start(&app, &items, false).await;
     let got = finished(&app, id).await;
@@ -253,8 +211,8 @@ async fn a_duplicate_answer_409_is_already_present_not_a_failure() {
     // The upload check keeps one of two such rows; two reaching ORCID in one request is
     // how its same-source duplicate answer (9021) is met here.
     let items = vec![
-        item(2, &who[0], "Twice", "10.5555/twice", "journal-article"),
-        item(
+        job_item(2, &who[0], "Twice", "10.5555/twice", "journal-article"),
+        job_item(
             3,
             &who[0],
             "Twice again",
@@ -284,7 +242,7 @@ async fn a_researcher_who_revokes_during_the_job_fails_alone() {
     let who = researchers(&app, 2).await;
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(200))));
-    let items = works_for(&who, 150, "revoke");
+    let items = journal_articles(&who, 150, "revoke");
     let id = start(&app, &items, false).await;
     app.mock
         .revoke_all_for(&who[1], app.state.orcid.client_id());
@@ -308,7 +266,7 @@ async fn a_refused_token_is_refreshed_and_the_push_goes_on() {
     let old = app.state.store.tokens(&who[0]).await.unwrap().unwrap();
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(100))));
-    let items = works_for(&who, 150, "refused");
+    let items = journal_articles(&who, 150, "refused");
     let before = app.mock.refresh_grants();
     let id = start(&app, &items, false).await;
     // ORCID now answers 401 invalid_token to the token idlink holds (and thinks valid).
@@ -330,7 +288,7 @@ async fn a_refused_token_is_refreshed_and_the_push_goes_on() {
 async fn a_503_storm_loses_no_item() {
     let app = app().await;
     let who = researchers(&app, 2).await;
-    let items = works_for(&who, 120, "storm");
+    let items = journal_articles(&who, 120, "storm");
     // The client tries each call 5 times: this storm outlasts its retries.
     app.mock.set_fault(Some(Fault::ApiStatus {
         status: 503,
@@ -359,7 +317,7 @@ async fn a_503_storm_loses_no_item() {
 async fn a_job_killed_mid_way_resumes_without_duplicates() {
     let mut app = app().await;
     let who = researchers(&app, 3).await;
-    let items = works_for(&who, 150, "kill");
+    let items = journal_articles(&who, 150, "kill");
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(300))));
     let id = start(&app, &items, false).await;
@@ -408,7 +366,7 @@ async fn a_job_killed_mid_way_resumes_without_duplicates() {
 async fn deleted_works_come_back_only_with_push_again() {
     let app = app().await;
     let who = researchers(&app, 1).await;
-    let work = [item(
+    let work = [job_item(
         2,
         &who[0],
         "Deleted later",
@@ -445,7 +403,7 @@ async fn a_researcher_without_permission_to_add_works_fails_with_the_reason() {
     let app = app().await;
     let who = app.mock.add_researcher("Sign", "In Only");
     app.sign_in_as(&app.browser(), &who, "?access=signin").await;
-    let id = start(&app, &works_for(&[who], 3, "scope"), false).await;
+    let id = start(&app, &journal_articles(&[who], 3, "scope"), false).await;
     let got = finished(&app, id).await;
     assert!(got.iter().all(|i| i.status == ItemStatus::Failed));
     assert!(
@@ -461,7 +419,7 @@ async fn a_cancelled_job_sends_nothing_more() {
     let who = researchers(&app, 1).await;
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(300))));
-    let id = start(&app, &works_for(&who, 250, "cancel"), false).await;
+    let id = start(&app, &journal_articles(&who, 250, "cancel"), false).await;
     let store = &app.state.store;
     wait_until(
         || async move { store.job_counts(id).await.unwrap().sending > 0 },
@@ -518,22 +476,22 @@ async fn the_reconciliation_shows_what_differs_from_the_record() {
     let who = researchers(&app, 1).await;
     let r = who[0];
     let items = vec![
-        item(2, &r, "Kept as sent", "10.5555/rec.1", "journal-article"),
-        item(
+        job_item(2, &r, "Kept as sent", "10.5555/rec.1", "journal-article"),
+        job_item(
             3,
             &r,
             "Deleted at ORCID",
             "10.5555/rec.2",
             "journal-article",
         ),
-        item(
+        job_item(
             4,
             &r,
             "Replaced by another source",
             "10.5555/rec.3",
             "journal-article",
         ),
-        item(5, &r, "Refused", "10.5555/rec.4", "no-such-type"),
+        job_item(5, &r, "Refused", "10.5555/rec.4", "no-such-type"),
     ];
     let id = start(&app, &items, false).await;
     let got = finished(&app, id).await;
@@ -623,7 +581,7 @@ async fn the_reconciliation_shows_what_differs_from_the_record() {
 async fn only_staff_see_reconciliations() {
     let app = app().await;
     let who = researchers(&app, 1).await;
-    let id = start(&app, &works_for(&who, 1, "private"), false).await;
+    let id = start(&app, &journal_articles(&who, 1, "private"), false).await;
     finished(&app, id).await;
     let someone = app.browser();
     app.sign_in(&someone).await;
@@ -662,7 +620,7 @@ async fn downloads_of_a_large_job_stream_every_row_across_batches() {
     let items: Vec<NewJobItem> = (0..2_500)
         .map(|n| {
             let who = OrcidId::from_base_digits(1_000 + n % 120);
-            item(
+            job_item(
                 n as i64 + 2,
                 &who,
                 &format!("Work {n}"),

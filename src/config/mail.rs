@@ -196,12 +196,28 @@ fn parse_smtp_url(raw: &str) -> Result<SmtpServer, String> {
         }
         (user, Some(password)) => Some((decode(user)?, SecretString::from(decode(password)?))),
     };
+    // lettre logs in whenever the server offers it, encrypted or not: a password goes
+    // over plain SMTP only to a relay on this machine.
+    if credentials.is_some() && security == SmtpSecurity::Plain && !is_loopback(&host) {
+        return Err(
+            "SMTP_URL: a password would cross the network unencrypted; add ?tls=required \
+             (STARTTLS) or use smtps://"
+                .into(),
+        );
+    }
     Ok(SmtpServer {
         host,
         port: url.port().unwrap_or(default_port),
         security,
         credentials,
     })
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -255,9 +271,21 @@ mod tests {
             "smtp://x?tls=maybe",
             "smtp://u@x",
             "smtp://:pw@x",
+            "smtp://u:pw@mail.example.org",
+            "smtp://u:pw@mail.example.org?tls=none",
         ] {
             assert!(parse_smtp_url(bad).is_err(), "{bad}");
         }
+        // A password over plain SMTP only to this machine.
+        for local in [
+            "smtp://u:pw@localhost:1025",
+            "smtp://u:pw@127.0.0.1:1025",
+            "smtp://u:pw@[::1]:25",
+        ] {
+            assert!(parse_smtp_url(local).is_ok(), "{local}");
+        }
+        let e = parse_smtp_url("smtp://u:hunter2@mail.example.org").unwrap_err();
+        assert!(e.contains("unencrypted") && !e.contains("hunter2"), "{e}");
         let e = parse_smtp_url("ftp://u:hunter2@x").unwrap_err();
         assert!(!e.contains("hunter2"), "{e}");
     }

@@ -68,6 +68,25 @@ impl Grants {
         self.refresh(orcid, refused).await
     }
 
+    /// ORCID still refused `refused` after a refresh: the grant is gone, unless a sign-in
+    /// or another refresh has stored a different token meanwhile (checked under the lock).
+    pub async fn refused_again(
+        &self,
+        orcid: &OrcidId,
+        refused: &SecretString,
+    ) -> Result<(), sqlx::Error> {
+        let _one_at_a_time = self.locks.lock(orcid).await;
+        let current = matches!(
+            self.store.tokens(orcid).await,
+            Ok(Some(t)) if same_token(&t.access_token, refused)
+        );
+        if current {
+            self.store.mark_tokens_revoked(orcid).await?;
+            tracing::info!(orcid = %orcid, "ORCID refused a refreshed token: the grant is revoked");
+        }
+        Ok(())
+    }
+
     async fn usable(&self, orcid: &OrcidId) -> Result<StoredTokens, AccessError> {
         let tokens = self
             .store

@@ -46,9 +46,18 @@ impl Grants {
     /// grant of theirs still waiting in the queue.
     pub async fn disconnect(&self, orcid: &OrcidId) -> Result<Disconnected, sqlx::Error> {
         let lock = self.locks.lock(orcid).await;
-        // A pair the key cannot open cannot be revoked either; it is forgotten all the same.
-        let stored = self.store.tokens(orcid).await.ok().flatten();
+        // A pair the key cannot open cannot be revoked either; it is forgotten all the same,
+        // and the page must not claim ORCID confirmed anything. Any other error stops here,
+        // before the tokens are deleted.
         let mut confirmed = true;
+        let stored = match self.store.tokens(orcid).await {
+            Ok(stored) => stored,
+            Err(sqlx::Error::Decode(_)) => {
+                confirmed = false;
+                None
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(t) = &stored {
             confirmed = self
                 .revoke_or_queue(orcid, &t.access_token, RevokeReason::Disconnected)

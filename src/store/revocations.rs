@@ -81,21 +81,25 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                let token = self
-                    .cipher
-                    .decrypt(&r.token, &context(&r.orcid))
-                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-                Ok(PendingRevocation {
+        let mut due = Vec::with_capacity(rows.len());
+        for r in rows {
+            match self.cipher.decrypt(&r.token, &context(&r.orcid)) {
+                Ok(token) => due.push(PendingRevocation {
                     id: r.id,
                     orcid: r.orcid,
                     token,
                     reason: r.reason,
                     attempts: r.attempts,
-                })
-            })
-            .collect()
+                }),
+                // Sealed under another key (the key file was replaced): it can never be
+                // sent, and left in place it would stay due and stall the queue behind it.
+                Err(e) => {
+                    tracing::warn!(orcid = %r.orcid, error = %e, "a queued revocation cannot be decrypted with this key; dropped");
+                    self.revocation_done(r.id).await?;
+                }
+            }
+        }
+        Ok(due)
     }
 
     /// When the next queued revocation is due; `None` when none is queued.
@@ -215,5 +219,38 @@ mod tests {
         assert_eq!(due[0].reason, RevokeReason::Replaced);
         store.revocation_done(due[0].id).await.unwrap();
         assert_eq!(store.revocation_backlog().await.unwrap().count, 0);
+    }
+
+    #[tokio::test]
+    async fn a_token_sealed_under_another_key_is_dropped_and_the_rest_still_come() {
+        let (_dir, store) = test_store().await;
+        let id = OrcidId::parse("0000-0002-1825-0097").unwrap();
+        // Tests only: a row as an earlier key would have left it, due first.
+        sqlx::query(
+            "INSERT INTO pending_revocations (orcid, token, reason, next_attempt_at, created_at)
+             VALUES (?1, x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff', 'replaced', 0, 0)",
+        )
+        .bind(id.as_str())
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store
+            .queue_revocation(
+                &id,
+                &SecretString::from("readable"),
+                RevokeReason::Disconnected,
+                "timeout",
+                1,
+            )
+            .await
+            .unwrap();
+        let due = store.due_revocations(10).await.unwrap();
+        assert_eq!(due.len(), 1, "the readable one still comes");
+        assert_eq!(due[0].token.expose_secret(), "readable");
+        assert_eq!(
+            store.revocation_backlog().await.unwrap().count,
+            1,
+            "the unreadable one no longer holds the queue"
+        );
     }
 }

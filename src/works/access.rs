@@ -74,20 +74,12 @@ impl Works {
             }
             other => other,
         };
-        if let Err(e) = &result {
-            self.note_api_error(orcid, e).await;
-        }
-        result.map_err(CallError::Api)
-    }
-
-    /// Remembers what an API error says about the grant: a token ORCID still refuses
-    /// after a refresh means the grant is gone.
-    async fn note_api_error(&self, orcid: &OrcidId, e: &ApiError) {
-        if matches!(e, ApiError::InvalidToken) {
-            if let Err(db) = self.store.mark_tokens_revoked(orcid).await {
+        // A token ORCID still refuses after a refresh means the grant is gone.
+        if let Err(ApiError::InvalidToken) = &result {
+            if let Err(db) = self.grants.refused_again(orcid, token).await {
                 tracing::error!(error = %db, "could not mark a grant revoked");
             }
-            tracing::info!(orcid = %orcid, "ORCID says the grant is revoked");
         }
+        result.map_err(CallError::Api)
     }
 }

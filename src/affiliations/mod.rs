@@ -5,6 +5,7 @@
 //! `GET /activities`.
 
 pub mod draft;
+pub mod form;
 pub mod meaning;
 pub mod ours;
 pub mod prefill;

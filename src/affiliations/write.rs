@@ -393,14 +393,7 @@ impl Affiliations {
             .cached_affiliations(orcid)
             .await
             .map_err(unavailable)?;
-        let written = store
-            .idlink_affiliations(orcid)
-            .await
-            .map_err(unavailable)?
-            .into_iter()
-            .filter(|w| w.status == IdlinkAffiliationStatus::Active)
-            .map(|w| (w.section, w.put_code))
-            .collect();
+        let written = super::written(store, orcid).await.map_err(unavailable)?;
         Ok(Record {
             items,
             written,

@@ -127,9 +127,9 @@ async fn add(
     let form = AffiliationForm::from_pairs(&pairs);
     let csrf = me.csrf().await?;
     let page = || form_page(&state, &csrf, section, Purpose::Add, form.clone());
-    let Some(org) = state.affiliations.institution().writable() else {
-        let outcome = state.affiliations.organization().err();
-        return finish(&state, &me, section, outcome.expect("incomplete"), page).await;
+    let org = match state.affiliations.organization() {
+        Ok(org) => org,
+        Err(refused) => return finish(&state, &me, section, refused, page).await,
     };
     let draft = match form.validate(section, org) {
         Ok(d) => d,
@@ -197,9 +197,9 @@ async fn update(
     if !affiliations.is_idlinks(&orcid, section, put_code).await? {
         return Err(not_ours(section));
     }
-    let Some(org) = state.affiliations.institution().writable() else {
-        let outcome = state.affiliations.organization().err();
-        return finish(&state, &me, section, outcome.expect("incomplete"), page).await;
+    let org = match state.affiliations.organization() {
+        Ok(org) => org,
+        Err(refused) => return finish(&state, &me, section, refused, page).await,
     };
     let draft = match form.validate(section, org) {
         Ok(d) => d,

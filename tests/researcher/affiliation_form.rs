@@ -13,7 +13,7 @@ use crate::common::{location, ok, TestApp};
 
 const NEW_EMPLOYMENT: &str = "/me/affiliations/employment/new";
 
-fn lecturer<'a>() -> Vec<(&'static str, &'a str)> {
+fn lecturer<'a>() -> Fields<'a> {
     vec![
         ("department", "Physics"),
         ("role_title", "Lecturer"),
@@ -26,10 +26,10 @@ fn lecturer<'a>() -> Vec<(&'static str, &'a str)> {
     ]
 }
 
-fn with<'a>(
-    mut form: Vec<(&'static str, &'a str)>,
-    changes: &[(&'static str, &'a str)],
-) -> Vec<(&'static str, &'a str)> {
+/// A form's fields as a test fills them in.
+type Fields<'a> = Vec<(&'static str, &'a str)>;
+
+fn with<'a>(mut form: Fields<'a>, changes: &[(&'static str, &'a str)]) -> Fields<'a> {
     for (k, v) in changes {
         form.retain(|(key, _)| key != k);
         form.push((k, v));
@@ -126,7 +126,7 @@ async fn each_rule_is_named_in_plain_words_and_nothing_typed_is_lost() {
     let client = app.browser();
     let who = app.sign_in(&client).await;
     let long = "x".repeat(4_001);
-    let cases: Vec<(Vec<(&'static str, &str)>, &str, &str)> = vec![
+    let cases: Vec<(Fields, &str, &str)> = vec![
         (
             with(lecturer(), &[("start_year", "21")]),
             "Start date: the year must be four digits",

@@ -187,9 +187,9 @@ impl WriteOutcome {
             .link(Connect, "Reconnect your ORCID iD"),
             Self::MissingScope => Message::new(
                 Tone::Error,
-                "idlink needs your permission to add works to your ORCID record. Reconnect and allow \"add and update works\".",
+                "idlink needs your permission to add works and affiliations to your ORCID record. Reconnect and allow \"add and update works and affiliations\".",
             )
-            .link(ConnectForWorks, "Reconnect and allow adding works"),
+            .link(ConnectForWorks, "Reconnect and allow adding to your record"),
             Self::NotSource => Message::new(
                 Tone::Error,
                 "This work was added by another source; only that source (or you, at orcid.org) can change it.",

@@ -8,7 +8,7 @@ pub fn describe(scope: &str) -> Option<&'static str> {
     Some(match scope {
         OPENID | AUTHENTICATE => "know your ORCID iD and name",
         "/read-limited" => "read your limited-access data",
-        "/activities/update" => "add and update works",
+        "/activities/update" => "add and update works and affiliations",
         "/person/update" => "add and update your biography, keywords and links",
         "/read-public" => "read your public data",
         _ => return None,
@@ -56,7 +56,7 @@ mod tests {
             [
                 "know your ORCID iD and name",
                 "read your limited-access data",
-                "add and update works"
+                "add and update works and affiliations"
             ]
         );
         assert_eq!(describe_all(["openid", "/authenticate"]).len(), 1);

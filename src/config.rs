@@ -14,9 +14,12 @@ use url::Url;
 
 use orcid::{is_client_id, ClientConfig, Endpoints, OrcidId};
 
+mod invite;
 mod mail;
 mod org;
 
+pub use invite::InviteSettings;
+use invite::InviteInput;
 use mail::MailInput;
 pub use mail::{MailRoute, MailSettings, SmtpSecurity, SmtpServer, DEMO_MAIL_FROM};
 pub use org::InstitutionOrg;
@@ -264,6 +267,9 @@ pub struct Config {
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub invite: InviteInput,
 }
 
 /// The checked settings.
@@ -308,6 +314,8 @@ pub struct Settings {
     pub org: InstitutionOrg,
     /// Outgoing mail (`SMTP_URL`, `MAIL_FROM`, …).
     pub mail: MailSettings,
+    /// Invitation links and reminders (`INVITE_TTL_DAYS`, `REMIND_*`).
+    pub invite: InviteSettings,
 }
 
 /// `CONNECT_RATE_PER_MIN`, `CONNECT_BURST` and `TRUSTED_PROXY_HEADER`, checked.
@@ -511,6 +519,7 @@ impl Config {
             demo: env == OrcidEnv::Mock,
         }
         .resolve()?;
+        let invite = self.invite.resolve()?;
         Ok(Settings {
             bind_addr: self.bind_addr,
             secure_cookies: self.public_url.scheme() == "https",
@@ -541,6 +550,7 @@ impl Config {
             upload,
             org,
             mail,
+            invite,
         })
     }
 

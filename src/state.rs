@@ -8,6 +8,7 @@ use orcid::OrcidClient;
 use crate::config::Settings;
 use crate::crypto::TokenCipher;
 use crate::grants::Grants;
+use crate::invitations::{Invitations, PublicLookup};
 use crate::jobs::runner::Runner;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
@@ -43,6 +44,8 @@ pub struct Inner {
     pub spent_states: SpentStates,
     /// Outgoing mail: SMTP, demo mode's simulated mailbox, or not configured.
     pub mailer: Mailer,
+    /// Invitations to connect, their links and reminders.
+    pub invitations: Invitations,
 }
 
 impl std::ops::Deref for AppState {
@@ -149,8 +152,15 @@ impl AppState {
         let spent_states = SpentStates::new(std::time::Duration::from_secs(
             settings.oauth_state_ttl_secs.unsigned_abs(),
         ));
+        let invitations = Invitations::new(
+            store.clone(),
+            PublicLookup::new(store.clone(), orcid.clone()),
+            settings.invite,
+            settings.public_url.as_str(),
+        );
         Ok(Self {
             inner: Arc::new(Inner {
+                invitations,
                 cipher,
                 connect_limiter,
                 spent_states,

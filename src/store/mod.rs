@@ -7,6 +7,7 @@ mod affiliations_cache;
 mod audit;
 mod files;
 mod idlink_works;
+mod invitations;
 mod jobs;
 mod researchers;
 mod revocations;
@@ -28,6 +29,10 @@ pub use affiliations_cache::{CachedAffiliation, CachedSection};
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRecord, AuditVocabulary};
 pub use files::create_private_dir;
 pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
+pub use invitations::{
+    BatchStatus, Invitation, InvitationBatch, InvitationFilter, InvitationRow, InvitationStatus,
+    NewInvitation,
+};
 pub use jobs::{
     AuditLine, BatchRecord, DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job,
     JobCounts, JobItem, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,

@@ -246,6 +246,29 @@ impl Store {
         Ok(true)
     }
 
+    /// The audit log's "who invited whom": one line per invitation of a sent batch, on
+    /// the named iD's record when staff gave one.
+    pub async fn audit_invitations_sent(
+        &self,
+        actor: &OrcidId,
+        batch_id: i64,
+    ) -> Result<(), sqlx::Error> {
+        let t = now();
+        sqlx::query!(
+            "INSERT INTO audit_log (at, actor, orcid, action, outcome, detail)
+             SELECT ?1, ?2, COALESCE(named_orcid, ?2), 'invite.send', 'ok',
+                    'invitation ' || id || ' to ' || given_names || ' ' || family_names
+                    || ' <' || email || '> (batch ' || batch_id || ')'
+             FROM invitations WHERE batch_id = ?3 ORDER BY id",
+            t,
+            actor,
+            batch_id
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn discard_invitation_batch(&self, batch_id: i64) -> Result<bool, sqlx::Error> {
         let done = sqlx::query!(
             "UPDATE invitation_batches SET status = 'discarded' WHERE id = ?1 AND status = 'draft'",

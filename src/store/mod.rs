@@ -8,6 +8,7 @@ mod audit;
 mod files;
 mod idlink_works;
 mod jobs;
+mod outbox;
 mod researchers;
 mod revocations;
 #[cfg(any(test, feature = "load-seed"))]
@@ -32,6 +33,7 @@ pub use jobs::{
     AuditLine, BatchRecord, DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job,
     JobCounts, JobItem, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
 };
+pub use outbox::{ClaimedMail, MailKind, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia};
 pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,
     MeSummary, Researcher, Search,

@@ -264,6 +264,16 @@ pub struct Config {
     #[arg(long, env = "SMTP_TIMEOUT_SECS", default_value_t = 10)]
     pub smtp_timeout_secs: u64,
 
+    /// Messages idlink sends a minute at most (invitations, reminders and other mail to
+    /// many people), 1 to 6000; ask the mail provider what it accepts.
+    #[arg(long, env = "MAIL_RATE_PER_MIN", default_value_t = 60)]
+    pub mail_rate_per_min: u32,
+
+    /// Seconds before a message the mail server did not take is first tried again; the
+    /// wait doubles with each try, up to an hour. 1 to 3600.
+    #[arg(long, env = "MAIL_RETRY_SECS", default_value_t = 60)]
+    pub mail_retry_secs: u64,
+
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -516,6 +526,8 @@ impl Config {
             from: self.mail_from.as_deref(),
             reply_to: self.mail_reply_to.as_deref(),
             timeout_secs: self.smtp_timeout_secs,
+            rate_per_min: self.mail_rate_per_min,
+            retry_secs: self.mail_retry_secs,
             demo: env == OrcidEnv::Mock,
         }
         .resolve()?;

@@ -10,7 +10,7 @@ use crate::crypto::TokenCipher;
 use crate::grants::Grants;
 use crate::invitations::{Invitations, PublicLookup};
 use crate::jobs::runner::Runner;
-use crate::mail::Mailer;
+use crate::mail::{Mailer, Outbox};
 use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::web::connect_limit::ConnectLimiter;
@@ -44,6 +44,8 @@ pub struct Inner {
     pub spent_states: SpentStates,
     /// Outgoing mail: SMTP, demo mode's simulated mailbox, or not configured.
     pub mailer: Mailer,
+    /// Mail to many people, stored then sent at `MAIL_RATE_PER_MIN` (sender started by `main`).
+    pub outbox: Outbox,
     /// Invitations to connect, their links and reminders.
     pub invitations: Invitations,
 }
@@ -146,6 +148,14 @@ impl AppState {
             settings.institution_name.clone(),
         );
         let mailer = Mailer::new(&settings.mail)?;
+        let outbox = Outbox::new(
+            store.clone(),
+            mailer.clone(),
+            metrics.clone(),
+            settings.public_url.clone(),
+            settings.mail.rate_per_min,
+            settings.mail.retry,
+        );
         let limit = &settings.connect_limit;
         let connect_limiter =
             ConnectLimiter::new(limit.per_minute, limit.burst, limit.proxy_header.clone());
@@ -174,6 +184,7 @@ impl AppState {
                 runner,
                 grants,
                 mailer,
+                outbox,
             }),
         })
     }

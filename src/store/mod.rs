@@ -9,6 +9,7 @@ mod files;
 mod idlink_works;
 mod invitations;
 mod jobs;
+mod outbox;
 mod researchers;
 mod revocations;
 #[cfg(any(test, feature = "load-seed"))]
@@ -37,6 +38,7 @@ pub use jobs::{
     AuditLine, BatchRecord, DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job,
     JobCounts, JobItem, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
 };
+pub use outbox::{ClaimedMail, MailKind, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia};
 pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,
     MeSummary, Researcher, Search,

@@ -39,8 +39,9 @@ CREATE TABLE invitations (
     connected_at     INTEGER,
     connected_orcid  TEXT,                 -- the iD that connected through the link
     reminders_sent   INTEGER NOT NULL DEFAULT 0,
-    last_mailed_at   INTEGER,              -- the invitation or its latest reminder queued
-    mail_id          INTEGER               -- the outbox message of the latest email
+    -- When the invitation or its latest reminder was queued; its messages are the
+    -- outbox's rows with this invitation_id.
+    last_mailed_at   INTEGER
 ) STRICT;
 CREATE INDEX invitations_by_batch ON invitations (batch_id, line);
 CREATE INDEX invitations_by_email ON invitations (email);

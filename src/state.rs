@@ -8,7 +8,7 @@ use orcid::OrcidClient;
 use crate::config::Settings;
 use crate::crypto::TokenCipher;
 use crate::grants::Grants;
-use crate::invitations::{Invitations, PublicLookup};
+use crate::invitations::{self, Invitations, PublicLookup};
 use crate::jobs::runner::Runner;
 use crate::mail::{Mailer, Outbox};
 use crate::metrics::Metrics;
@@ -162,12 +162,14 @@ impl AppState {
         let spent_states = SpentStates::new(std::time::Duration::from_secs(
             settings.oauth_state_ttl_secs.unsigned_abs(),
         ));
-        let invitations = Invitations::new(
-            store.clone(),
-            PublicLookup::new(store.clone(), orcid.clone()),
-            settings.invite,
-            settings.public_url.as_str(),
-        );
+        let invitations = Invitations::new(invitations::Parts {
+            store: store.clone(),
+            lookup: PublicLookup::new(store.clone(), orcid.clone()),
+            outbox: outbox.clone(),
+            settings: settings.invite,
+            public_url: settings.public_url.to_string(),
+            institution: settings.institution_name.clone(),
+        });
         Ok(Self {
             inner: Arc::new(Inner {
                 invitations,

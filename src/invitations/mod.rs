@@ -8,8 +8,10 @@ pub mod intake;
 pub mod links;
 pub mod lookup;
 pub mod roster;
+pub mod send;
 
 use crate::config::InviteSettings;
+use crate::mail::Outbox;
 use crate::store::{now, Invitation, Store};
 use orcid::{OrcidId, Prefill};
 
@@ -33,23 +35,32 @@ pub enum LinkState {
 pub struct Invitations {
     store: Store,
     lookup: PublicLookup,
+    outbox: Outbox,
     settings: InviteSettings,
     /// `PUBLIC_URL` without its trailing slash: links in messages start with it.
     public_url: String,
+    institution: String,
+}
+
+/// What [`Invitations::new`] is made from.
+pub struct Parts {
+    pub store: Store,
+    pub lookup: PublicLookup,
+    pub outbox: Outbox,
+    pub settings: InviteSettings,
+    pub public_url: String,
+    pub institution: String,
 }
 
 impl Invitations {
-    pub fn new(
-        store: Store,
-        lookup: PublicLookup,
-        settings: InviteSettings,
-        public_url: &str,
-    ) -> Self {
+    pub fn new(parts: Parts) -> Self {
         Self {
-            store,
-            lookup,
-            settings,
-            public_url: public_url.trim_end_matches('/').to_string(),
+            store: parts.store,
+            lookup: parts.lookup,
+            outbox: parts.outbox,
+            settings: parts.settings,
+            public_url: parts.public_url.trim_end_matches('/').to_string(),
+            institution: parts.institution,
         }
     }
 

@@ -73,7 +73,6 @@ pub struct Invitation {
     pub connected_orcid: Option<OrcidId>,
     pub reminders_sent: i64,
     pub last_mailed_at: Option<i64>,
-    pub mail_id: Option<i64>,
 }
 
 impl Invitation {
@@ -193,7 +192,7 @@ impl Store {
             r#"SELECT id AS "id!", batch_id, line, email, given_names, family_names, department,
                       named_orcid AS "named_orcid: OrcidId", public_name, invited_at, expires_at,
                       opened_at, connected_at, connected_orcid AS "connected_orcid: OrcidId",
-                      reminders_sent, last_mailed_at, mail_id
+                      reminders_sent, last_mailed_at
                FROM invitations WHERE batch_id = ?1 ORDER BY line LIMIT ?2"#,
             batch_id,
             limit
@@ -226,7 +225,8 @@ impl Store {
             return Ok(false);
         }
         sqlx::query!(
-            "UPDATE invitations SET invited_at = ?2, expires_at = ?3 WHERE batch_id = ?1",
+            "UPDATE invitations SET invited_at = ?2, expires_at = ?3, last_mailed_at = ?2
+             WHERE batch_id = ?1",
             batch_id,
             t,
             expires_at
@@ -310,7 +310,7 @@ impl Store {
                       i.named_orcid AS "named_orcid: OrcidId", i.public_name, i.invited_at,
                       i.expires_at, i.opened_at, i.connected_at,
                       i.connected_orcid AS "connected_orcid: OrcidId",
-                      i.reminders_sent, i.last_mailed_at, i.mail_id
+                      i.reminders_sent, i.last_mailed_at
                FROM invitation_links l JOIN invitations i ON i.id = l.invitation_id
                WHERE l.token_hash = ?1 AND i.invited_at IS NOT NULL"#,
             hash
@@ -325,7 +325,7 @@ impl Store {
             r#"SELECT id AS "id!", batch_id, line, email, given_names, family_names, department,
                       named_orcid AS "named_orcid: OrcidId", public_name, invited_at, expires_at,
                       opened_at, connected_at, connected_orcid AS "connected_orcid: OrcidId",
-                      reminders_sent, last_mailed_at, mail_id
+                      reminders_sent, last_mailed_at
                FROM invitations WHERE id = ?1"#,
             id
         )
@@ -367,27 +367,49 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Remembers the outbox message of an invitation's latest email; `reminder` counts it.
-    pub async fn record_invitation_mail(
-        &self,
-        id: i64,
-        mail_id: i64,
-        reminder: bool,
-    ) -> Result<(), sqlx::Error> {
+    /// A reminder was queued for an invitation.
+    pub async fn record_invitation_reminder(&self, id: i64) -> Result<(), sqlx::Error> {
         let t = now();
-        let add = i64::from(reminder);
         sqlx::query!(
-            "UPDATE invitations SET mail_id = ?2, last_mailed_at = ?3,
-                 reminders_sent = reminders_sent + ?4
+            "UPDATE invitations SET last_mailed_at = ?2, reminders_sent = reminders_sent + 1
              WHERE id = ?1",
             id,
-            mail_id,
-            t,
-            add
+            t
         )
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Invitations due a reminder at `at`: sent, open (not connected, not expired), last
+    /// mailed at or before `mailed_before`, with fewer than `max` reminders, to an
+    /// address that has not asked for no more emails. Oldest first, `limit` at most.
+    pub async fn invitations_due_reminder(
+        &self,
+        at: i64,
+        mailed_before: i64,
+        max: i64,
+        limit: i64,
+    ) -> Result<Vec<Invitation>, sqlx::Error> {
+        sqlx::query_as!(
+            Invitation,
+            r#"SELECT i.id AS "id!", i.batch_id, i.line, i.email, i.given_names, i.family_names,
+                      i.department, i.named_orcid AS "named_orcid: OrcidId", i.public_name,
+                      i.invited_at, i.expires_at, i.opened_at, i.connected_at,
+                      i.connected_orcid AS "connected_orcid: OrcidId",
+                      i.reminders_sent, i.last_mailed_at
+               FROM invitations i
+               WHERE i.connected_at IS NULL AND i.invited_at IS NOT NULL
+                 AND i.last_mailed_at <= ?2 AND i.expires_at > ?1 AND i.reminders_sent < ?3
+                 AND NOT EXISTS (SELECT 1 FROM mail_stopped s WHERE s.address = i.email)
+               ORDER BY i.last_mailed_at, i.id LIMIT ?4"#,
+            at,
+            mailed_before,
+            max,
+            limit
+        )
+        .fetch_all(&self.pool)
+        .await
     }
 
     /// Addresses among `emails` whose invitation already led to a connection.

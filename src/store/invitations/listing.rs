@@ -181,7 +181,9 @@ fn push_select(
         q.push_bind(at).push(part);
     }
     q.push(
-        " AS status FROM invitations i LEFT JOIN mail_outbox m ON m.id = i.mail_id
+        " AS status FROM invitations i
+          LEFT JOIN mail_outbox m ON m.id =
+              (SELECT MAX(o.id) FROM mail_outbox o WHERE o.invitation_id = i.id)
           WHERE i.invited_at IS NOT NULL",
     );
     if let Some(batch) = filter.batch {

@@ -156,11 +156,15 @@ async fn look_up(
     lookup: &PublicLookup,
     rows: &[RosterRow],
 ) -> Vec<Option<Result<Found, super::lookup::LookupFailed>>> {
-    stream::iter(rows.iter().map(|r| r.orcid))
-        .map(|id| async move {
-            match id {
-                Some(id) => Some(lookup.find(&id).await),
-                None => None,
+    let ids: Vec<Option<OrcidId>> = rows.iter().map(|r| r.orcid).collect();
+    stream::iter(ids)
+        .map(|id| {
+            let lookup = lookup.clone();
+            async move {
+                match id {
+                    Some(id) => Some(lookup.find(&id).await),
+                    None => None,
+                }
             }
         })
         .buffered(LOOKUPS_AT_ONCE)

@@ -10,6 +10,7 @@ mod csv_download;
 mod demo_mailbox;
 pub mod error;
 mod flash;
+mod invitations;
 mod invite;
 mod format;
 mod jobs;
@@ -62,6 +63,7 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(connect::router())
         .merge(invite::router())
+        .merge(invitations::router())
         .merge(me::router())
         .merge(works::router())
         .merge(admin::router())

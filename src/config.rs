@@ -18,8 +18,8 @@ mod invite;
 mod mail;
 mod org;
 
-pub use invite::InviteSettings;
 use invite::InviteInput;
+pub use invite::InviteSettings;
 use mail::MailInput;
 pub use mail::{MailRoute, MailSettings, SmtpSecurity, SmtpServer, DEMO_MAIL_FROM};
 pub use org::InstitutionOrg;

@@ -74,9 +74,18 @@ mod tests {
         let s = input(30, 7, 2).resolve().unwrap();
         assert_eq!(s.ttl_secs, 30 * DAY);
         assert_eq!(s.remind_max, 2);
-        assert!(input(0, 7, 2).resolve().unwrap_err().contains("INVITE_TTL_DAYS"));
-        assert!(input(30, 0, 2).resolve().unwrap_err().contains("REMIND_AFTER_DAYS"));
-        assert!(input(30, 7, 11).resolve().unwrap_err().contains("REMIND_MAX"));
+        assert!(input(0, 7, 2)
+            .resolve()
+            .unwrap_err()
+            .contains("INVITE_TTL_DAYS"));
+        assert!(input(30, 0, 2)
+            .resolve()
+            .unwrap_err()
+            .contains("REMIND_AFTER_DAYS"));
+        assert!(input(30, 7, 11)
+            .resolve()
+            .unwrap_err()
+            .contains("REMIND_MAX"));
         assert!(input(7, 7, 1).resolve().unwrap_err().contains("shorter"));
         assert!(input(7, 7, 0).resolve().is_ok());
     }

@@ -76,7 +76,12 @@ async fn review(
     let t = now();
     let connected: HashSet<OrcidId> = grants
         .iter()
-        .filter(|(_, g)| !g.disconnected && g.token.as_ref().is_some_and(|k| !k.revoked && k.expires_at > t))
+        .filter(|(_, g)| {
+            !g.disconnected
+                && g.token
+                    .as_ref()
+                    .is_some_and(|k| !k.revoked && k.expires_at > t)
+        })
         .map(|(id, _)| *id)
         .collect();
     let emails: Vec<String> = parsed.rows.iter().map(|r| r.email.clone()).collect();
@@ -92,7 +97,8 @@ async fn review(
             )),
             _ if connected_emails.contains(&row.email.to_lowercase()) => Some((
                 "email",
-                "This person already connected through an earlier invitation: not invited.".to_string(),
+                "This person already connected through an earlier invitation: not invited."
+                    .to_string(),
             )),
             _ => None,
         };

@@ -108,7 +108,11 @@ impl Invitations {
     /// The connection an invitation led to. The connection itself is the researcher's
     /// and stands whatever iD it was; a different iD than staff named is flagged.
     pub async fn connected(&self, invitation_id: i64, orcid: &OrcidId) -> Result<(), sqlx::Error> {
-        if self.store.mark_invitation_connected(invitation_id, orcid).await? {
+        if self
+            .store
+            .mark_invitation_connected(invitation_id, orcid)
+            .await?
+        {
             if let Some(inv) = self.store.invitation(invitation_id).await? {
                 if inv.mismatch() {
                     tracing::info!(

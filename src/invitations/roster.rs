@@ -28,11 +28,15 @@ const MAX_TEXT: usize = 100;
 /// Findings about the roster as a whole: nothing in it can be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RosterError {
-    #[error("The file is empty. Choose the CSV file with the people to invite and upload it again.")]
+    #[error(
+        "The file is empty. Choose the CSV file with the people to invite and upload it again."
+    )]
     Empty,
     #[error("The file has a header row but no people under it.")]
     HeaderOnly,
-    #[error("The file is larger than 20 MB. Split it into smaller files and upload them one by one.")]
+    #[error(
+        "The file is larger than 20 MB. Split it into smaller files and upload them one by one."
+    )]
     TooLarge,
     #[error("The file has more than {MAX_ROWS} rows. Split it and upload the parts one by one.")]
     TooManyRows,
@@ -158,9 +162,11 @@ fn read_error(e: &csv::Error) -> RosterError {
 /// Where each column is; `email` and `given_names` must be there.
 fn header_index(header: &csv::StringRecord) -> Result<[Option<usize>; 5], RosterError> {
     let find = |name: &str| {
-        header
-            .iter()
-            .position(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+        header.iter().position(|h| {
+            h.trim()
+                .trim_start_matches('\u{feff}')
+                .eq_ignore_ascii_case(name)
+        })
     };
     let index = COLUMNS.map(find);
     for (i, required) in [(0, "email"), (1, "given_names")] {
@@ -184,7 +190,10 @@ fn check_row(line: i64, fields: &[&str; 5], findings: &mut Findings) -> Option<R
     };
     let [email, given, family, orcid, department] = fields.map(str::trim);
     if email.is_empty() {
-        report("email", "The email address is empty; it is required.".into());
+        report(
+            "email",
+            "The email address is empty; it is required.".into(),
+        );
     } else if !email_address::EmailAddress::is_valid(email) || !email.contains('.') {
         report(
             "email",
@@ -208,7 +217,10 @@ fn check_row(line: i64, fields: &[&str; 5], findings: &mut Findings) -> Option<R
                 format!("The {label} are longer than {MAX_TEXT} characters."),
             );
         } else if value.chars().any(char::is_control) {
-            report(column, format!("The {label} hold a line break or a control character."));
+            report(
+                column,
+                format!("The {label} hold a line break or a control character."),
+            );
         }
     }
     let orcid = match orcid {

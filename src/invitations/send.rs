@@ -116,7 +116,9 @@ impl Invitations {
                 match this.send_reminders().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(reminders = n, "invitation reminders queued"),
-                    Err(e) => tracing::error!(error = %e, "invitation reminders could not be queued"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "invitation reminders could not be queued")
+                    }
                 }
             }
         })

@@ -12,10 +12,10 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::error::PageError;
+use super::invite;
 use super::lang::orcid_lang;
 use super::pages::{render, DemoStaff, Denied, Landing, Layout};
 use super::pending_signin::{self, PendingAuth, PendingSignIns};
-use super::invite;
 use super::session;
 use crate::config::DEMO_STAFF_NAME;
 use crate::grants::SignIn;

@@ -32,15 +32,21 @@ struct InvitePage {
     expires: String,
 }
 
-async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+async fn page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     let link = state.invitations.open(&token).await?;
     let LinkState::Open(inv) = link else {
         return Ok(closed_page(&state, &link));
     };
-    let scopes_text = scopes::describe_all(state.settings.scopes.iter().map(String::as_str)).join(", ");
+    let scopes_text =
+        scopes::describe_all(state.settings.scopes.iter().map(String::as_str)).join(", ");
     let mut res = render(&InvitePage {
         layout: Layout::new(&state, false, String::new()),
-        name: format!("{} {}", inv.given_names, inv.family_names).trim().to_string(),
+        name: format!("{} {}", inv.given_names, inv.family_names)
+            .trim()
+            .to_string(),
         has_orcid: inv.named_orcid.is_some(),
         department: inv.department,
         scopes_text,

@@ -158,7 +158,12 @@ impl TestApp {
         assert_eq!(page.status(), StatusCode::OK, "authorize page");
         let html = page.text().await.expect("html");
         let csrf = hidden_value(&html, "csrf_token").unwrap_or_default();
-        let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+        // The person picks `who`, whatever iD the authorize URL pre-filled.
+        let mut form: Vec<(String, String)> = authorize
+            .query_pairs()
+            .into_owned()
+            .filter(|(k, _)| k != "orcid")
+            .collect();
         form.push(("csrf_token".into(), csrf));
         form.push(("orcid".into(), who.to_string()));
         form.push((

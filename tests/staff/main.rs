@@ -5,6 +5,8 @@ mod admin;
 #[path = "../common/mod.rs"]
 mod common;
 mod demo_staff;
+mod invitations;
+mod invitations_reminders;
 mod jobs_intake;
 mod jobs_runner;
 mod mail;

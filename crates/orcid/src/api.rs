@@ -256,7 +256,14 @@ impl OrcidClient {
         let root = self.endpoints.public_api.clone();
         let path = format!("{orcid}/person");
         match self
-            .call_at(&root, "public_person", Method::GET, &path, token, None::<&()>)
+            .call_at(
+                &root,
+                "public_person",
+                Method::GET,
+                &path,
+                token,
+                None::<&()>,
+            )
             .await
         {
             Ok(a) => parse(&a.body).map(Some),

@@ -87,7 +87,9 @@ pub async fn send(
             "{n} {} queued. They are sent at the mail rate; this page follows them.",
             if n == 1 { "invitation" } else { "invitations" }
         )),
-        Err(SendError::NotDraft) => Flash::warn("This batch was already sent or discarded: nothing was sent again."),
+        Err(SendError::NotDraft) => {
+            Flash::warn("This batch was already sent or discarded: nothing was sent again.")
+        }
         Err(SendError::Empty) => Flash::error("This batch has nobody to invite."),
         Err(e) => return Err(PageError::internal(e)),
     };

@@ -77,10 +77,23 @@ pub async fn roster(
             return refuse(&state, &staff, StatusCode::PAYLOAD_TOO_LARGE, msg).await;
         }
         Received::NoFile => {
-            return refuse(&state, &staff, StatusCode::BAD_REQUEST, "Choose the CSV file with the people to invite.".into()).await;
+            return refuse(
+                &state,
+                &staff,
+                StatusCode::BAD_REQUEST,
+                "Choose the CSV file with the people to invite.".into(),
+            )
+            .await;
         }
         Received::Broken => {
-            return refuse(&state, &staff, StatusCode::BAD_REQUEST, "The upload was interrupted before the whole file arrived. Please try again.".into()).await;
+            return refuse(
+                &state,
+                &staff,
+                StatusCode::BAD_REQUEST,
+                "The upload was interrupted before the whole file arrived. Please try again."
+                    .into(),
+            )
+            .await;
         }
     };
     match intake::review_roster(&state.store, Some(state.invitations.lookup()), bytes).await {
@@ -88,9 +101,21 @@ pub async fn roster(
         Err(IntakeError::File(e)) => {
             let detail = format!("{name}: {e}");
             staff
-                .audit(&state, &staff.orcid, AuditAction::InviteCheck, "refused", Some(&detail))
+                .audit(
+                    &state,
+                    &staff.orcid,
+                    AuditAction::InviteCheck,
+                    "refused",
+                    Some(&detail),
+                )
                 .await;
-            refuse(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).await
+            refuse(
+                &state,
+                &staff,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.to_string(),
+            )
+            .await
         }
         Err(e) => Err(PageError::internal(e)),
     }
@@ -123,7 +148,13 @@ async fn save_draft(
         review.rows_invalid()
     );
     staff
-        .audit(state, &staff.orcid, AuditAction::InviteCheck, "ok", Some(&detail))
+        .audit(
+            state,
+            &staff.orcid,
+            AuditAction::InviteCheck,
+            "ok",
+            Some(&detail),
+        )
         .await;
     Ok(Redirect::to(&batch_url(id)).into_response())
 }

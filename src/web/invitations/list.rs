@@ -75,7 +75,10 @@ impl View {
         let batch = match p.batch.trim() {
             "" => None,
             b => b.parse::<i64>().ok().or_else(|| {
-                notices.push(format!("\"{}\" is not a batch number; showing every batch.", clip(b)));
+                notices.push(format!(
+                    "\"{}\" is not a batch number; showing every batch.",
+                    clip(b)
+                ));
                 None
             }),
         };
@@ -130,7 +133,9 @@ pub async fn page(
         .await?;
     let counts = state.store.invitation_counts(t).await?;
     let pages = last_page(total, PAGE_SIZE);
-    let pager = Pager::new("Pages of invitations", page.min(pages), pages, |p| view.href(p));
+    let pager = Pager::new("Pages of invitations", page.min(pages), pages, |p| {
+        view.href(p)
+    });
     Ok(render(&ListPage {
         layout: staff.layout(&state).await?,
         nav: "invitations",
@@ -147,7 +152,10 @@ pub async fn page(
             })
             .collect(),
         total,
-        rows: rows.iter().map(|r| InvitationView::new(&state, r)).collect(),
+        rows: rows
+            .iter()
+            .map(|r| InvitationView::new(&state, r))
+            .collect(),
         pager,
     }))
 }
@@ -182,21 +190,33 @@ pub async fn export(
     let view = View::parse(&params);
     let detail = view.href(1);
     staff
-        .audit(&state, &staff.orcid, AuditAction::InviteExport, "ok", Some(&detail))
+        .audit(
+            &state,
+            &staff.orcid,
+            AuditAction::InviteExport,
+            "ok",
+            Some(&detail),
+        )
         .await;
     let filter = view.filter;
     let t = now();
-    Ok(csv_stream("invitations.csv", &CSV_HEADER, 0i64, move |after: i64| {
-        let state = state.clone();
-        let filter = filter.clone();
-        async move {
-            let rows = state
-                .store
-                .invitations_after(&filter, t, after, EXPORT_CHUNK)
-                .await?;
-            let next = (rows.len() as i64 == EXPORT_CHUNK).then(|| rows.last().map_or(after, |r| r.id));
-            let rows = rows.iter().map(csv_record).collect();
-            Ok::<Batch<i64>, sqlx::Error>((rows, next))
-        }
-    }))
+    Ok(csv_stream(
+        "invitations.csv",
+        &CSV_HEADER,
+        0i64,
+        move |after: i64| {
+            let state = state.clone();
+            let filter = filter.clone();
+            async move {
+                let rows = state
+                    .store
+                    .invitations_after(&filter, t, after, EXPORT_CHUNK)
+                    .await?;
+                let next = (rows.len() as i64 == EXPORT_CHUNK)
+                    .then(|| rows.last().map_or(after, |r| r.id));
+                let rows = rows.iter().map(csv_record).collect();
+                Ok::<Batch<i64>, sqlx::Error>((rows, next))
+            }
+        },
+    ))
 }

@@ -67,7 +67,9 @@ impl PersonView {
         });
         PersonView {
             line: i.line,
-            name: format!("{} {}", i.given_names, i.family_names).trim().to_string(),
+            name: format!("{} {}", i.given_names, i.family_names)
+                .trim()
+                .to_string(),
             email: i.email.clone(),
             department: i.department.clone(),
             orcid_url: i.named_orcid.map(|id| state.orcid.record_url(&id)),
@@ -132,7 +134,11 @@ impl MailProgressView {
         MailProgressView {
             id,
             status: if active { "running" } else { "finished" },
-            status_label: if active { "Sending" } else { "All handed to the mail server" },
+            status_label: if active {
+                "Sending"
+            } else {
+                "All handed to the mail server"
+            },
             active,
             counts: MailCounts {
                 sent: p.sent,
@@ -145,7 +151,11 @@ impl MailProgressView {
             completed,
             percent,
             rate_text: "at the mail rate".into(),
-            time_left_text: if active { "a few minutes or more".into() } else { "done".into() },
+            time_left_text: if active {
+                "a few minutes or more".into()
+            } else {
+                "done".into()
+            },
         }
     }
 }
@@ -228,7 +238,9 @@ pub struct InvitationView {
 impl InvitationView {
     pub fn new(state: &AppState, r: &InvitationRow) -> Self {
         InvitationView {
-            name: format!("{} {}", r.given_names, r.family_names).trim().to_string(),
+            name: format!("{} {}", r.given_names, r.family_names)
+                .trim()
+                .to_string(),
             email: r.email.clone(),
             department: r.department.clone(),
             status: r.status.as_str(),

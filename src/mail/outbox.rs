@@ -282,6 +282,10 @@ impl Outbox {
                 // Left `sending`: it becomes `unknown` at the next start, never sent twice.
                 tracing::error!(error = %e, "cannot record the outcome of a message");
             }
+            if status == MailStatus::Queued {
+                // The sender may be asleep with nothing else queued: its retry is due soon.
+                inner.wake.notify_one();
+            }
         };
         match inner.store.is_address_stopped(&mail.to_address).await {
             Ok(false) => {}

@@ -14,6 +14,7 @@ mod format;
 mod jobs;
 mod lang;
 mod layers;
+mod mail_stop;
 mod me;
 mod ops;
 mod pager;
@@ -64,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .merge(works::router())
         .merge(admin::router())
         .merge(demo_mailbox::router())
+        .merge(mail_stop::router())
         .merge(jobs::router())
         .merge(ops::router())
         .merge(assets::router())
@@ -92,7 +94,8 @@ pub fn app(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 // The path only: query strings carry authorization codes and state.
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                let path = mail_stop::loggable_path(req.uri().path());
+                tracing::info_span!("request", method = %req.method(), path = %path)
             }),
         )
         .with_state(state)

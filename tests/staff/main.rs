@@ -8,5 +8,6 @@ mod demo_staff;
 mod jobs_intake;
 mod jobs_runner;
 mod mail;
+mod mail_outbox;
 mod org_settings;
 mod reconcile_limits;

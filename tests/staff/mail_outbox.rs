@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 use idlink::mail::outbox::{MailKind, MailStatus, Outgoing};
 use idlink::mail::LinkMessage;
 use mail_parser::MessageParser;
+use orcid::OrcidId;
 use reqwest::StatusCode;
 
-use crate::common::{wait_for, wait_until, TestApp, TestSmtp};
+use crate::common::{location, ok, wait_for, wait_until, TestApp, TestSmtp};
 
 const WAIT: Duration = Duration::from_secs(60);
+const STAFF: &str = "0000-0002-1825-0097";
 
 async fn app_with(smtp: &TestSmtp, extra: &[&str]) -> TestApp {
     let url = smtp.url();
@@ -240,7 +242,14 @@ async fn a_restart_sends_what_was_queued_and_never_sends_twice() {
     smtp.stall_next(1);
     let mut app = app_with(
         &smtp,
-        &["--smtp-timeout-secs", "30", "--request-timeout-secs", "60"],
+        &[
+            "--smtp-timeout-secs",
+            "30",
+            "--request-timeout-secs",
+            "60",
+            "--staff-orcids",
+            STAFF,
+        ],
     )
     .await;
     let hung = app
@@ -306,8 +315,31 @@ async fn a_restart_sends_what_was_queued_and_never_sends_twice() {
         assert_eq!(smtp.delivered_to(&format!("{to}@example.org")), 0, "{to}");
     }
 
-    // Staff decide: send it again.
-    assert!(app.state.outbox.send_again(hung).await.unwrap());
+    // Staff see it in doubt on the outbox page, and decide: send it again.
+    let staff = OrcidId::parse(STAFF).unwrap();
+    app.mock.add_researcher_with_id(&staff, "Sam", "Staff");
+    let client = app.browser();
+    app.sign_in_as(&client, &staff, "").await;
+    let page = ok(app.get_text(&client, "/admin/mail").await);
+    assert!(page.contains("hung@example.org"), "{page}");
+    assert!(
+        page.contains("in doubt") && page.contains("Send again"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("q1@example.org"),
+        "sent ones need no look: {page}"
+    );
+    let res = app
+        .post_form(
+            &client,
+            "/admin/mail",
+            &format!("/admin/mail/{hung}/send-again"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/admin/mail");
     wait_status(&app, hung, MailStatus::Sent).await;
     assert_eq!(smtp.delivered_to("hung@example.org"), 1);
     assert!(

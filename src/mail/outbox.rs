@@ -20,6 +20,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use url::Url;
 
 use super::{Mailer, Recipient, Rendered};
@@ -73,6 +74,9 @@ struct Inner {
     retry: Duration,
     /// Woken when mail is enqueued or queued again.
     wake: Notify,
+    /// After the server refused idlink's setup (sign-in, no SMTP_URL), no message is
+    /// tried before this: each would fail alike.
+    held_until: std::sync::Mutex<Option<Instant>>,
 }
 
 impl Outbox {
@@ -104,6 +108,7 @@ impl Outbox {
                 limiter: RateLimiter::direct(quota),
                 retry,
                 wake: Notify::new(),
+                held_until: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -248,6 +253,10 @@ impl Outbox {
                     continue;
                 }
             }
+            if let Some(until) = self.held() {
+                tokio::time::sleep_until(until).await;
+                continue;
+            }
             let Ok(slot) = slots.clone().acquire_owned().await else {
                 return;
             };
@@ -282,6 +291,10 @@ impl Outbox {
                 // Left `sending`: it becomes `unknown` at the next start, never sent twice.
                 tracing::error!(error = %e, "cannot record the outcome of a message");
             }
+            if status == MailStatus::Queued {
+                // The sender may be asleep with nothing else queued: its retry is due soon.
+                inner.wake.notify_one();
+            }
         };
         match inner.store.is_address_stopped(&mail.to_address).await {
             Ok(false) => {}
@@ -314,10 +327,12 @@ impl Outbox {
         let reason = e.to_string();
         let retry_at = now() + self.retry_wait(mail.attempts).as_secs() as i64;
         if e.is_setup() {
-            // Every message would fail alike: wait for the setup to be fixed, never give up.
+            // Every message would fail alike: hold the outbox, try again later, never
+            // give up on the message.
             tracing::error!(
                 "the mail server refused idlink's mail settings; messages wait until they are fixed: {reason}"
             );
+            self.hold(Instant::now() + self.retry_wait(mail.attempts));
             inner.metrics.mail("retried");
             settle(MailStatus::Queued, Some(reason), Some(retry_at)).await;
         } else if e.is_transient() && mail.attempts < MAX_ATTEMPTS {
@@ -329,6 +344,24 @@ impl Outbox {
             inner.metrics.mail("failed");
             settle(MailStatus::Failed, Some(reason), None).await;
         }
+    }
+
+    fn held(&self) -> Option<Instant> {
+        let held = self
+            .inner
+            .held_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        held.filter(|until| *until > Instant::now())
+    }
+
+    fn hold(&self, until: Instant) {
+        let mut held = self
+            .inner
+            .held_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        *held = Some(held.map_or(until, |h| h.max(until)));
     }
 
     /// The wait after the `attempts`-th failed try: doubling, up to an hour.

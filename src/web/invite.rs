@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -42,7 +42,7 @@ async fn page(
     };
     let scopes_text =
         scopes::describe_all(state.settings.scopes.iter().map(String::as_str)).join(", ");
-    let mut res = render(&InvitePage {
+    Ok(render(&InvitePage {
         layout: Layout::new(&state, false, String::new()),
         name: format!("{} {}", inv.given_names, inv.family_names)
             .trim()
@@ -52,13 +52,16 @@ async fn page(
         scopes_text,
         token,
         expires: inv.expires_at.map(day).unwrap_or_default(),
-    });
-    // The token is in the path: no referrer may carry it to another site.
-    res.headers_mut().insert(
-        header::REFERRER_POLICY,
-        header::HeaderValue::from_static("no-referrer"),
-    );
-    Ok(res)
+    }))
+}
+
+/// The request path for logs: an invitation link's token is left out.
+pub(super) fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/invite/") {
+        "/invite/…"
+    } else {
+        path
+    }
 }
 
 /// The page for a link that cannot be used (also when Connect is pressed on one).

@@ -16,6 +16,7 @@ mod invite;
 mod jobs;
 mod lang;
 mod layers;
+mod mail_stop;
 mod me;
 mod ops;
 mod pager;
@@ -68,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .merge(works::router())
         .merge(admin::router())
         .merge(demo_mailbox::router())
+        .merge(mail_stop::router())
         .merge(jobs::router())
         .merge(ops::router())
         .merge(assets::router())
@@ -96,7 +98,8 @@ pub fn app(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 // The path only: query strings carry authorization codes and state.
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                let path = invite::loggable_path(mail_stop::loggable_path(req.uri().path()));
+                tracing::info_span!("request", method = %req.method(), path = %path)
             }),
         )
         .with_state(state)

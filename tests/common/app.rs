@@ -23,6 +23,8 @@ pub struct TestApp {
     pub db_path: PathBuf,
     pub runner: tokio::task::JoinHandle<()>,
     pub revoker: tokio::task::JoinHandle<()>,
+    /// The outbox's sender: abort it and start another to play a restart.
+    pub outbox: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
 }
 
@@ -106,6 +108,7 @@ impl TestApp {
             base,
             runner: state.runner.start(),
             revoker: state.grants.start_revoker(),
+            outbox: state.outbox.start(),
             state,
             mock,
             db_path,

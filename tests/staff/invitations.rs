@@ -13,12 +13,11 @@ use crate::common::{location, multipart, ok, wait_for, TestApp, TestSmtp};
 
 const STAFF: &str = "0000-0002-1825-0097";
 
-/// idlink with a staff member signed in, mail going to `smtp` and the outbox sending.
+/// idlink with a staff member signed in and mail going to `smtp`.
 pub struct Harness {
     pub app: TestApp,
     pub staff: Client,
     pub smtp: TestSmtp,
-    _outbox: tokio::task::JoinHandle<()>,
 }
 
 impl Harness {
@@ -43,13 +42,7 @@ impl Harness {
         app.mock.add_researcher_with_id(&staff_id, "Sam", "Staff");
         let staff = app.browser();
         app.sign_in_as(&staff, &staff_id, "").await;
-        let outbox = app.state.outbox.start();
-        Harness {
-            app,
-            staff,
-            smtp,
-            _outbox: outbox,
-        }
+        Harness { app, staff, smtp }
     }
 
     /// Uploads a roster; returns the batch page's address.

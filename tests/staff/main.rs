@@ -10,5 +10,6 @@ mod invitations_reminders;
 mod jobs_intake;
 mod jobs_runner;
 mod mail;
+mod mail_outbox;
 mod org_settings;
 mod reconcile_limits;

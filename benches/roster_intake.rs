@@ -28,7 +28,9 @@ fn main() {
     let r = runtime.block_on(run(people));
     assert_eq!(r.stored + r.refused, people, "every row stored or reported");
     if !measure {
-        println!("roster_intake: set-up checked (run `cargo bench --bench roster_intake` to measure)");
+        println!(
+            "roster_intake: set-up checked (run `cargo bench --bench roster_intake` to measure)"
+        );
         return;
     }
     println!("\n| roster | stored | reported | time | peak memory (VmHWM) |");

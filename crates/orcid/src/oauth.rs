@@ -209,3 +209,52 @@ fn oauth_error(status: u16, body: &[u8]) -> OrcidError {
         _ => OrcidError::Status { status },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::OrcidId;
+
+    fn query(prefill: &Prefill) -> Vec<(String, String)> {
+        let mut url = Url::parse("https://orcid.org/oauth/authorize").unwrap();
+        {
+            let mut q = url.query_pairs_mut();
+            prefill.append(&mut q);
+        }
+        url.query_pairs().into_owned().collect()
+    }
+
+    #[test]
+    fn an_id_prefills_sign_in_and_is_preferred_over_the_email() {
+        let id = OrcidId::parse("0000-0002-1825-0097").unwrap();
+        let q = query(&Prefill {
+            orcid: Some(id),
+            email: "ada@example.org".into(),
+            given_names: "Ada".into(),
+            family_names: "Lovelace".into(),
+        });
+        assert_eq!(
+            q,
+            [("orcid".to_string(), "0000-0002-1825-0097".to_string())]
+        );
+    }
+
+    #[test]
+    fn without_an_id_registration_opens_with_what_is_known() {
+        let q = query(&Prefill {
+            orcid: None,
+            email: "ada@example.org".into(),
+            given_names: "Ada".into(),
+            family_names: String::new(),
+        });
+        let pairs: Vec<(&str, &str)> = q.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("email", "ada@example.org"),
+                ("given_names", "Ada"),
+                ("show_login", "false")
+            ]
+        );
+    }
+}

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::jobs::csv_rows::{FileError, Lines};
 use crate::jobs::findings::Findings;
 use crate::store::RowError;
 use orcid::OrcidId;
@@ -110,16 +111,18 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRoster, RosterError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut records = reader.records();
+    // Physical line numbers, as the spreadsheet shows them (blank lines counted).
+    let mut lines = Lines::new(bytes);
+    let mut records = reader.byte_records();
     let header = match records.next() {
         None => return Err(RosterError::Empty),
-        Some(r) => r.map_err(|e| read_error(&e))?,
+        Some(r) => lines.text_fields(r).map_err(read_error)?.1,
     };
     let index = header_index(&header)?;
     let mut out = ParsedRoster::default();
     let mut seen = Seen::default();
     for record in records {
-        let record = record.map_err(|e| read_error(&e))?;
+        let (line, record) = lines.text_fields(record).map_err(read_error)?;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -127,8 +130,9 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRoster, RosterError> {
         if out.rows_total as usize > MAX_ROWS {
             return Err(RosterError::TooManyRows);
         }
-        let line = record.position().map_or(0, |p| p.line()) as i64;
-        let fields: [&str; 5] = index.map(|i| i.and_then(|i| record.get(i)).unwrap_or(""));
+        let line = i64::try_from(line).unwrap_or(i64::MAX);
+        let fields: [&str; 5] =
+            index.map(|i| i.and_then(|i| record.get(i)).map_or("", String::as_str));
         if let Some(row) = check_row(line, &fields, &mut out.findings) {
             if let Some(dup) = seen.duplicate(&row) {
                 out.findings.push(dup);
@@ -151,16 +155,16 @@ pub fn template() -> String {
     )
 }
 
-fn read_error(e: &csv::Error) -> RosterError {
-    let line = e.position().map_or(1, |p| p.line());
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => RosterError::NotUtf8(line),
-        _ => RosterError::Unreadable(line),
+fn read_error(e: FileError) -> RosterError {
+    match e {
+        FileError::NotUtf8 { line } => RosterError::NotUtf8(line),
+        FileError::Unreadable { line } => RosterError::Unreadable(line),
+        _ => RosterError::Unreadable(1),
     }
 }
 
 /// Where each column is; `email` and `given_names` must be there.
-fn header_index(header: &csv::StringRecord) -> Result<[Option<usize>; 5], RosterError> {
+fn header_index(header: &[String]) -> Result<[Option<usize>; 5], RosterError> {
     let find = |name: &str| {
         header.iter().position(|h| {
             h.trim()

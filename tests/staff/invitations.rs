@@ -299,8 +299,15 @@ async fn a_personal_link_greets_prefills_orcid_connects_once_and_flags_another_i
         .await);
     assert!(list.contains("grace@example.org"), "opened: {list}");
 
-    // Connect: ORCID's sign-in is pre-filled with the named iD.
+    // The link's token is stored only as its hash.
     let token = link.rsplit('/').next().unwrap();
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM invitation_links")
+        .fetch_all(&h.db().await)
+        .await
+        .unwrap();
+    assert_eq!(stored, [idlink::invitations::links::hash(token).to_vec()]);
+
+    // Connect: ORCID's sign-in is pre-filled with the named iD.
     let authorize = h.app.start(&person, &format!("?invitation={token}")).await;
     let pairs: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
     assert!(

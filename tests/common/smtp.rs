@@ -16,6 +16,8 @@ pub struct Received {
     pub mail_from: String,
     pub rcpt_to: Vec<String>,
     pub data: Vec<u8>,
+    /// When the server accepted it (the end of DATA).
+    pub at: std::time::Instant,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -241,6 +243,7 @@ async fn session(
                 mail_from: std::mem::take(&mut from),
                 rcpt_to: std::mem::take(&mut rcpt),
                 data,
+                at: std::time::Instant::now(),
             });
             "250 OK queued\r\n".into()
         } else if upper == "QUIT" {

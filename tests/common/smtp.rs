@@ -106,8 +106,18 @@ impl TestSmtp {
         self.faults.lock().unwrap().stall = n;
     }
 
+    /// Accepts any message, on this address (e.g. one idlink found closed before).
+    pub async fn start_at(addr: SocketAddr) -> Self {
+        let listener = TcpListener::bind(addr).await.expect("bind smtp");
+        Self::serve(listener, Mode::Answer, None)
+    }
+
     async fn spawn(mode: Mode, login: Option<(String, String)>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
+        Self::serve(listener, mode, login)
+    }
+
+    fn serve(listener: TcpListener, mode: Mode, login: Option<(String, String)>) -> Self {
         let addr = listener.local_addr().expect("smtp addr");
         let received = Arc::new(Mutex::new(Vec::new()));
         let faults = Arc::new(Mutex::new(Faults::default()));

@@ -398,3 +398,92 @@ fn base_path(url: &Url) -> String {
         format!("{path}/")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{MailRoute, MailSettings};
+
+    async fn outbox(public_url: &str) -> (tempfile::TempDir, Outbox) {
+        let (dir, store) = crate::store::test_store().await;
+        let settings = MailSettings {
+            route: MailRoute::NotConfigured,
+            from: "idlink <idlink@example.org>".into(),
+            reply_to: None,
+            timeout: Duration::from_secs(1),
+            rate_per_min: NonZeroU32::new(60).unwrap(),
+            retry: Duration::from_secs(60),
+        };
+        let outbox = Outbox::new(
+            store,
+            Mailer::new(&settings).unwrap(),
+            Metrics::default(),
+            Url::parse(public_url).unwrap(),
+            settings.rate_per_min,
+            settings.retry,
+        );
+        (dir, outbox)
+    }
+
+    #[tokio::test]
+    async fn waits_double_up_to_an_hour() {
+        let (_dir, o) = outbox("https://idlink.example.org/").await;
+        let waits: Vec<u64> = [1, 2, 3, 6, 7, 40]
+            .into_iter()
+            .map(|a| o.retry_wait(a).as_secs())
+            .collect();
+        assert_eq!(waits, [60, 120, 240, 1920, 3600, 3600]);
+    }
+
+    #[tokio::test]
+    async fn stop_links_live_under_public_url_and_only_their_hash_is_kept() {
+        let (_dir, o) = outbox("https://example.ac.nz/idlink").await;
+        let url = o.stop_url(" Ada@Example.org ").await.unwrap();
+        let token = url
+            .strip_prefix("https://example.ac.nz/idlink/mail/stop/")
+            .unwrap_or_else(|| panic!("{url}"));
+        assert_eq!(token.len(), 43);
+        assert_ne!(
+            o.stop_url("Ada@Example.org").await.unwrap(),
+            url,
+            "fresh each time"
+        );
+        let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM mail_stop_tokens")
+            .fetch_all(o.inner.store.pool())
+            .await
+            .unwrap();
+        assert!(stored
+            .iter()
+            .all(|h| h.len() == 32 && h != token.as_bytes()));
+        assert_eq!(
+            o.stop_link_address(token).await.unwrap().as_deref(),
+            Some("Ada@Example.org")
+        );
+        assert!(!o.is_stopped("ada@example.org").await.unwrap());
+        let (address, newly) = o.stop_by_link(token, StopVia::Page).await.unwrap().unwrap();
+        assert!(newly && address == "Ada@Example.org");
+        assert!(o.is_stopped("ADA@EXAMPLE.ORG").await.unwrap());
+        let (_, again) = o
+            .stop_by_link(token, StopVia::OneClick)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!again, "idempotent");
+        assert!(o
+            .stop_by_link("nope", StopVia::Page)
+            .await
+            .unwrap()
+            .is_none());
+    }
+
+    #[tokio::test]
+    async fn message_ids_are_unique_and_on_idlinks_host() {
+        let (_dir, o) = outbox("https://idlink.example.org/").await;
+        let a = o.message_id();
+        assert!(
+            a.starts_with('<') && a.ends_with("@idlink.example.org>"),
+            "{a}"
+        );
+        assert_ne!(a, o.message_id());
+    }
+}

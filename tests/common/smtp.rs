@@ -16,6 +16,8 @@ pub struct Received {
     pub mail_from: String,
     pub rcpt_to: Vec<String>,
     pub data: Vec<u8>,
+    /// When the server accepted it (the end of DATA).
+    pub at: std::time::Instant,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -104,8 +106,18 @@ impl TestSmtp {
         self.faults.lock().unwrap().stall = n;
     }
 
+    /// Accepts any message, on this address (e.g. one idlink found closed before).
+    pub async fn start_at(addr: SocketAddr) -> Self {
+        let listener = TcpListener::bind(addr).await.expect("bind smtp");
+        Self::serve(listener, Mode::Answer, None)
+    }
+
     async fn spawn(mode: Mode, login: Option<(String, String)>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
+        Self::serve(listener, mode, login)
+    }
+
+    fn serve(listener: TcpListener, mode: Mode, login: Option<(String, String)>) -> Self {
         let addr = listener.local_addr().expect("smtp addr");
         let received = Arc::new(Mutex::new(Vec::new()));
         let faults = Arc::new(Mutex::new(Faults::default()));
@@ -241,6 +253,7 @@ async fn session(
                 mail_from: std::mem::take(&mut from),
                 rcpt_to: std::mem::take(&mut rcpt),
                 data,
+                at: std::time::Instant::now(),
             });
             "250 OK queued\r\n".into()
         } else if upper == "QUIT" {

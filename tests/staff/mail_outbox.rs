@@ -162,6 +162,44 @@ async fn a_busy_server_gets_the_message_again_after_a_backoff_and_it_arrives_onc
 }
 
 #[tokio::test]
+async fn a_server_that_refuses_connections_gets_the_message_once_it_is_back() {
+    // A port with nothing listening: connections are refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let url = format!("smtp://{addr}");
+    let app = TestApp::spawn_with(&[
+        "--smtp-url",
+        &url,
+        "--mail-from",
+        "orcid@example.ac.nz",
+        "--mail-retry-secs",
+        "1",
+    ])
+    .await;
+    let ids = app
+        .state
+        .outbox
+        .enqueue(vec![outgoing(&app, "ada@example.org", "b").await])
+        .await
+        .unwrap();
+    let reason = wait_for(
+        || async {
+            let t = app.state.outbox.troubles(10).await.unwrap();
+            t.into_iter().find_map(|e| e.last_error)
+        },
+        WAIT,
+    )
+    .await
+    .expect("the refusal is reported");
+    assert!(reason.contains("could not be reached"), "{reason}");
+    assert_eq!(status(&app, ids[0]).await, MailStatus::Queued);
+    let smtp = TestSmtp::start_at(addr).await;
+    wait_status(&app, ids[0], MailStatus::Sent).await;
+    assert_eq!(smtp.delivered_to("ada@example.org"), 1);
+}
+
+#[tokio::test]
 async fn a_recipient_refused_for_good_fails_with_the_reason_and_the_others_go() {
     let smtp = TestSmtp::start().await;
     smtp.reject("nobody@example.org");
@@ -187,6 +225,11 @@ async fn a_recipient_refused_for_good_fails_with_the_reason_and_the_others_go() 
     assert_eq!(failed[0].to_address, "nobody@example.org");
     let p = app.state.outbox.progress("b").await.unwrap();
     assert_eq!((p.sent, p.failed), (1, 1));
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains(r#"idlink_mail_messages_total{outcome="failed"} 1"#),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! ([`intake`]), review it, and send; each person gets a personal link ([`links`]) that
 //! opens a page greeting them and starts the connection with ORCID's form pre-filled.
 //! The connection it leads to is recorded, with a flag when the iD differs from the one
-//! staff named. Reminders follow ([`reminders`]).
+//! staff named. Messages and reminders go through the outbox ([`send`]).
 
 pub mod intake;
 pub mod links;
@@ -66,10 +66,6 @@ impl Invitations {
 
     pub fn lookup(&self) -> &PublicLookup {
         &self.lookup
-    }
-
-    pub fn settings(&self) -> InviteSettings {
-        self.settings
     }
 
     /// The personal link for a token.

@@ -149,7 +149,7 @@ impl Invitations {
 
     /// The invitation (or reminder) message: the institution's name, a plain word on
     /// what connecting does, the personal link and the stop link.
-    pub fn message(
+    fn message(
         &self,
         inv: &Invitation,
         link: &str,

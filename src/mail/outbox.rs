@@ -247,7 +247,7 @@ impl Outbox {
             Ok(n) => tracing::warn!(
                 messages = n,
                 "idlink stopped while sending these messages: they may or may not have arrived, \
-                 so they are not sent again unless staff ask (admin page, mail section)"
+                 so they are not sent again unless staff ask (/admin/mail, the outbox)"
             ),
             Err(e) => tracing::error!(error = %e, "cannot check the outbox at start"),
         }
@@ -255,27 +255,8 @@ impl Outbox {
         let mut in_flight = JoinSet::new();
         loop {
             while in_flight.try_join_next().is_some() {}
-            let due = match self.inner.store.next_mail_due_at().await {
-                Ok(due) => due,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot read the outbox");
-                    tokio::time::sleep(DB_ERROR_WAIT).await;
-                    continue;
-                }
-            };
-            let t = now();
-            match due {
-                Some(at) if at <= t => {}
-                later => {
-                    let wait = later.map_or(IDLE_WAIT, |at| {
-                        Duration::from_secs(at.saturating_sub(t).unsigned_abs()).min(IDLE_WAIT)
-                    });
-                    tokio::select! {
-                        () = self.inner.wake.notified() => {}
-                        () = tokio::time::sleep(wait) => {}
-                    }
-                    continue;
-                }
+            if !self.something_due().await {
+                continue;
             }
             if let Some(until) = self.held() {
                 tokio::time::sleep_until(until).await;
@@ -300,6 +281,30 @@ impl Outbox {
                 drop(slot);
             });
         }
+    }
+
+    /// Whether a message is due now; if not, first waits until one may be (its retry
+    /// time, new mail, or the idle wait).
+    async fn something_due(&self) -> bool {
+        let due = match self.inner.store.next_mail_due_at().await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the outbox");
+                tokio::time::sleep(DB_ERROR_WAIT).await;
+                return false;
+            }
+        };
+        let t = now();
+        let wait = match due {
+            Some(at) if at <= t => return true,
+            Some(at) => Duration::from_secs(at.saturating_sub(t).unsigned_abs()).min(IDLE_WAIT),
+            None => IDLE_WAIT,
+        };
+        tokio::select! {
+            () = self.inner.wake.notified() => {}
+            () = tokio::time::sleep(wait) => {}
+        }
+        false
     }
 
     /// Sends one claimed message and settles it.

@@ -1,6 +1,6 @@
 //! Outgoing mail: messages built from templates ([`message`]), sent through the SMTP
 //! server in `SMTP_URL`, or in demo mode kept in the simulated [`mailbox`]. Each send is
-//! one attempt with a time limit; retrying belongs to whoever sends (a job), not here.
+//! one attempt with a time limit; retrying belongs to the [`outbox`], not here.
 
 pub mod mailbox;
 pub mod message;

@@ -115,14 +115,19 @@ impl Outbox {
 
     /// Stores the messages and wakes the sender; their ids, in order.
     pub async fn enqueue(&self, msgs: Vec<Outgoing>) -> Result<Vec<i64>, sqlx::Error> {
-        let mut prepared = Vec::with_capacity(msgs.len());
-        for m in &msgs {
-            let stop_url = match &m.message.stop_url {
-                Some(url) => url.clone(),
-                None => self.stop_url(&m.to).await?,
-            };
-            prepared.push((stop_url, self.message_id()));
-        }
+        let unlinked: Vec<&str> = msgs
+            .iter()
+            .filter(|m| m.message.stop_url.is_none())
+            .map(|m| m.to.as_str())
+            .collect();
+        let mut made = self.stop_urls(&unlinked).await?.into_iter();
+        let prepared: Vec<(String, String)> = msgs
+            .iter()
+            .map(|m| {
+                let stop_url = m.message.stop_url.clone().or_else(|| made.next());
+                (stop_url.unwrap_or_default(), self.message_id())
+            })
+            .collect();
         let rows: Vec<NewMail<'_>> = msgs
             .iter()
             .zip(&prepared)
@@ -146,17 +151,36 @@ impl Outbox {
 
     /// A fresh one-click stop link for this address: random token, stored only as a hash.
     pub async fn stop_url(&self, address: &str) -> Result<String, sqlx::Error> {
-        let mut token = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut token);
-        let token = URL_SAFE_NO_PAD.encode(token);
-        self.inner
-            .store
-            .add_stop_token(&hash(&token), address.trim())
-            .await?;
-        let mut url = self.inner.public_url.clone();
-        url.set_path(&format!("{}mail/stop/{token}", base_path(&url)));
-        url.set_query(None);
-        Ok(url.to_string())
+        let mut urls = self.stop_urls(&[address]).await?;
+        Ok(urls.pop().unwrap_or_default())
+    }
+
+    /// Stop links for many addresses at once (a roster), in the same order.
+    pub async fn stop_urls(&self, addresses: &[&str]) -> Result<Vec<String>, sqlx::Error> {
+        let tokens: Vec<String> = addresses
+            .iter()
+            .map(|_| {
+                let mut token = [0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut token);
+                URL_SAFE_NO_PAD.encode(token)
+            })
+            .collect();
+        let rows: Vec<(Vec<u8>, &str)> = tokens
+            .iter()
+            .zip(addresses)
+            .map(|(t, a)| (hash(t), a.trim()))
+            .collect();
+        self.inner.store.add_stop_tokens(&rows).await?;
+        let base = &self.inner.public_url;
+        Ok(tokens
+            .iter()
+            .map(|token| {
+                let mut url = base.clone();
+                url.set_path(&format!("{}mail/stop/{token}", base_path(base)));
+                url.set_query(None);
+                url.to_string()
+            })
+            .collect())
     }
 
     /// The address a stop link's token stands for; `None` for an unknown token.
@@ -223,7 +247,7 @@ impl Outbox {
             Ok(n) => tracing::warn!(
                 messages = n,
                 "idlink stopped while sending these messages: they may or may not have arrived, \
-                 so they are not sent again unless staff ask (admin page, mail section)"
+                 so they are not sent again unless staff ask (/admin/mail, the outbox)"
             ),
             Err(e) => tracing::error!(error = %e, "cannot check the outbox at start"),
         }
@@ -231,27 +255,8 @@ impl Outbox {
         let mut in_flight = JoinSet::new();
         loop {
             while in_flight.try_join_next().is_some() {}
-            let due = match self.inner.store.next_mail_due_at().await {
-                Ok(due) => due,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot read the outbox");
-                    tokio::time::sleep(DB_ERROR_WAIT).await;
-                    continue;
-                }
-            };
-            let t = now();
-            match due {
-                Some(at) if at <= t => {}
-                later => {
-                    let wait = later.map_or(IDLE_WAIT, |at| {
-                        Duration::from_secs(at.saturating_sub(t).unsigned_abs()).min(IDLE_WAIT)
-                    });
-                    tokio::select! {
-                        () = self.inner.wake.notified() => {}
-                        () = tokio::time::sleep(wait) => {}
-                    }
-                    continue;
-                }
+            if !self.something_due().await {
+                continue;
             }
             if let Some(until) = self.held() {
                 tokio::time::sleep_until(until).await;
@@ -276,6 +281,30 @@ impl Outbox {
                 drop(slot);
             });
         }
+    }
+
+    /// Whether a message is due now; if not, first waits until one may be (its retry
+    /// time, new mail, or the idle wait).
+    async fn something_due(&self) -> bool {
+        let due = match self.inner.store.next_mail_due_at().await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the outbox");
+                tokio::time::sleep(DB_ERROR_WAIT).await;
+                return false;
+            }
+        };
+        let t = now();
+        let wait = match due {
+            Some(at) if at <= t => return true,
+            Some(at) => Duration::from_secs(at.saturating_sub(t).unsigned_abs()).min(IDLE_WAIT),
+            None => IDLE_WAIT,
+        };
+        tokio::select! {
+            () = self.inner.wake.notified() => {}
+            () = tokio::time::sleep(wait) => {}
+        }
+        false
     }
 
     /// Sends one claimed message and settles it.

@@ -302,18 +302,21 @@ impl Store {
         .await
     }
 
-    /// Remembers a stop link's token hash for an address.
-    pub async fn add_stop_token(&self, hash: &[u8], address: &str) -> Result<(), sqlx::Error> {
+    /// Remembers stop links' token hashes, each with its address, in one transaction.
+    pub async fn add_stop_tokens(&self, tokens: &[(Vec<u8>, &str)]) -> Result<(), sqlx::Error> {
         let t = now();
-        sqlx::query!(
-            "INSERT INTO mail_stop_tokens (token_hash, address, created_at) VALUES (?1, ?2, ?3)",
-            hash,
-            address,
-            t,
-        )
-        .execute(&self.pool)
-        .await
-        .map(|_| ())
+        let mut tx = self.pool.begin().await?;
+        for (hash, address) in tokens {
+            sqlx::query!(
+                "INSERT INTO mail_stop_tokens (token_hash, address, created_at) VALUES (?1, ?2, ?3)",
+                hash,
+                address,
+                t,
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
     }
 
     /// The address a stop link's token hash belongs to.

@@ -389,6 +389,28 @@ async fn a_restart_sends_what_was_queued_and_never_sends_twice() {
         !app.state.outbox.send_again(hung).await.unwrap(),
         "only once it is in doubt"
     );
+    let progress: serde_json::Value = client
+        .get(app.url("/admin/mail/progress.json?batch=b"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(progress["sent"], 4, "{progress}");
+    assert_eq!(progress["failed"], 1, "{progress}");
+    assert_eq!(progress["stopped"], 1, "{progress}");
+    assert_eq!(
+        (progress["total"].as_i64(), progress["settled"].as_i64()),
+        (Some(6), Some(6)),
+        "{progress}"
+    );
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (code, _) = app.get_text(&anonymous, "/admin/mail/progress.json").await;
+    assert_ne!(code, StatusCode::OK, "staff only");
     assert_eq!(smtp.received().len(), 3);
 }
 

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(researchers::dashboard))
         .route("/admin/export", post(export::researchers))
         .route("/admin/mail", get(outbox::page))
+        .route("/admin/mail/progress.json", get(outbox::progress_json))
         .route("/admin/mail/test", post(mail_test::send))
         .route("/admin/mail/{id}/send-again", post(outbox::send_again))
         .route("/admin/researchers/{orcid}", get(researcher::page))

@@ -1,10 +1,14 @@
 //! The outbox for staff (`/admin/mail`): messages by status, and the ones that need a
 //! person: failed (with the reason), waiting after a failure, or in doubt after a
 //! restart, which are sent again only from here (`POST /admin/mail/{id}/send-again`).
+//! `GET /admin/mail/progress.json[?batch=…]` gives the counts for pages that follow a
+//! sending live.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
 
 use crate::mail::outbox::{MailKind, MailProgress, MailStatus, OutboxEntry};
 use crate::state::AppState;
@@ -106,4 +110,46 @@ pub async fn send_again(
     };
     flash::set(&staff.session, flash).await?;
     Ok(Redirect::to("/admin/mail").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProgressParams {
+    batch: Option<String>,
+}
+
+/// Messages by status, as JSON.
+#[derive(Serialize)]
+struct ProgressJson {
+    queued: i64,
+    sending: i64,
+    sent: i64,
+    failed: i64,
+    stopped: i64,
+    unknown: i64,
+    total: i64,
+    /// Messages that will not move again on their own.
+    settled: i64,
+}
+
+pub async fn progress_json(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Query(params): Query<ProgressParams>,
+) -> Result<Response, PageError> {
+    let p = match params.batch.as_deref().filter(|b| !b.is_empty()) {
+        Some(batch) => state.outbox.progress(batch).await?,
+        None => state.outbox.counts().await?,
+    };
+    Ok(Json(ProgressJson {
+        queued: p.queued,
+        sending: p.sending,
+        sent: p.sent,
+        failed: p.failed,
+        stopped: p.stopped,
+        unknown: p.unknown,
+        total: p.total(),
+        settled: p.settled(),
+    })
+    .into_response())
 }

@@ -14,9 +14,12 @@ use url::Url;
 
 use orcid::{is_client_id, ClientConfig, Endpoints, OrcidId};
 
+mod invite;
 mod mail;
 mod org;
 
+use invite::InviteInput;
+pub use invite::InviteSettings;
 use mail::MailInput;
 pub use mail::{MailRoute, MailSettings, SmtpSecurity, SmtpServer, DEMO_MAIL_FROM};
 pub use org::InstitutionOrg;
@@ -271,9 +274,22 @@ pub struct Config {
     #[arg(long, env = "SMTP_TIMEOUT_SECS", default_value_t = 10)]
     pub smtp_timeout_secs: u64,
 
+    /// Messages idlink sends a minute at most (invitations, reminders and other mail to
+    /// many people), 1 to 6000; ask the mail provider what it accepts.
+    #[arg(long, env = "MAIL_RATE_PER_MIN", default_value_t = 60)]
+    pub mail_rate_per_min: u32,
+
+    /// Seconds before a message the mail server did not take is first tried again; the
+    /// wait doubles with each try, up to an hour. 1 to 3600.
+    #[arg(long, env = "MAIL_RETRY_SECS", default_value_t = 60)]
+    pub mail_retry_secs: u64,
+
     /// Log format: text or json. The level comes from RUST_LOG (default info).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub invite: InviteInput,
 }
 
 /// The checked settings.
@@ -320,6 +336,8 @@ pub struct Settings {
     pub affiliation_form_sections: Vec<orcid::model::AffiliationSection>,
     /// Outgoing mail (`SMTP_URL`, `MAIL_FROM`, …).
     pub mail: MailSettings,
+    /// Invitation links and reminders (`INVITE_TTL_DAYS`, `REMIND_*`).
+    pub invite: InviteSettings,
 }
 
 /// `CONNECT_RATE_PER_MIN`, `CONNECT_BURST` and `TRUSTED_PROXY_HEADER`, checked.
@@ -521,9 +539,12 @@ impl Config {
             from: self.mail_from.as_deref(),
             reply_to: self.mail_reply_to.as_deref(),
             timeout_secs: self.smtp_timeout_secs,
+            rate_per_min: self.mail_rate_per_min,
+            retry_secs: self.mail_retry_secs,
             demo: env == OrcidEnv::Mock,
         }
         .resolve()?;
+        let invite = self.invite.resolve()?;
         Ok(Settings {
             bind_addr: self.bind_addr,
             secure_cookies: self.public_url.scheme() == "https",
@@ -555,6 +576,7 @@ impl Config {
             org,
             affiliation_form_sections,
             mail,
+            invite,
         })
     }
 

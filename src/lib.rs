@@ -7,6 +7,7 @@ pub mod crypto;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod grants;
+pub mod invitations;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;

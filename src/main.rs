@@ -48,6 +48,10 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     let _runner = state.runner.start();
     // Grants idlink gave up but ORCID has not yet confirmed revoked: retried with backoff.
     let _revoker = state.grants.start_revoker();
+    // Queued mail is sent at MAIL_RATE_PER_MIN; what a stop left half-sent is not resent.
+    let _outbox = state.outbox.start();
+    // Reminders for invitations not yet taken up, through the outbox.
+    let _reminders = state.invitations.start_reminders();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

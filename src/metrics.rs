@@ -37,6 +37,7 @@ struct Inner {
     requests: Family<RequestLabels, Counter>,
     orcid_calls: Family<OrcidLabels, Counter>,
     job_items: Family<OutcomeLabels, Counter>,
+    mail: Family<OutcomeLabels, Counter>,
     connected: Gauge,
 }
 
@@ -47,6 +48,7 @@ impl Default for Metrics {
         let orcid_calls = Family::<OrcidLabels, Counter>::default();
         let connected = Gauge::default();
         let job_items = Family::<OutcomeLabels, Counter>::default();
+        let mail = Family::<OutcomeLabels, Counter>::default();
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -63,6 +65,11 @@ impl Default for Metrics {
             job_items.clone(),
         );
         registry.register(
+            "mail_messages",
+            "Outbox messages by outcome of an attempt (sent, failed, retried, stopped)",
+            mail.clone(),
+        );
+        registry.register(
             "connected_researchers",
             "Researchers whose ORCID connection is active",
             connected.clone(),
@@ -73,6 +80,7 @@ impl Default for Metrics {
                 requests,
                 orcid_calls,
                 job_items,
+                mail,
                 connected,
             }),
         }
@@ -102,6 +110,17 @@ impl Metrics {
                 outcome: outcome.to_string(),
             })
             .inc_by(n);
+    }
+
+    /// One outbox message was sent, failed for good, will be tried again (`retried`), or
+    /// was not sent because its recipient stopped mail.
+    pub fn mail(&self, outcome: &str) {
+        self.inner
+            .mail
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
+            })
+            .inc();
     }
 
     /// Renders the text exposition format, with the connected count read just before.

@@ -9,8 +9,9 @@ use crate::affiliations::Affiliations;
 use crate::config::Settings;
 use crate::crypto::TokenCipher;
 use crate::grants::Grants;
+use crate::invitations::{self, Invitations, PublicLookup};
 use crate::jobs::runner::Runner;
-use crate::mail::Mailer;
+use crate::mail::{Mailer, Outbox};
 use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::web::connect_limit::ConnectLimiter;
@@ -46,6 +47,10 @@ pub struct Inner {
     pub spent_states: SpentStates,
     /// Outgoing mail: SMTP, demo mode's simulated mailbox, or not configured.
     pub mailer: Mailer,
+    /// Mail to many people, stored then sent at `MAIL_RATE_PER_MIN` (sender started by `main`).
+    pub outbox: Outbox,
+    /// Invitations to connect, their links and reminders.
+    pub invitations: Invitations,
 }
 
 impl std::ops::Deref for AppState {
@@ -147,14 +152,31 @@ impl AppState {
             settings.institution_name.clone(),
         );
         let mailer = Mailer::new(&settings.mail)?;
+        let outbox = Outbox::new(
+            store.clone(),
+            mailer.clone(),
+            metrics.clone(),
+            settings.public_url.clone(),
+            settings.mail.rate_per_min,
+            settings.mail.retry,
+        );
         let limit = &settings.connect_limit;
         let connect_limiter =
             ConnectLimiter::new(limit.per_minute, limit.burst, limit.proxy_header.clone());
         let spent_states = SpentStates::new(std::time::Duration::from_secs(
             settings.oauth_state_ttl_secs.unsigned_abs(),
         ));
+        let invitations = Invitations::new(invitations::Parts {
+            store: store.clone(),
+            lookup: PublicLookup::new(store.clone(), orcid.clone()),
+            outbox: outbox.clone(),
+            settings: settings.invite,
+            public_url: settings.public_url.to_string(),
+            institution: settings.institution_name.clone(),
+        });
         Ok(Self {
             inner: Arc::new(Inner {
+                invitations,
                 cipher,
                 connect_limiter,
                 spent_states,
@@ -169,6 +191,7 @@ impl AppState {
                 runner,
                 grants,
                 mailer,
+                outbox,
             }),
         })
     }

@@ -2,6 +2,7 @@
 //! into plain types: the mail module turns them into an SMTP client, so config needs no
 //! mail library.
 
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -73,6 +74,10 @@ pub struct MailSettings {
     pub reply_to: Option<String>,
     /// Longest one message may take to send, connection included.
     pub timeout: Duration,
+    /// `MAIL_RATE_PER_MIN`: messages the outbox sends a minute at most.
+    pub rate_per_min: NonZeroU32,
+    /// `MAIL_RETRY_SECS`: the first wait before a failed message is tried again.
+    pub retry: Duration,
 }
 
 /// The sender in demo mode when `MAIL_FROM` is not set.
@@ -83,6 +88,8 @@ pub(super) struct MailInput<'a> {
     pub from: Option<&'a str>,
     pub reply_to: Option<&'a str>,
     pub timeout_secs: u64,
+    pub rate_per_min: u32,
+    pub retry_secs: u64,
     pub demo: bool,
 }
 
@@ -94,6 +101,12 @@ impl MailInput<'_> {
     pub(super) fn resolve(self) -> Result<MailSettings, String> {
         if !(1..=300).contains(&self.timeout_secs) {
             return Err("SMTP_TIMEOUT_SECS must be between 1 and 300".into());
+        }
+        let rate_per_min = NonZeroU32::new(self.rate_per_min)
+            .filter(|r| r.get() <= 6000)
+            .ok_or("MAIL_RATE_PER_MIN must be between 1 and 6000 messages a minute")?;
+        if !(1..=3600).contains(&self.retry_secs) {
+            return Err("MAIL_RETRY_SECS must be between 1 and 3600".into());
         }
         let route = match given(self.smtp_url) {
             Some(url) => MailRoute::Smtp(parse_smtp_url(url)?),
@@ -117,6 +130,8 @@ impl MailInput<'_> {
             from,
             reply_to,
             timeout: Duration::from_secs(self.timeout_secs),
+            rate_per_min,
+            retry: Duration::from_secs(self.retry_secs),
         })
     }
 }
@@ -242,6 +257,8 @@ mod tests {
             from,
             reply_to: None,
             timeout_secs: 10,
+            rate_per_min: 60,
+            retry_secs: 60,
             demo,
         }
     }
@@ -309,6 +326,15 @@ mod tests {
         .resolve()
         .unwrap();
         assert!(matches!(m.route, MailRoute::Smtp(_)));
+        for rate in [0, 6001] {
+            let mut i = input(None, None, true);
+            i.rate_per_min = rate;
+            let e = i.resolve().unwrap_err();
+            assert!(e.contains("MAIL_RATE_PER_MIN"), "{e}");
+        }
+        let mut i = input(None, None, true);
+        i.retry_secs = 0;
+        assert!(i.resolve().unwrap_err().contains("MAIL_RETRY_SECS"));
         for bad in ["nobody", "a@", "@b", "Office <o@example.org", "a b@c"] {
             assert!(check_mailbox("MAIL_FROM", bad).is_err(), "{bad}");
         }

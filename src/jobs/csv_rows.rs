@@ -107,11 +107,7 @@ pub fn parse(bytes: &[u8], record_host: &str, limits: &Limits) -> Result<ParsedF
         .flexible(true)
         .from_reader(bytes);
     let mut records = reader.byte_records();
-    let mut lines = Lines {
-        bytes,
-        at: 0,
-        line: 1,
-    };
+    let mut lines = Lines::new(bytes);
     let (header, mut out) = match records.next() {
         None => return Err(FileError::Empty),
         Some(first) => {
@@ -191,10 +187,20 @@ fn sniff(bytes: &[u8]) -> Result<&[u8], FileError> {
 
 /// Physical line numbers from byte offsets (the csv crate does not count newlines
 /// inside quoted values), counted forward once over the file.
-struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     bytes: &'a [u8],
     at: usize,
     line: u64,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Lines {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
 }
 
 impl Lines<'_> {
@@ -221,7 +227,7 @@ impl Lines<'_> {
     }
 
     /// A record's line and its fields as text, or the line that is not UTF-8.
-    fn text_fields(
+    pub(crate) fn text_fields(
         &mut self,
         r: Result<csv::ByteRecord, csv::Error>,
     ) -> Result<(u64, Vec<String>), FileError> {

@@ -95,6 +95,7 @@ mod tests {
             subject: "s".into(),
             text: "t".into(),
             html: "<html><body><p>b</p></body></html>".into(),
+            stop_url: None,
         };
         for _ in 0..MAILBOX_CAPACITY + 5 {
             mailbox.put(StoredMessage::new("f".into(), None, "t".into(), &r));

@@ -9,6 +9,9 @@ pub struct Rendered {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The recipient's one-click "stop these emails" link: sent as the `List-Unsubscribe`
+    /// header (RFC 8058) when set.
+    pub stop_url: Option<String>,
 }
 
 /// The generic message: a few paragraphs about why the person hears from the institution,
@@ -24,6 +27,9 @@ pub struct LinkMessage {
     pub paragraphs: Vec<String>,
     pub link_label: String,
     pub link_url: String,
+    /// The recipient's "stop these emails" link, shown in the footer and sent as the
+    /// `List-Unsubscribe` header; from `Outbox::stop_url`.
+    pub stop_url: Option<String>,
 }
 
 #[derive(Template)]
@@ -44,6 +50,7 @@ impl LinkMessage {
             subject: self.subject.clone(),
             text: Text { m: self }.render()?,
             html: Html { m: self }.render()?,
+            stop_url: self.stop_url.clone(),
         })
     }
 
@@ -59,6 +66,7 @@ impl LinkMessage {
             ],
             link_label: "Open idlink".to_string(),
             link_url: link_url.to_string(),
+            stop_url: None,
         }
     }
 }
@@ -94,5 +102,28 @@ mod tests {
             r.html
         );
         assert!(!r.html.contains("<University>"));
+        assert!(r.stop_url.is_none() && !r.text.contains("stop these emails"));
+    }
+
+    #[test]
+    fn the_stop_link_is_in_both_footers_and_kept_for_the_header() {
+        let mut m = LinkMessage::test_message("Example University", "https://idlink.example.org/");
+        m.stop_url = Some("https://idlink.example.org/mail/stop/abc".into());
+        let r = m.render().unwrap();
+        assert_eq!(
+            r.stop_url.as_deref(),
+            Some("https://idlink.example.org/mail/stop/abc")
+        );
+        assert!(
+            r.text.contains("https://idlink.example.org/mail/stop/abc"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.html
+                .contains("<a href=\"https://idlink.example.org/mail/stop/abc\">"),
+            "{}",
+            r.html
+        );
     }
 }

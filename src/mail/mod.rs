@@ -1,14 +1,16 @@
 //! Outgoing mail: messages built from templates ([`message`]), sent through the SMTP
 //! server in `SMTP_URL`, or in demo mode kept in the simulated [`mailbox`]. Each send is
-//! one attempt with a time limit; retrying belongs to whoever sends (a job), not here.
+//! one attempt with a time limit; retrying belongs to the [`outbox`], not here.
 
 pub mod mailbox;
 pub mod message;
+pub mod outbox;
 mod smtp;
 
 use crate::config::{MailRoute, MailSettings};
 pub use mailbox::{DemoMailbox, StoredMessage};
 pub use message::{LinkMessage, Rendered};
+pub use outbox::{Outbox, Outgoing};
 
 /// Why a message was not sent, in words staff can act on.
 #[derive(Debug, thiserror::Error)]
@@ -25,8 +27,40 @@ pub enum MailError {
     Timeout { server: String, secs: u64 },
     #[error("the mail server at {server} did not accept the message: {reason}")]
     Refused { server: String, reason: String },
+    /// A permanent (5xx) answer other than to signing in: sending again will not help.
+    #[error("the mail server at {server} refused the message for good: {reason}")]
+    Rejected { server: String, reason: String },
     #[error("the message could not be built: {0}")]
     Build(String),
+}
+
+impl MailError {
+    /// Whether the same message may go through if sent again later.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            MailError::Unreachable { .. } | MailError::Timeout { .. } | MailError::Refused { .. }
+        )
+    }
+
+    /// Whether the fault is in idlink's own mail settings or the server's account
+    /// (not the message): every message would fail alike until someone fixes it.
+    pub fn is_setup(&self) -> bool {
+        matches!(
+            self,
+            MailError::NotConfigured | MailError::AuthFailed { .. }
+        )
+    }
+}
+
+/// Who one message goes to, and the Message-ID it keeps on every attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct Recipient<'a> {
+    /// A bare address.
+    pub address: &'a str,
+    pub name: Option<&'a str>,
+    /// `<unique@domain>`; without it the mail library makes one up.
+    pub message_id: Option<&'a str>,
 }
 
 fn seconds(n: u64) -> String {
@@ -50,6 +84,24 @@ enum Route {
     Smtp(smtp::Smtp),
     Mailbox(DemoMailbox),
     NotConfigured,
+}
+
+/// RFC 8058 one-click unsubscribe: mail programs show their own "unsubscribe" button
+/// and POST `List-Unsubscribe=One-Click` to the link.
+fn with_stop_headers(
+    builder: lettre::message::MessageBuilder,
+    stop_url: &str,
+) -> lettre::message::MessageBuilder {
+    use lettre::message::header::{HeaderName, HeaderValue};
+    builder
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{stop_url}>"),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".to_string(),
+        ))
 }
 
 /// What staff are told about mail on the admin page.
@@ -99,12 +151,26 @@ impl Mailer {
     }
 
     /// Sends one message to `to` (a bare address): one attempt, within the time limit.
-    #[tracing::instrument(skip_all, fields(subject = %message.subject))]
     pub async fn send(&self, to: &str, message: &Rendered) -> Result<(), MailError> {
-        let to_box: lettre::message::Mailbox = to
+        let to = Recipient {
+            address: to,
+            name: None,
+            message_id: None,
+        };
+        self.send_to(to, message).await
+    }
+
+    /// Sends one message to a named recipient with a given Message-ID: one attempt,
+    /// within the time limit.
+    #[tracing::instrument(skip_all, fields(subject = %message.subject))]
+    pub async fn send_to(&self, to: Recipient<'_>, message: &Rendered) -> Result<(), MailError> {
+        let address: lettre::Address = to
+            .address
             .trim()
             .parse()
-            .map_err(|_| MailError::BadAddress(to.to_string()))?;
+            .map_err(|_| MailError::BadAddress(to.address.to_string()))?;
+        let name = to.name.map(str::trim).filter(|n| !n.is_empty());
+        let to_box = lettre::message::Mailbox::new(name.map(str::to_string), address);
         match &self.route {
             Route::NotConfigured => Err(MailError::NotConfigured),
             Route::Mailbox(mailbox) => {
@@ -123,6 +189,12 @@ impl Mailer {
                     .subject(message.subject.clone());
                 if let Some(r) = &self.reply_to {
                     builder = builder.reply_to(r.clone());
+                }
+                if let Some(id) = to.message_id {
+                    builder = builder.message_id(Some(id.to_string()));
+                }
+                if let Some(stop) = &message.stop_url {
+                    builder = with_stop_headers(builder, stop);
                 }
                 let email = builder
                     .multipart(lettre::message::MultiPart::alternative_plain_html(

@@ -100,6 +100,12 @@ impl Smtp {
                 reason: format!("TLS failed: {e}"),
             };
         }
+        if e.is_permanent() {
+            return MailError::Rejected {
+                server,
+                reason: e.to_string(),
+            };
+        }
         MailError::Refused {
             server,
             reason: e.to_string(),

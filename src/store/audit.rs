@@ -32,6 +32,14 @@ pub enum AuditAction {
     JobDownloadResults,
     #[sqlx(rename = "job.download_report")]
     JobDownloadReport,
+    /// A roster or one person checked into a draft invitation batch.
+    #[sqlx(rename = "invite.check")]
+    InviteCheck,
+    /// Invitations sent: one line per person invited (who invited whom).
+    #[sqlx(rename = "invite.send")]
+    InviteSend,
+    #[sqlx(rename = "invite.export")]
+    InviteExport,
 }
 
 impl AuditAction {
@@ -50,6 +58,9 @@ impl AuditAction {
         Self::JobCancel,
         Self::JobDownloadResults,
         Self::JobDownloadReport,
+        Self::InviteCheck,
+        Self::InviteSend,
+        Self::InviteExport,
     ];
 
     /// The name stored in the log (and shown to staff).
@@ -69,6 +80,9 @@ impl AuditAction {
             Self::JobCancel => "job.cancel",
             Self::JobDownloadResults => "job.download_results",
             Self::JobDownloadReport => "job.download_report",
+            Self::InviteCheck => "invite.check",
+            Self::InviteSend => "invite.send",
+            Self::InviteExport => "invite.export",
         }
     }
 

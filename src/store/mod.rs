@@ -8,7 +8,9 @@ mod audit;
 mod files;
 mod idlink_affiliations;
 mod idlink_works;
+mod invitations;
 mod jobs;
+mod outbox;
 mod researchers;
 mod revocations;
 #[cfg(any(test, feature = "load-seed"))]
@@ -30,10 +32,15 @@ pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRecord, AuditVocabula
 pub use files::create_private_dir;
 pub use idlink_affiliations::{AffiliationChange, IdlinkAffiliation, IdlinkAffiliationStatus};
 pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
+pub use invitations::{
+    BatchStatus, Invitation, InvitationBatch, InvitationFilter, InvitationRow, InvitationStatus,
+    NewInvitation,
+};
 pub use jobs::{
     AuditLine, BatchRecord, DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job,
     JobCounts, JobItem, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
 };
+pub use outbox::{ClaimedMail, MailKind, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia};
 pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,
     MeSummary, Researcher, Search,

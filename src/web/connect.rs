@@ -12,12 +12,14 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::error::PageError;
+use super::invite;
 use super::lang::orcid_lang;
 use super::pages::{render, DemoStaff, Denied, Landing, Layout};
 use super::pending_signin::{self, PendingAuth, PendingSignIns};
 use super::session;
 use crate::config::DEMO_STAFF_NAME;
 use crate::grants::SignIn;
+use crate::invitations::{self, LinkState};
 use crate::state::AppState;
 use crate::store::{now, NewTokens};
 use orcid::{scopes, AuthorizeRequest, OrcidError, OrcidId};
@@ -88,6 +90,8 @@ struct ConnectParams {
     switch: Option<String>,
     /// `works`: the grant must also allow reading and adding works.
     need: Option<String>,
+    /// A personal invitation link's token: ORCID's form is pre-filled from it.
+    invitation: Option<String>,
 }
 
 async fn connect(
@@ -100,8 +104,18 @@ async fn connect(
     if let Err(wait) = state.connect_limiter.check(&headers, peer) {
         return Ok(too_many_sign_ins(wait));
     }
+    let invitation = match params.invitation.as_deref() {
+        None => None,
+        Some(token) => match state.invitations.state_of(token).await? {
+            LinkState::Open(inv) => Some(inv),
+            other => return Ok(invite::closed_page(&state, &other)),
+        },
+    };
+    let prefill = invitation.as_ref().map(invitations::prefill);
     let configured = &state.settings.scopes;
-    let mut scopes: Vec<String> = if params.access.as_deref() == Some("signin") {
+    // An invitation asks for everything idlink is set up to ask for.
+    let signin_only = params.access.as_deref() == Some("signin") && invitation.is_none();
+    let mut scopes: Vec<String> = if signin_only {
         vec![scopes::signin_only(configured).to_string()]
     } else {
         configured.clone()
@@ -128,6 +142,7 @@ async fn connect(
         nonce,
         scopes,
         created_at: now(),
+        invitation: invitation.as_ref().map(|i| i.id),
     };
     let lang = headers
         .get(header::ACCEPT_LANGUAGE)
@@ -141,6 +156,7 @@ async fn connect(
         nonce: pending.nonce.as_deref(),
         lang,
         force_login,
+        prefill: prefill.as_ref(),
     });
     // Kept in the browser, not the session: a visitor without an account stores nothing.
     // An unreadable cookie left from before is replaced.
@@ -322,6 +338,12 @@ async fn finish_sign_in(
         .await?;
     session::sign_in(session, &orcid).await?;
     tracing::info!(orcid = %orcid, ?outcome, "researcher connected");
+    if let Some(id) = pending.invitation {
+        // The connection is made; a failure to note it on the invitation must not undo it.
+        if let Err(e) = state.invitations.connected(id, &orcid).await {
+            tracing::error!(error = %e, invitation = id, "could not record the connection on its invitation");
+        }
+    }
     Ok(Redirect::to("/me").into_response())
 }
 

@@ -13,9 +13,12 @@ mod demo_mailbox;
 pub mod error;
 mod flash;
 mod format;
+mod invitations;
+mod invite;
 mod jobs;
 mod lang;
 mod layers;
+mod mail_stop;
 mod me;
 mod ops;
 mod pager;
@@ -62,11 +65,14 @@ pub fn app(state: AppState) -> Router {
 
     let mut router = Router::new()
         .merge(connect::router())
+        .merge(invite::router())
+        .merge(invitations::router())
         .merge(me::router())
         .merge(works::router())
         .merge(affiliations::router())
         .merge(admin::router())
         .merge(demo_mailbox::router())
+        .merge(mail_stop::router())
         .merge(jobs::router())
         .merge(ops::router())
         .merge(assets::router())
@@ -95,7 +101,8 @@ pub fn app(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 // The path only: query strings carry authorization codes and state.
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                let path = invite::loggable_path(mail_stop::loggable_path(req.uri().path()));
+                tracing::info_span!("request", method = %req.method(), path = %path)
             }),
         )
         .with_state(state)

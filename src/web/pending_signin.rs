@@ -36,6 +36,9 @@ pub struct PendingAuth {
     pub nonce: Option<String>,
     pub scopes: Vec<String>,
     pub created_at: i64,
+    /// The invitation this sign-in was started from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<i64>,
 }
 
 /// The cookie was there but did not open: altered, cut short, or sealed under another key.
@@ -177,6 +180,7 @@ mod tests {
             nonce: Some("n".into()),
             scopes: vec!["openid".into()],
             created_at,
+            invitation: None,
         }
     }
 

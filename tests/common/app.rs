@@ -23,6 +23,8 @@ pub struct TestApp {
     pub db_path: PathBuf,
     pub runner: tokio::task::JoinHandle<()>,
     pub revoker: tokio::task::JoinHandle<()>,
+    /// The outbox's sender: abort it and start another to play a restart.
+    pub outbox: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
 }
 
@@ -106,6 +108,7 @@ impl TestApp {
             base,
             runner: state.runner.start(),
             revoker: state.grants.start_revoker(),
+            outbox: state.outbox.start(),
             state,
             mock,
             db_path,
@@ -158,7 +161,12 @@ impl TestApp {
         assert_eq!(page.status(), StatusCode::OK, "authorize page");
         let html = page.text().await.expect("html");
         let csrf = hidden_value(&html, "csrf_token").unwrap_or_default();
-        let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+        // The person picks `who`, whatever iD the authorize URL pre-filled.
+        let mut form: Vec<(String, String)> = authorize
+            .query_pairs()
+            .into_owned()
+            .filter(|(k, _)| k != "orcid")
+            .collect();
         form.push(("csrf_token".into(), csrf));
         form.push(("orcid".into(), who.to_string()));
         form.push((

@@ -1,6 +1,7 @@
 //! A small SMTP server for tests, on a real socket (port 0): it speaks enough SMTP for a
 //! real client (EHLO, AUTH PLAIN/LOGIN, MAIL, RCPT, DATA, RSET, NOOP, QUIT) and hands
-//! back each message it accepted, raw, for the test to parse.
+//! back each message it accepted, raw, for the test to parse. Faults on demand: "try
+//! again later" answers, recipients refused for good, connections that hang.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,8 @@ pub struct Received {
     pub mail_from: String,
     pub rcpt_to: Vec<String>,
     pub data: Vec<u8>,
+    /// When the server accepted it (the end of DATA).
+    pub at: std::time::Instant,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -24,9 +27,21 @@ enum Mode {
     Silent,
 }
 
+/// Faults the server plays, set by the test while it runs.
+#[derive(Default)]
+struct Faults {
+    /// The next this many MAIL commands get `451` (try again later).
+    busy: usize,
+    /// Recipients refused for good (`550`).
+    rejected: Vec<String>,
+    /// The next this many connections are accepted and never answered.
+    stall: usize,
+}
+
 pub struct TestSmtp {
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
+    faults: Arc<Mutex<Faults>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -61,28 +76,78 @@ impl TestSmtp {
         self.received.lock().unwrap().clone()
     }
 
+    /// Messages accepted for this address (as in `RCPT TO:<address>`).
+    pub fn delivered_to(&self, address: &str) -> usize {
+        let rcpt = format!("<{address}>");
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.rcpt_to.iter().any(|t| t.eq_ignore_ascii_case(&rcpt)))
+            .count()
+    }
+
+    /// The next `n` messages are answered "451 try again later" at MAIL FROM.
+    pub fn busy_for(&self, n: usize) {
+        self.faults.lock().unwrap().busy = n;
+    }
+
+    /// Mail to `address` is refused for good ("550 no such user").
+    pub fn reject(&self, address: &str) {
+        self.faults
+            .lock()
+            .unwrap()
+            .rejected
+            .push(format!("<{address}>"));
+    }
+
+    /// The next `n` connections are accepted and never answered.
+    pub fn stall_next(&self, n: usize) {
+        self.faults.lock().unwrap().stall = n;
+    }
+
+    /// Accepts any message, on this address (e.g. one idlink found closed before).
+    pub async fn start_at(addr: SocketAddr) -> Self {
+        let listener = TcpListener::bind(addr).await.expect("bind smtp");
+        Self::serve(listener, Mode::Answer, None)
+    }
+
     async fn spawn(mode: Mode, login: Option<(String, String)>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
+        Self::serve(listener, mode, login)
+    }
+
+    fn serve(listener: TcpListener, mode: Mode, login: Option<(String, String)>) -> Self {
         let addr = listener.local_addr().expect("smtp addr");
         let received = Arc::new(Mutex::new(Vec::new()));
+        let faults = Arc::new(Mutex::new(Faults::default()));
         let store = received.clone();
+        let playing = faults.clone();
         let task = tokio::spawn(async move {
             let mut held = Vec::new();
             while let Ok((socket, _)) = listener.accept().await {
-                if mode == Mode::Silent {
+                let stall = {
+                    let mut f = playing.lock().unwrap();
+                    let stall = f.stall > 0;
+                    f.stall = f.stall.saturating_sub(1);
+                    stall
+                };
+                if mode == Mode::Silent || stall {
                     held.push(socket);
                     continue;
                 }
                 let store = store.clone();
                 let login = login.clone();
+                let faults = playing.clone();
                 tokio::spawn(async move {
-                    let _ = session(socket, login, store).await;
+                    let _ = session(socket, login, store, faults).await;
                 });
             }
         });
         TestSmtp {
             addr,
             received,
+            faults,
             task,
         }
     }
@@ -92,6 +157,7 @@ async fn session(
     socket: TcpStream,
     login: Option<(String, String)>,
     store: Arc<Mutex<Vec<Received>>>,
+    faults: Arc<Mutex<Faults>>,
 ) -> std::io::Result<()> {
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read);
@@ -134,7 +200,15 @@ async fn session(
             authed = matches!(&login, Some((u, p)) if answers[0] == u.as_bytes() && answers[1] == p.as_bytes());
             auth_reply(authed)
         } else if upper.starts_with("MAIL FROM:") {
-            if authed {
+            let busy = {
+                let mut f = faults.lock().unwrap();
+                let busy = f.busy > 0;
+                f.busy = f.busy.saturating_sub(1);
+                busy
+            };
+            if busy {
+                "451 4.3.2 Busy, try again later\r\n".into()
+            } else if authed {
                 from = line[10..].trim().to_string();
                 rcpt.clear();
                 "250 OK\r\n".into()
@@ -142,8 +216,19 @@ async fn session(
                 "530 5.7.0 Authentication required\r\n".into()
             }
         } else if upper.starts_with("RCPT TO:") {
-            rcpt.push(line[8..].trim().to_string());
-            "250 OK\r\n".into()
+            let to = line[8..].trim().to_string();
+            let refused = faults
+                .lock()
+                .unwrap()
+                .rejected
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&to));
+            if refused {
+                "550 5.1.1 No such user here\r\n".into()
+            } else {
+                rcpt.push(to);
+                "250 OK\r\n".into()
+            }
         } else if upper == "DATA" {
             write
                 .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
@@ -168,6 +253,7 @@ async fn session(
                 mail_from: std::mem::take(&mut from),
                 rcpt_to: std::mem::take(&mut rcpt),
                 data,
+                at: std::time::Instant::now(),
             });
             "250 OK queued\r\n".into()
         } else if upper == "QUIT" {

@@ -447,6 +447,12 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .await;
     audit.goto(&b, &app.url("/admin"), "dashboard").await;
     audit
+        .goto(&b, &app.url("/admin/invitations/new"), "invite form")
+        .await;
+    audit
+        .goto(&b, &app.url("/admin/invitations"), "invitations list")
+        .await;
+    audit
         .goto(
             &b,
             &app.url(&format!("/admin/researchers/{ada}")),

@@ -8,6 +8,7 @@ mod bulk;
 #[path = "../common/mod.rs"]
 mod common;
 mod delivery;
+mod invite;
 
 use browser::Browser;
 use common::TestApp;

@@ -305,6 +305,8 @@ async fn without_mail_settings_outside_demo_nothing_is_sent() {
         from: DEMO_MAIL_FROM.into(),
         reply_to: None,
         timeout: Duration::from_secs(1),
+        rate_per_min: std::num::NonZeroU32::new(60).unwrap(),
+        retry: Duration::from_secs(60),
     };
     let e = send_test(&Mailer::new(&settings).unwrap())
         .await

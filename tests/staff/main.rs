@@ -5,8 +5,11 @@ mod admin;
 #[path = "../common/mod.rs"]
 mod common;
 mod demo_staff;
+mod invitations;
+mod invitations_reminders;
 mod jobs_intake;
 mod jobs_runner;
 mod mail;
+mod mail_outbox;
 mod org_settings;
 mod reconcile_limits;

@@ -242,7 +242,48 @@ impl OrcidClient {
         token: &SecretString,
         body: Option<&B>,
     ) -> Result<Answer, ApiError> {
-        let url = self.endpoint(&self.endpoints.api, &format!("v3.0/{path}"));
+        let root = self.endpoints.api.clone();
+        self.call_at(&root, label, method, path, token, body).await
+    }
+
+    /// The Public API's person section of `orcid`, read with a `/read-public` token
+    /// ([`OrcidClient::read_public_token`]); `None` when ORCID has no such record.
+    pub async fn public_person(
+        &self,
+        token: &SecretString,
+        orcid: &OrcidId,
+    ) -> Result<Option<Person>, ApiError> {
+        let root = self.endpoints.public_api.clone();
+        let path = format!("{orcid}/person");
+        match self
+            .call_at(
+                &root,
+                "public_person",
+                Method::GET,
+                &path,
+                token,
+                None::<&()>,
+            )
+            .await
+        {
+            Ok(a) => parse(&a.body).map(Some),
+            Err(ApiError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One call to a v3.0 API under `root` (Member or Public), with the limiter,
+    /// timeout and retries.
+    async fn call_at<B: Serialize>(
+        &self,
+        root: &url::Url,
+        label: &'static str,
+        method: Method,
+        path: &str,
+        token: &SecretString,
+        body: Option<&B>,
+    ) -> Result<Answer, ApiError> {
+        let url = self.endpoint(root, &format!("v3.0/{path}"));
         let json = body.map(serde_json::to_vec).transpose().map_err(|e| {
             ApiError::Transport(OrcidError::InvalidResponse(format!(
                 "could not encode: {e}"

@@ -2,8 +2,8 @@
 //! Member API calls (works, the seven affiliation sections, the activities summary and the
 //! person section) behind one rate limiter (people's calls served before bulk ones, each
 //! person within an allowance of their own) and a retry policy. ORCID's affiliation rules
-//! are in [`affiliation_rules`], with the country list and ROR ids they use. It makes no
-//! Public API call yet; [`Endpoints::public_api`] only carries the address for when it does.
+//! are in [`affiliation_rules`], with the country list and ROR ids they use. On the Public
+//! API it reads a person's public name with a two-legged `/read-public` token.
 //!
 //! It knows nothing of web frameworks, databases or an application's settings (the
 //! optional `sqlx` feature only lets an `OrcidId` be a SQLite column): callers
@@ -34,7 +34,7 @@ pub use api::ApiError;
 pub use errors::{OAuthErrorBody, OrcidError};
 pub use id::{OrcidId, OrcidIdError};
 pub use limiter::{Held, Priority};
-pub use oauth::{AuthorizeRequest, TokenResponse};
+pub use oauth::{AuthorizeRequest, Prefill, TokenResponse};
 
 /// Where a client reaches ORCID, and how iDs are shown.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ pub struct Endpoints {
     pub server_base: Url,
     /// Member API root (paths /v3.0/...).
     pub api: Url,
-    /// Public API root (paths /v3.0/...). No call uses it yet.
+    /// Public API root (paths /v3.0/...): public person lookups.
     pub public_api: Url,
     /// The issuer expected in id_tokens.
     pub issuer: String,

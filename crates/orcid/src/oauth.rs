@@ -18,6 +18,38 @@ pub struct AuthorizeRequest<'a> {
     pub lang: Option<&'a str>,
     /// `prompt=login`: ORCID asks for credentials again (only honoured with `openid`).
     pub force_login: bool,
+    /// What ORCID's sign-in or registration form is pre-filled with.
+    pub prefill: Option<&'a Prefill>,
+}
+
+/// Pre-fill for ORCID's sign-in or registration (orcid-api.md §2): the iD opens sign-in
+/// with it filled in and is preferred over the email; without one, the email, names and
+/// `show_login=false` open registration for people who have no iD yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prefill {
+    pub orcid: Option<super::OrcidId>,
+    pub email: String,
+    pub given_names: String,
+    pub family_names: String,
+}
+
+impl Prefill {
+    fn append(&self, q: &mut url::form_urlencoded::Serializer<'_, url::UrlQuery<'_>>) {
+        if let Some(id) = &self.orcid {
+            q.append_pair("orcid", &id.to_string());
+            return;
+        }
+        for (name, value) in [
+            ("email", &self.email),
+            ("given_names", &self.given_names),
+            ("family_names", &self.family_names),
+        ] {
+            if !value.trim().is_empty() {
+                q.append_pair(name, value.trim());
+            }
+        }
+        q.append_pair("show_login", "false");
+    }
 }
 
 /// ORCID's token response (orcid-api.md §3). `Debug` redacts the secrets.
@@ -58,6 +90,9 @@ impl OrcidClient {
             if req.force_login {
                 q.append_pair("prompt", "login");
             }
+            if let Some(prefill) = req.prefill {
+                prefill.append(&mut q);
+            }
         }
         url
     }
@@ -91,6 +126,19 @@ impl OrcidClient {
             ("revoke_old", "true"),
         ];
         self.token_request("refresh", &form).await
+    }
+
+    /// A two-legged `/read-public` token for the Public API (client-credentials grant).
+    /// It is not tied to any researcher and lasts about 20 years: callers keep and reuse it.
+    #[tracing::instrument(skip_all)]
+    pub async fn read_public_token(&self) -> Result<TokenResponse, OrcidError> {
+        let form = [
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
+            ("grant_type", "client_credentials"),
+            ("scope", "/read-public"),
+        ];
+        self.token_request("read_public_token", &form).await
     }
 
     async fn token_request(
@@ -159,5 +207,54 @@ fn oauth_error(status: u16, body: &[u8]) -> OrcidError {
     match serde_json::from_slice::<OAuthErrorBody>(body) {
         Ok(body) if status < 500 => OrcidError::OAuth { status, body },
         _ => OrcidError::Status { status },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::OrcidId;
+
+    fn query(prefill: &Prefill) -> Vec<(String, String)> {
+        let mut url = Url::parse("https://orcid.org/oauth/authorize").unwrap();
+        {
+            let mut q = url.query_pairs_mut();
+            prefill.append(&mut q);
+        }
+        url.query_pairs().into_owned().collect()
+    }
+
+    #[test]
+    fn an_id_prefills_sign_in_and_is_preferred_over_the_email() {
+        let id = OrcidId::parse("0000-0002-1825-0097").unwrap();
+        let q = query(&Prefill {
+            orcid: Some(id),
+            email: "ada@example.org".into(),
+            given_names: "Ada".into(),
+            family_names: "Lovelace".into(),
+        });
+        assert_eq!(
+            q,
+            [("orcid".to_string(), "0000-0002-1825-0097".to_string())]
+        );
+    }
+
+    #[test]
+    fn without_an_id_registration_opens_with_what_is_known() {
+        let q = query(&Prefill {
+            orcid: None,
+            email: "ada@example.org".into(),
+            given_names: "Ada".into(),
+            family_names: String::new(),
+        });
+        let pairs: Vec<(&str, &str)> = q.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("email", "ada@example.org"),
+                ("given_names", "Ada"),
+                ("show_login", "false")
+            ]
+        );
     }
 }

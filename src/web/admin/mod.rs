@@ -6,6 +6,7 @@
 mod audit;
 mod export;
 mod mail_test;
+mod outbox;
 mod researcher;
 mod researchers;
 
@@ -18,7 +19,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(researchers::dashboard))
         .route("/admin/export", post(export::researchers))
+        .route("/admin/mail", get(outbox::page))
+        .route("/admin/mail/progress.json", get(outbox::progress_json))
         .route("/admin/mail/test", post(mail_test::send))
+        .route("/admin/mail/{id}/send-again", post(outbox::send_again))
         .route("/admin/researchers/{orcid}", get(researcher::page))
         .route("/admin/audit", get(audit::page))
         .route("/admin/audit/export", post(audit::export))

@@ -43,7 +43,7 @@ async fn upload_page(
 }
 
 /// What came in the multipart body.
-enum Received {
+pub(in crate::web) enum Received {
     File { name: String, bytes: Vec<u8> },
     TooLarge,
     NoFile,
@@ -169,7 +169,10 @@ async fn refuse(
 
 /// Reads the CSRF field (it must come first, so a forged upload is refused before its
 /// file is read), then the file, keeping at most [`MAX_BYTES`].
-async fn receive(staff: &Staff, mut multipart: Multipart) -> Result<Received, PageError> {
+pub(in crate::web) async fn receive(
+    staff: &Staff,
+    mut multipart: Multipart,
+) -> Result<Received, PageError> {
     let csrf = match multipart.next_field().await {
         Ok(Some(mut field)) if field.name() == Some("csrf") => {
             match read_capped(&mut field, MAX_CSRF_LEN).await {

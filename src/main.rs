@@ -49,7 +49,7 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     // Grants idlink gave up but ORCID has not yet confirmed revoked: retried with backoff.
     let _revoker = state.grants.start_revoker();
     // Queued mail is sent at MAIL_RATE_PER_MIN; what a stop left half-sent is not resent.
-    let _outbox = state.outbox.start();
+    let outbox = state.outbox.start();
     // Reminders for invitations not yet taken up, through the outbox.
     let _reminders = state.invitations.start_reminders();
     let listener = TcpListener::bind(addr)
@@ -86,6 +86,9 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         } => tracing::warn!("requests still open after {SHUTDOWN_GRACE:?}; stopping anyway"),
     }
+    // Messages being sent are settled first, so a clean stop leaves none in doubt.
+    let grace = state.settings.mail.timeout.min(SHUTDOWN_GRACE);
+    state.outbox.shut_down(outbox, grace).await;
     // Bulk-push items in flight stay `sending` in the database and are settled at the
     // next start; the write-ahead log is folded into the database file.
     state.store.close().await;

@@ -18,7 +18,7 @@ use base64::Engine;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use url::Url;
@@ -74,6 +74,8 @@ struct Inner {
     retry: Duration,
     /// Woken when mail is enqueued or queued again.
     wake: Notify,
+    /// True once idlink stops: claim nothing more, finish what is being sent.
+    stop: watch::Sender<bool>,
     /// After the server refused idlink's setup (sign-in, no SMTP_URL), no message is
     /// tried before this: each would fail alike.
     held_until: std::sync::Mutex<Option<Instant>>,
@@ -108,6 +110,7 @@ impl Outbox {
                 limiter: RateLimiter::direct(quota),
                 retry,
                 wake: Notify::new(),
+                stop: watch::Sender::new(false),
                 held_until: std::sync::Mutex::new(None),
             }),
         }
@@ -237,6 +240,7 @@ impl Outbox {
     /// The sender loop. Aborting the task stops sends in flight: their messages stay
     /// `sending` and become `unknown` at the next start.
     pub fn start(&self) -> tokio::task::JoinHandle<()> {
+        self.inner.stop.send_replace(false);
         let this = self.clone();
         tokio::spawn(async move { this.run().await })
     }
@@ -251,21 +255,37 @@ impl Outbox {
             ),
             Err(e) => tracing::error!(error = %e, "cannot check the outbox at start"),
         }
-        let slots = Arc::new(Semaphore::new(IN_FLIGHT));
         let mut in_flight = JoinSet::new();
+        self.feed(&mut in_flight).await;
+        // Stopping: what was handed to the server is settled before idlink exits.
+        while in_flight.join_next().await.is_some() {}
+    }
+
+    /// Stops the sender cleanly: no message is claimed any more, and those being sent
+    /// are settled (within `grace`), so a clean stop leaves none in doubt.
+    pub async fn shut_down(&self, sender: tokio::task::JoinHandle<()>, grace: Duration) {
+        self.inner.stop.send_replace(true);
+        if tokio::time::timeout(grace, sender).await.is_err() {
+            tracing::warn!("messages still being sent at the stop are left in doubt");
+        }
+    }
+
+    /// Claims due messages at the rate and hands each to a task of `in_flight`, until
+    /// idlink stops.
+    async fn feed(&self, in_flight: &mut JoinSet<()>) {
+        let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+        let mut stop = self.inner.stop.subscribe();
         loop {
             while in_flight.try_join_next().is_some() {}
-            if !self.something_due().await {
-                continue;
-            }
-            if let Some(until) = self.held() {
-                tokio::time::sleep_until(until).await;
-                continue;
-            }
-            let Ok(slot) = slots.clone().acquire_owned().await else {
-                return;
+            let slot = tokio::select! {
+                _ = stop.wait_for(|stopping| *stopping) => return,
+                slot = self.turn(&slots) => slot,
             };
-            self.inner.limiter.until_ready().await;
+            let Some(slot) = slot else {
+                continue;
+            };
+            // Not raced with the stop: a claim cut off half-way would leave its message
+            // in doubt.
             let mail = match self.inner.store.claim_mail().await {
                 Ok(Some(mail)) => mail,
                 Ok(None) => continue,
@@ -281,6 +301,21 @@ impl Outbox {
                 drop(slot);
             });
         }
+    }
+
+    /// Waits for the next message's turn: one is due, the outbox is not held, a sending
+    /// slot is free and the rate allows; `None` when the loop should look again.
+    async fn turn(&self, slots: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
+        if !self.something_due().await {
+            return None;
+        }
+        if let Some(until) = self.held() {
+            tokio::time::sleep_until(until).await;
+            return None;
+        }
+        let slot = slots.clone().acquire_owned().await.ok()?;
+        self.inner.limiter.until_ready().await;
+        Some(slot)
     }
 
     /// Whether a message is due now; if not, first waits until one may be (its retry

@@ -534,3 +534,41 @@ async fn in_demo_mode_the_outbox_delivers_to_the_simulated_mailbox() {
     assert!(list[0].to.contains("ada@example.org"), "{}", list[0].to);
     assert!(list[0].text.contains("/mail/stop/"), "{}", list[0].text);
 }
+
+#[tokio::test]
+async fn a_clean_stop_settles_the_message_being_sent_and_claims_no_more() {
+    let smtp = TestSmtp::start().await;
+    smtp.stall_next(1);
+    let mut app = app_with(&smtp, &["--smtp-timeout-secs", "1"]).await;
+    let first = app
+        .state
+        .outbox
+        .enqueue(vec![outgoing(&app, "ada@example.org", "b").await])
+        .await
+        .unwrap()[0];
+    wait_status(&app, first, MailStatus::Sending).await;
+    let sender = std::mem::replace(&mut app.outbox, tokio::spawn(async {}));
+    app.state
+        .outbox
+        .shut_down(sender, Duration::from_secs(30))
+        .await;
+    // The hung exchange ran out of time before the stop completed: settled, not in doubt.
+    assert_eq!(status(&app, first).await, MailStatus::Queued);
+    let later = app
+        .state
+        .outbox
+        .enqueue(vec![outgoing(&app, "grace@example.org", "b").await])
+        .await
+        .unwrap()[0];
+    tokio::task::yield_now().await;
+    assert_eq!(
+        status(&app, later).await,
+        MailStatus::Queued,
+        "none claimed"
+    );
+
+    app.outbox = app.state.outbox.start();
+    wait_status(&app, first, MailStatus::Sent).await;
+    wait_status(&app, later, MailStatus::Sent).await;
+    assert_eq!(smtp.delivered_to("ada@example.org"), 1);
+}

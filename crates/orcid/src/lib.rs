@@ -170,6 +170,15 @@ impl OrcidClient {
         }
     }
 
+    /// The same client for upkeep no one waits for: its calls take only the capacity
+    /// that people and bulk jobs leave unused.
+    pub fn idle(&self) -> Self {
+        Self {
+            priority: limiter::Priority::Idle,
+            ..self.clone()
+        }
+    }
+
     /// The same client acting for `person`: each call also counts against their own
     /// allowance, and is refused with [`limiter::Held::PersonLimit`] past it.
     pub fn for_person(&self, person: OrcidId) -> Self {

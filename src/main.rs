@@ -48,6 +48,8 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     let _runner = state.runner.start();
     // Grants idlink gave up but ORCID has not yet confirmed revoked: retried with backoff.
     let _revoker = state.grants.start_revoker();
+    // Each grant confirmed with ORCID once per TOKEN_CHECK_DAYS, due times in the database.
+    let _health_checks = state.grants.start_health_checks();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

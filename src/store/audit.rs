@@ -19,6 +19,7 @@ pub enum AuditAction {
     ExportResearchers,
     ExportAudit,
     ExportReconcile,
+    ExportGrants,
     #[sqlx(rename = "job.upload")]
     JobUpload,
     #[sqlx(rename = "job.start")]
@@ -32,13 +33,14 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::AddWork,
         Self::UpdateWork,
         Self::DeleteWork,
         Self::ExportResearchers,
         Self::ExportAudit,
         Self::ExportReconcile,
+        Self::ExportGrants,
         Self::JobUpload,
         Self::JobStart,
         Self::JobCancel,
@@ -55,6 +57,7 @@ impl AuditAction {
             Self::ExportResearchers => "export_researchers",
             Self::ExportAudit => "export_audit",
             Self::ExportReconcile => "export_reconcile",
+            Self::ExportGrants => "export_grants",
             Self::JobUpload => "job.upload",
             Self::JobStart => "job.start",
             Self::JobCancel => "job.cancel",

@@ -101,6 +101,10 @@ async fn connect(
         return Ok(too_many_sign_ins(wait));
     }
     let configured = &state.settings.scopes;
+    // Connecting again for a missing scope asks for the whole configured set, not only
+    // what is missing: ORCID issues each token with exactly the scopes of the request
+    // that made it and has no incremental consent (a refresh may only narrow a token),
+    // and idlink keeps one grant per researcher, which the new one replaces.
     let mut scopes: Vec<String> = if params.access.as_deref() == Some("signin") {
         vec![scopes::signin_only(configured).to_string()]
     } else {

@@ -1,10 +1,12 @@
 //! Staff pages under /admin: the dashboard of connected researchers, one researcher's
-//! page, and the audit log. Every handler takes the [`Staff`] extractor, so anyone else
+//! page, grant health, and the audit log. Every handler takes the [`Staff`] extractor, so anyone else
 //! gets 403 (and anonymous visitors are sent to the start) before anything else runs.
 //! Exports are POST forms with the CSRF token: they write to the audit log.
 
 mod audit;
 mod export;
+mod grant_charts;
+mod grants;
 mod mail_test;
 mod researcher;
 mod researchers;
@@ -18,6 +20,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(researchers::dashboard))
         .route("/admin/export", post(export::researchers))
+        .route("/admin/grants", get(grants::page))
+        .route("/admin/grants/export", post(grants::export))
         .route("/admin/mail/test", post(mail_test::send))
         .route("/admin/researchers/{orcid}", get(researcher::page))
         .route("/admin/audit", get(audit::page))

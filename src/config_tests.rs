@@ -304,7 +304,9 @@ fn token_check_days_has_a_default_and_is_checked() {
     let day = Duration::from_secs(86_400);
     assert_eq!(cfg(&[]).unwrap().token_check_every, 7 * day);
     assert_eq!(
-        cfg(&["--token-check-days", "30"]).unwrap().token_check_every,
+        cfg(&["--token-check-days", "30"])
+            .unwrap()
+            .token_check_every,
         30 * day
     );
     for bad in ["0", "366"] {

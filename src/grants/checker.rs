@@ -51,8 +51,8 @@ impl Grants {
         })
     }
 
-    /// Gives new grants a due time, then checks, one at a time, every grant due at `at`.
-    /// Returns how many were checked.
+    /// Gives new grants a due time, then checks, one at a time, every grant due at `at`
+    /// (each then falls due a period after `at`). Returns how many were checked.
     pub async fn check_due_grants(&self, at: i64) -> Result<usize, sqlx::Error> {
         let period = self.check_every_secs();
         let scheduled = self.store.schedule_grant_checks(now(), period).await?;
@@ -66,16 +66,17 @@ impl Grants {
                 return Ok(checked);
             }
             for orcid in due {
-                let outcome = self.check_grant(&orcid).await?;
+                let outcome = self.check_grant(&orcid, at).await?;
                 tracing::debug!(orcid = %orcid, ?outcome, "grant health check");
                 checked += 1;
             }
         }
     }
 
-    /// Confirms one grant with ORCID and records what was found.
-    pub async fn check_grant(&self, orcid: &OrcidId) -> Result<CheckOutcome, sqlx::Error> {
-        let t = now();
+    /// Confirms one grant with ORCID and records what was found as of `at` (now, but for
+    /// tests that look ahead), which the next due time counts from.
+    pub async fn check_grant(&self, orcid: &OrcidId, at: i64) -> Result<CheckOutcome, sqlx::Error> {
+        let t = at;
         let period = self.check_every_secs();
         let outcome = match self.confirm(orcid).await {
             Ok(()) => CheckOutcome::Confirmed,

@@ -324,7 +324,10 @@ mod tests {
             let store = store.clone();
             async move { store.grant_health_rows(&q, None, 0, 10).await.unwrap()[0].state }
         };
-        assert_eq!(state(query(r#"["/activities/update"]"#)).await, GrantState::NeverUsed);
+        assert_eq!(
+            state(query(r#"["/activities/update"]"#)).await,
+            GrantState::NeverUsed
+        );
         assert_eq!(
             state(query(r#"["/read-limited","/activities/update"]"#)).await,
             GrantState::MissingScope,
@@ -335,8 +338,14 @@ mod tests {
             GrantState::MissingScope,
             "a prefix of a granted scope is not that scope"
         );
-        store.note_grant_success(&id, now(), now() + 60).await.unwrap();
-        assert_eq!(state(query(r#"["/activities/update"]"#)).await, GrantState::Active);
+        store
+            .note_grant_success(&id, now(), now() + 60)
+            .await
+            .unwrap();
+        assert_eq!(
+            state(query(r#"["/activities/update"]"#)).await,
+            GrantState::Active
+        );
         let later = HealthQuery {
             at: now() + 7200,
             ..query("[]")
@@ -359,12 +368,19 @@ mod tests {
         let due = store.next_grant_check_at().await.unwrap().unwrap();
         assert!((t..t + 3600).contains(&due), "{due} within the period");
         assert_eq!(store.due_grant_checks(due, 10).await.unwrap(), [id]);
-        assert!(store.due_grant_checks(due - 1, 10).await.unwrap().is_empty());
+        assert!(store
+            .due_grant_checks(due - 1, 10)
+            .await
+            .unwrap()
+            .is_empty());
         store.note_grant_checked(&id, t, t + 100).await.unwrap();
         store.note_grant_success(&id, t, t + 100).await.unwrap();
         // Connecting again replaces the grant: its record of use goes with the old one.
         test_researcher(&store, &id).await;
-        let rows = store.grant_health_rows(&query("[]"), None, 0, 10).await.unwrap();
+        let rows = store
+            .grant_health_rows(&query("[]"), None, 0, 10)
+            .await
+            .unwrap();
         assert_eq!(rows[0].last_success_at, None);
         assert_eq!(rows[0].last_checked_at, None);
     }

@@ -88,7 +88,10 @@ mod tests {
         let configured: Vec<String> = ["openid", "/read-limited", "/activities/update"]
             .map(String::from)
             .to_vec();
-        assert_eq!(required(&configured), ["/read-limited", "/activities/update"]);
+        assert_eq!(
+            required(&configured),
+            ["/read-limited", "/activities/update"]
+        );
         assert_eq!(
             missing(&configured, "/authenticate /read-limited"),
             ["/activities/update"]

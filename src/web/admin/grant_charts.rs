@@ -103,7 +103,10 @@ mod tests {
         let chart = bar_chart(&bars, "State", "Grants", 1);
         assert!(chart.drawing.contains("<rect"), "{}", chart.drawing);
         assert!(chart.drawing.contains("\nactive\n"), "labels are drawn");
-        assert!(!chart.drawing.contains("<svg"), "the outer element is the page's");
+        assert!(
+            !chart.drawing.contains("<svg"),
+            "the outer element is the page's"
+        );
         for blocked in ["style=", "<script", "<style", "href="] {
             assert!(!chart.drawing.contains(blocked), "{blocked} in the drawing");
         }

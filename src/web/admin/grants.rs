@@ -253,7 +253,10 @@ pub async fn page(
         .await?;
     let weeks = weeks(&state).await?;
     let weeks_chart = bar_chart(
-        &weeks.iter().map(|b| (b.label.clone(), b.value)).collect::<Vec<_>>(),
+        &weeks
+            .iter()
+            .map(|b| (b.label.clone(), b.value))
+            .collect::<Vec<_>>(),
         "Week starting",
         "New connections",
         4,
@@ -288,9 +291,7 @@ pub async fn page(
             .map(|s| count_of(*s))
             .sum(),
         rows: rows.into_iter().map(|r| row_view(&state, r)).collect(),
-        pager: Pager::new("Pages of grants", page, pages, |n| {
-            view.href(view.state, n)
-        }),
+        pager: Pager::new("Pages of grants", page, pages, |n| view.href(view.state, n)),
         check_days: state.settings.token_check_every.as_secs() / 86_400,
         weeks_total: weeks.iter().map(|b| b.value).sum(),
         weeks,
@@ -362,10 +363,12 @@ pub async fn export(
                 let next = (rows.len() as i64 == EXPORT_BATCH)
                     .then(|| rows.last())
                     .flatten()
-                    .map(|r| Some(HealthCursor {
-                        connected_at: r.connected_at,
-                        orcid: r.orcid,
-                    }));
+                    .map(|r| {
+                        Some(HealthCursor {
+                            connected_at: r.connected_at,
+                            orcid: r.orcid,
+                        })
+                    });
                 let lines = rows.iter().map(|r| csv_record(&state, r)).collect();
                 Ok::<Batch<Option<HealthCursor>>, sqlx::Error>((lines, next))
             }

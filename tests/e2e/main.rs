@@ -7,6 +7,7 @@ mod bulk;
 #[path = "../common/mod.rs"]
 mod common;
 mod delivery;
+mod grant_health;
 
 use browser::Browser;
 use common::TestApp;

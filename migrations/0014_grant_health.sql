@@ -12,5 +12,8 @@ CREATE TABLE grant_health (
 ) STRICT;
 
 CREATE INDEX grant_health_due ON grant_health (next_check_at);
--- The health page lists grants newest first and filters by when they were made.
-CREATE INDEX orcid_tokens_created ON orcid_tokens (created_at);
+-- The health page lists grants newest first (walking this backwards, a page at a time)
+-- and filters by when they were made.
+CREATE INDEX orcid_tokens_created ON orcid_tokens (created_at, orcid);
+-- The health page compares each distinct set of granted scopes with what idlink asks for.
+CREATE INDEX orcid_tokens_scope ON orcid_tokens (scope);

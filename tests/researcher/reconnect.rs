@@ -13,7 +13,7 @@ use crate::common::{location, query_param, TestApp};
 async fn state(app: &TestApp, id: &OrcidId) -> GrantState {
     let required = orcid::scopes::required(&app.state.settings.scopes);
     let q = HealthQuery {
-        required_json: serde_json::to_string(&required).unwrap(),
+        required: required.into_iter().map(String::from).collect(),
         at: now(),
         ..Default::default()
     };
@@ -161,7 +161,7 @@ async fn successful_use_is_recorded_at_most_once_a_minute() {
     let last_success = || async {
         let required = orcid::scopes::required(&app.state.settings.scopes);
         let q = HealthQuery {
-            required_json: serde_json::to_string(&required).unwrap(),
+            required: required.into_iter().map(String::from).collect(),
             at: now(),
             ..Default::default()
         };

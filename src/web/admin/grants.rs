@@ -85,9 +85,11 @@ impl View {
     }
 
     fn query(&self, state: &AppState) -> HealthQuery {
-        let required = scopes::required(&state.settings.scopes);
         HealthQuery {
-            required_json: serde_json::to_string(&required).unwrap_or_else(|_| "[]".into()),
+            required: scopes::required(&state.settings.scopes)
+                .into_iter()
+                .map(String::from)
+                .collect(),
             at: now(),
             state: self.state,
             connected_after: self.after_at,

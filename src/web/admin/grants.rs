@@ -1,20 +1,17 @@
 //! Grant health (`GET /admin/grants`): how every researcher's grant stands — counts per
-//! state, two charts, and the grants filtered by state and connection date, paged; the
-//! same view as CSV (`POST /admin/grants/export`, streamed).
+//! state, two charts, and the grants filtered by state and connection date, paged. The
+//! same view as CSV is in `grants_export.rs`.
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::grant_charts::{bar_chart, Chart};
 use crate::state::AppState;
-use crate::store::{now, AuditAction, GrantHealthRow, GrantState, HealthCursor, HealthQuery};
-use crate::web::csrf::CsrfForm;
-use crate::web::csv_download::{csv_stream, Batch};
+use crate::store::{now, GrantHealthRow, GrantState, HealthQuery};
 use crate::web::error::PageError;
-use crate::web::format::{clip, day, iso, when};
+use crate::web::format::{clip, day, when};
 use crate::web::pager::{last_page, parse_page, Pager, PAGE_SIZE};
 use crate::web::pages::{render, Layout};
 use crate::web::staff::Staff;
@@ -23,8 +20,6 @@ use orcid::scopes;
 /// Weeks the connections chart covers.
 const WEEKS: i64 = 26;
 const WEEK_SECS: i64 = 7 * 86_400;
-/// Grants read per query while exporting.
-const EXPORT_BATCH: i64 = 1000;
 
 /// The page's query string (and the export form's fields), all text so that any input
 /// reaches the page and gets a message rather than a bare 400.
@@ -38,19 +33,19 @@ pub struct HealthParams {
 }
 
 /// The view asked for, checked.
-struct View {
-    state: Option<GrantState>,
+pub(super) struct View {
+    pub(super) state: Option<GrantState>,
     /// As typed, shown again in the form.
     after: String,
     before: String,
     after_at: Option<i64>,
     before_at: Option<i64>,
     page: i64,
-    notices: Vec<String>,
+    pub(super) notices: Vec<String>,
 }
 
 impl View {
-    fn parse(p: &HealthParams) -> Self {
+    pub(super) fn parse(p: &HealthParams) -> Self {
         let mut notices = vec![];
         let state = match p.state.trim() {
             "" | "all" => None,
@@ -84,7 +79,7 @@ impl View {
         }
     }
 
-    fn query(&self, state: &AppState) -> HealthQuery {
+    pub(super) fn query(&self, state: &AppState) -> HealthQuery {
         HealthQuery {
             required: scopes::required(&state.settings.scopes)
                 .into_iter()
@@ -98,7 +93,7 @@ impl View {
     }
 
     /// This view's query string, on page `page`, or with another state.
-    fn href(&self, state: Option<GrantState>, page: i64) -> String {
+    pub(super) fn href(&self, state: Option<GrantState>, page: i64) -> String {
         let mut pairs: Vec<(&str, String)> = vec![];
         if let Some(s) = state {
             pairs.push(("state", s.slug().into()));
@@ -301,81 +296,6 @@ pub async fn page(
         states_chart,
         notices: view.notices,
     }))
-}
-
-const CSV_HEADER: [&str; 7] = [
-    "name",
-    "orcid",
-    "orcid_url",
-    "state",
-    "connected_at",
-    "last_successful_call_at",
-    "last_checked_at",
-];
-
-fn csv_record(state: &AppState, r: &GrantHealthRow) -> Vec<String> {
-    vec![
-        r.name.clone(),
-        r.orcid.to_string(),
-        state.orcid.record_url(&r.orcid),
-        r.state.slug().into(),
-        iso(r.connected_at),
-        r.last_success_at.map(iso).unwrap_or_default(),
-        r.last_checked_at.map(iso).unwrap_or_default(),
-    ]
-}
-
-/// Every grant of the current view (all pages), newest connection first, as CSV.
-pub async fn export(
-    State(state): State<AppState>,
-    staff: Staff,
-    CsrfForm(params): CsrfForm<HealthParams>,
-) -> Result<Response, PageError> {
-    let view = View::parse(&params);
-    if !view.notices.is_empty() {
-        return Err(PageError::new(
-            StatusCode::BAD_REQUEST,
-            "This export's filter is not valid",
-            view.notices.join(" "),
-        )
-        .with_action("/admin/grants", "Back to grant health"));
-    }
-    let q = view.query(&state);
-    let detail = view.href(view.state, 1);
-    staff
-        .audit(
-            &state,
-            &staff.orcid,
-            AuditAction::ExportGrants,
-            "ok",
-            Some(&detail),
-        )
-        .await;
-    Ok(csv_stream(
-        "grant-health.csv",
-        &CSV_HEADER,
-        None,
-        move |after: Option<HealthCursor>| {
-            let (state, q) = (state.clone(), q.clone());
-            async move {
-                let rows = state
-                    .store
-                    .grant_health_rows(&q, after, 0, EXPORT_BATCH)
-                    .await?;
-                let next = (rows.len() as i64 == EXPORT_BATCH)
-                    .then(|| rows.last())
-                    .flatten()
-                    .map(|r| {
-                        Some(HealthCursor {
-                            connected_at: r.connected_at,
-                            orcid: r.orcid,
-                        })
-                    });
-                let lines = rows.iter().map(|r| csv_record(&state, r)).collect();
-                Ok::<Batch<Option<HealthCursor>>, sqlx::Error>((lines, next))
-            }
-        },
-    ))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod audit;
 mod export;
 mod grant_charts;
 mod grants;
+mod grants_export;
 mod mail_test;
 mod researcher;
 mod researchers;
@@ -21,7 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(researchers::dashboard))
         .route("/admin/export", post(export::researchers))
         .route("/admin/grants", get(grants::page))
-        .route("/admin/grants/export", post(grants::export))
+        .route("/admin/grants/export", post(grants_export::export))
         .route("/admin/mail/test", post(mail_test::send))
         .route("/admin/researchers/{orcid}", get(researcher::page))
         .route("/admin/audit", get(audit::page))

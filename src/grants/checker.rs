@@ -104,13 +104,17 @@ impl Grants {
         Ok(outcome)
     }
 
-    /// One read with the grant on the idle priority, refreshed once if ORCID refuses it.
+    /// One read with the grant, refreshed once if ORCID refuses it; every call of it
+    /// (the refresh too) on the idle priority.
     async fn confirm(&self, orcid: &OrcidId) -> Result<(), CallError> {
-        let mut token = self.access(orcid).await.map_err(CallError::Access)?.token;
-        let idle = self.orcid.idle();
-        self.call_unnoted(orcid, &mut token, |t| {
-            let idle = idle.clone();
-            async move { idle.person(&t, orcid).await.map(|_| ()) }
+        let idle = Self {
+            orcid: self.orcid.idle(),
+            ..self.clone()
+        };
+        let mut token = idle.access(orcid).await.map_err(CallError::Access)?.token;
+        let client = &idle.orcid;
+        idle.call_unnoted(orcid, &mut token, |t| async move {
+            client.person(&t, orcid).await.map(|_| ())
         })
         .await
     }

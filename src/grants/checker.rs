@@ -76,7 +76,6 @@ impl Grants {
     /// Confirms one grant with ORCID and records what was found as of `at` (now, but for
     /// tests that look ahead), which the next due time counts from.
     pub async fn check_grant(&self, orcid: &OrcidId, at: i64) -> Result<CheckOutcome, sqlx::Error> {
-        let t = at;
         let period = self.check_every_secs();
         let outcome = match self.confirm(orcid).await {
             Ok(()) => CheckOutcome::Confirmed,
@@ -93,12 +92,12 @@ impl Grants {
         };
         match outcome {
             CheckOutcome::Undecided => {
-                let next = t.saturating_add(RETRY_AFTER_SECS.min(period));
+                let next = at.saturating_add(RETRY_AFTER_SECS.min(period));
                 self.store.postpone_grant_check(orcid, next).await?;
             }
             _ => {
-                let next = t.saturating_add(period);
-                self.store.note_grant_checked(orcid, t, next).await?;
+                let next = at.saturating_add(period);
+                self.store.note_grant_checked(orcid, at, next).await?;
             }
         }
         Ok(outcome)

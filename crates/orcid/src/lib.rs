@@ -1,7 +1,7 @@
 //! The ORCID client library: the iD type, OAuth and OpenID Connect, the v3.0 model, and
 //! Member API calls (works, the seven affiliation sections, the activities summary and the
-//! person section) behind one rate limiter (people's calls served before bulk ones, each
-//! person within an allowance of their own) and a retry policy. ORCID's affiliation rules
+//! person section) behind one rate limiter (people's calls served before bulk ones, and
+//! idle upkeep only when neither waits; each person within an allowance of their own) and a retry policy. ORCID's affiliation rules
 //! are in [`affiliation_rules`], with the country list and ROR ids they use. It makes no
 //! Public API call yet; [`Endpoints::public_api`] only carries the address for when it does.
 //!

@@ -132,6 +132,11 @@ pub struct Config {
     /// again; each further failure doubles the wait, up to six hours. 1 to 3600.
     #[arg(long, env = "REVOKE_RETRY_SECS", default_value_t = 60)]
     pub revoke_retry_secs: u64,
+    /// Days between two background checks of each researcher's grant with ORCID (one
+    /// small read on capacity nobody else is using; a refused grant is marked revoked).
+    /// Checks are spread over the period. 1 to 365.
+    #[arg(long, env = "TOKEN_CHECK_DAYS", default_value_t = 7)]
+    pub token_check_days: u32,
     /// Seconds after a refresh of a record's works from ORCID before another one starts;
     /// a refresh asked for sooner, or while one runs, is answered "already refreshing".
     #[arg(long, env = "WORKS_REFRESH_COOLDOWN_SECS", default_value_t = 10)]
@@ -316,6 +321,8 @@ pub struct Settings {
     pub works_refresh_secs: i64,
     /// First wait before a failed revocation is tried again.
     pub revoke_retry: Duration,
+    /// How often each grant is confirmed with ORCID.
+    pub token_check_every: Duration,
     /// Time between two refreshes of one record's works.
     pub works_refresh_cooldown: Duration,
     pub staff: Staff,
@@ -495,6 +502,9 @@ impl Config {
         if !(1..=3600).contains(&self.revoke_retry_secs) {
             return Err("REVOKE_RETRY_SECS must be between 1 and 3600".into());
         }
+        if !(1..=365).contains(&self.token_check_days) {
+            return Err("TOKEN_CHECK_DAYS must be between 1 and 365".into());
+        }
         let listed = self
             .staff_orcids
             .split(',')
@@ -565,6 +575,7 @@ impl Config {
             oauth_state_ttl_secs: self.oauth_state_ttl_secs.clamp(1, 3600) as i64,
             works_refresh_secs: i64::from(self.works_refresh_minutes) * 60,
             revoke_retry: Duration::from_secs(self.revoke_retry_secs),
+            token_check_every: Duration::from_secs(u64::from(self.token_check_days) * 86_400),
             staff,
             token_key: self.token_key,
             institution_name,

@@ -137,6 +137,7 @@ fn help_explains_every_setting() {
         "REQUEST_TIMEOUT_SECS",
         "MAX_CONNECTIONS",
         "REVOKE_RETRY_SECS",
+        "TOKEN_CHECK_DAYS",
         "CONNECT_RATE_PER_MIN",
         "CONNECT_BURST",
         "TRUSTED_PROXY_HEADER",
@@ -295,6 +296,22 @@ fn server_limits_have_defaults_and_are_checked() {
     ] {
         let e = cfg(args).unwrap_err();
         assert!(e.contains(expect), "{args:?}: {e}");
+    }
+}
+
+#[test]
+fn token_check_days_has_a_default_and_is_checked() {
+    let day = Duration::from_secs(86_400);
+    assert_eq!(cfg(&[]).unwrap().token_check_every, 7 * day);
+    assert_eq!(
+        cfg(&["--token-check-days", "30"])
+            .unwrap()
+            .token_check_every,
+        30 * day
+    );
+    for bad in ["0", "366"] {
+        let e = cfg(&["--token-check-days", bad]).unwrap_err();
+        assert!(e.contains("TOKEN_CHECK_DAYS"), "{bad}: {e}");
     }
 }
 

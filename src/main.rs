@@ -52,6 +52,8 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     let outbox = state.outbox.start();
     // Reminders for invitations not yet taken up, through the outbox.
     let _reminders = state.invitations.start_reminders();
+    // Each grant confirmed with ORCID once per TOKEN_CHECK_DAYS, due times in the database.
+    let _health_checks = state.grants.start_health_checks();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

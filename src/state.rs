@@ -135,7 +135,12 @@ impl AppState {
             settings.orcid_client_config(),
             std::sync::Arc::new(metrics.clone()),
         )?;
-        let grants = Grants::new(store.clone(), orcid.clone(), settings.revoke_retry);
+        let grants = Grants::new(
+            store.clone(),
+            orcid.clone(),
+            settings.revoke_retry,
+            settings.token_check_every,
+        );
         let works = Works::new(
             store.clone(),
             orcid.clone(),

@@ -100,6 +100,7 @@ impl Grants {
                 self.store
                     .save_connection(s.orcid, s.name, s.is_staff, &s.tokens)
                     .await?;
+                self.forget_success(s.orcid);
                 let old = stored.map(|t| t.access_token);
                 (Some(s.tokens.access_token), old, RevokeReason::Replaced)
             }

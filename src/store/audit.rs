@@ -22,6 +22,7 @@ pub enum AuditAction {
     ExportResearchers,
     ExportAudit,
     ExportReconcile,
+    ExportGrants,
     #[sqlx(rename = "job.upload")]
     JobUpload,
     #[sqlx(rename = "job.start")]
@@ -43,7 +44,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 18] = [
         Self::AddWork,
         Self::UpdateWork,
         Self::DeleteWork,
@@ -53,6 +54,7 @@ impl AuditAction {
         Self::ExportResearchers,
         Self::ExportAudit,
         Self::ExportReconcile,
+        Self::ExportGrants,
         Self::JobUpload,
         Self::JobStart,
         Self::JobCancel,
@@ -75,6 +77,7 @@ impl AuditAction {
             Self::ExportResearchers => "export_researchers",
             Self::ExportAudit => "export_audit",
             Self::ExportReconcile => "export_reconcile",
+            Self::ExportGrants => "export_grants",
             Self::JobUpload => "job.upload",
             Self::JobStart => "job.start",
             Self::JobCancel => "job.cancel",

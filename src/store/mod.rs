@@ -7,6 +7,7 @@ mod affiliations_cache;
 mod audit;
 mod files;
 mod idlink_affiliations;
+mod grant_health;
 mod idlink_works;
 mod invitations;
 mod jobs;
@@ -31,6 +32,7 @@ pub use affiliations_cache::{CachedAffiliation, CachedSection};
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRecord, AuditVocabulary};
 pub use files::create_private_dir;
 pub use idlink_affiliations::{AffiliationChange, IdlinkAffiliation, IdlinkAffiliationStatus};
+pub use grant_health::{GrantHealthRow, GrantState, HealthCursor, HealthQuery};
 pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
 pub use invitations::{
     BatchStatus, Invitation, InvitationBatch, InvitationFilter, InvitationRow, InvitationStatus,

@@ -65,6 +65,10 @@ impl Store {
         t: i64,
     ) -> Result<(), sqlx::Error> {
         let (access, refresh) = self.seal(orcid, tokens);
+        // A new grant: what was known of the old one's health does not carry over.
+        sqlx::query!("DELETE FROM grant_health WHERE orcid = ?1", orcid)
+            .execute(&mut **tx)
+            .await?;
         sqlx::query!(
             "INSERT INTO orcid_tokens (orcid, access_token, refresh_token, scope, expires_at, status, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6)

@@ -113,7 +113,11 @@ async fn connect(
     };
     let prefill = invitation.as_ref().map(invitations::prefill);
     let configured = &state.settings.scopes;
-    // An invitation asks for everything idlink is set up to ask for.
+    // An invitation asks for everything idlink is set up to ask for. Connecting again for a
+    // missing scope asks for the whole configured set, not only what is missing: ORCID
+    // issues each token with exactly the scopes of the request that made it and has no
+    // incremental consent (a refresh may only narrow a token), and idlink keeps one grant
+    // per researcher, which the new one replaces.
     let signin_only = params.access.as_deref() == Some("signin") && invitation.is_none();
     let mut scopes: Vec<String> = if signin_only {
         vec![scopes::signin_only(configured).to_string()]

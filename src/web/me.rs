@@ -20,7 +20,7 @@ use super::{session, staff};
 use crate::affiliations;
 use crate::grants::Disconnected;
 use crate::state::AppState;
-use crate::store::{MeSummary, TokenStatus};
+use crate::store::{now, MeSummary, TokenStatus};
 use crate::works::sync::is_stale;
 use orcid::scopes;
 
@@ -36,6 +36,8 @@ pub struct Me {
     pub id: IdDisplay,
     pub connected: bool,
     pub revoked: bool,
+    /// The grant's expiry has passed: only connecting again renews it.
+    pub expired: bool,
     pub granted: Vec<&'static str>,
     pub missing: Vec<&'static str>,
     pub connected_at: String,
@@ -75,6 +77,7 @@ async fn me(
         None => vec![],
     };
     let revoked = grant.is_some_and(|g| g.status == TokenStatus::Revoked);
+    let expired = grant.is_some_and(|g| g.status == TokenStatus::Active && g.expires_at <= now());
     let (works, affiliations) = match grant {
         Some(g) => {
             let can_write =
@@ -111,6 +114,7 @@ async fn me(
             url: state.orcid.record_url(&orcid),
         },
         revoked,
+        expired,
         granted,
         missing,
     }))

@@ -460,6 +460,9 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         )
         .await;
     audit.goto(&b, &app.url("/admin/audit"), "audit log").await;
+    audit
+        .goto(&b, &app.url("/admin/grants"), "grant health")
+        .await;
 
     // /me with the works the bulk push added.
     b.client.goto(&app.url("/me")).await.unwrap();

@@ -9,6 +9,7 @@ mod bulk;
 mod common;
 mod delivery;
 mod invite;
+mod grant_health;
 
 use browser::Browser;
 use common::TestApp;

@@ -11,4 +11,5 @@ mod demo_redirect;
 mod exposure;
 mod fairness;
 mod grants;
+mod reconnect;
 mod works;

@@ -1,9 +1,10 @@
 //! The ORCID client library: the iD type, OAuth and OpenID Connect, the v3.0 model, and
 //! Member API calls (works, the seven affiliation sections, the activities summary and the
-//! person section) behind one rate limiter (people's calls served before bulk ones, each
-//! person within an allowance of their own) and a retry policy. ORCID's affiliation rules
-//! are in [`affiliation_rules`], with the country list and ROR ids they use. On the Public
-//! API it reads a person's public name with a two-legged `/read-public` token.
+//! person section) behind one rate limiter (people's calls served before bulk ones, and
+//! idle upkeep only when neither waits; each person within an allowance of their own) and
+//! a retry policy. ORCID's affiliation rules are in [`affiliation_rules`], with the country
+//! list and ROR ids they use. On the Public API it reads a person's public name with a
+//! two-legged `/read-public` token.
 //!
 //! It knows nothing of web frameworks, databases or an application's settings (the
 //! optional `sqlx` feature only lets an `OrcidId` be a SQLite column): callers
@@ -166,6 +167,15 @@ impl OrcidClient {
     pub fn bulk(&self) -> Self {
         Self {
             priority: limiter::Priority::Bulk,
+            ..self.clone()
+        }
+    }
+
+    /// The same client for upkeep no one waits for: its calls take only the capacity
+    /// that people and bulk jobs leave unused.
+    pub fn idle(&self) -> Self {
+        Self {
+            priority: limiter::Priority::Idle,
             ..self.clone()
         }
     }

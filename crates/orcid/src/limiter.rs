@@ -32,6 +32,9 @@ pub enum Priority {
     /// A background job: takes the slots no interactive call is waiting for, however
     /// long that takes; no person waits on it.
     Bulk,
+    /// Upkeep no one waits for (confirming that grants still work): served only when no
+    /// person and no bulk call is waiting, so it only ever uses capacity left over.
+    Idle,
 }
 
 /// idlink's own limits kept a call from being sent.
@@ -78,7 +81,7 @@ impl Clock for TokioClock {
 }
 
 /// One rate for all calls, handed out in turns: the oldest interactive caller first,
-/// then the oldest bulk caller. Only the caller at the head of the line asks the rate for
+/// then the oldest bulk caller, then the oldest idle one. Only the caller at the head of the line asks the rate for
 /// a slot; the others sleep until the line moves.
 #[derive(Clone)]
 pub struct Limiter {
@@ -102,17 +105,23 @@ struct Line {
     next_ticket: u64,
     interactive: VecDeque<u64>,
     bulk: VecDeque<u64>,
+    idle: VecDeque<u64>,
 }
 
 impl Line {
     fn head(&self) -> Option<u64> {
-        self.interactive.front().or(self.bulk.front()).copied()
+        self.interactive
+            .front()
+            .or(self.bulk.front())
+            .or(self.idle.front())
+            .copied()
     }
 
     fn queue(&mut self, priority: Priority) -> &mut VecDeque<u64> {
         match priority {
             Priority::Interactive => &mut self.interactive,
             Priority::Bulk => &mut self.bulk,
+            Priority::Idle => &mut self.idle,
         }
     }
 }
@@ -191,7 +200,7 @@ impl Limiter {
         let place = self.join(priority)?;
         let deadline = match priority {
             Priority::Interactive => Some(Instant::now() + shared.max_wait),
-            Priority::Bulk => None,
+            Priority::Bulk | Priority::Idle => None,
         };
         loop {
             // Listening before looking, so a move between the two is not missed.

@@ -159,3 +159,71 @@ async fn each_person_has_their_own_allowance() {
     l.check(&ada)
         .expect("allowed again after the wait it named");
 }
+
+#[tokio::test(start_paused = true)]
+async fn idle_callers_go_after_bulk_and_people_that_came_later() {
+    let l = Limiter::new(10, 1, WAIT);
+    l.acquire(Priority::Bulk).await.unwrap();
+    let served = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = vec![caller(&l, Priority::Idle, "check", &served)];
+    tokio::task::yield_now().await;
+    tasks.push(caller(&l, Priority::Bulk, "bulk", &served));
+    tasks.push(caller(&l, Priority::Interactive, "person", &served));
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(*served.lock().unwrap(), ["person", "bulk", "check"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn idle_callers_do_not_delay_a_bulk_job() {
+    // A bulk job of 20 calls at 10/s takes 2 s whether or not 50 health checks wait.
+    let alone = {
+        let l = Limiter::new(10, 1, WAIT);
+        l.acquire(Priority::Bulk).await.unwrap();
+        let start = Instant::now();
+        for _ in 0..20 {
+            l.acquire(Priority::Bulk).await.unwrap();
+        }
+        start.elapsed()
+    };
+    let l = Limiter::new(10, 1, WAIT);
+    l.acquire(Priority::Bulk).await.unwrap();
+    let served = Arc::new(Mutex::new(Vec::new()));
+    let checks: Vec<_> = (0..50)
+        .map(|_| caller(&l, Priority::Idle, "check", &served))
+        .collect();
+    tokio::task::yield_now().await;
+    let start = Instant::now();
+    let job = {
+        let (l, served) = (l.clone(), served.clone());
+        tokio::spawn(async move {
+            for _ in 0..20 {
+                l.acquire(Priority::Bulk).await.unwrap();
+                served.lock().unwrap().push("bulk");
+            }
+            Instant::now()
+        })
+    };
+    let job_done = job.await.unwrap();
+    assert_eq!(job_done - start, alone, "the job took as long as alone");
+    for c in checks {
+        c.await.unwrap().unwrap();
+    }
+    let order = served.lock().unwrap();
+    let first_check = order.iter().position(|s| *s == "check").unwrap();
+    assert!(
+        order[..first_check].len() >= 19,
+        "checks were served only between the job's calls or after it: {order:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn idle_callers_use_the_whole_rate_when_nothing_else_waits() {
+    let l = Limiter::new(20, 1, WAIT);
+    let start = Instant::now();
+    for _ in 0..21 {
+        l.acquire(Priority::Idle).await.unwrap();
+    }
+    assert_eq!(start.elapsed(), Duration::from_secs(1));
+}

@@ -45,6 +45,25 @@ pub fn signin_only(configured: &[String]) -> &'static str {
     }
 }
 
+/// The configured scopes a grant must hold, beyond knowing the iD (which every grant
+/// allows, whether it says `openid` or `/authenticate`).
+pub fn required(configured: &[String]) -> Vec<&str> {
+    configured
+        .iter()
+        .map(String::as_str)
+        .filter(|s| *s != OPENID && *s != AUTHENTICATE)
+        .collect()
+}
+
+/// The configured scopes `granted` lacks.
+pub fn missing<'a>(configured: &'a [String], granted: &str) -> Vec<&'a str> {
+    let granted: Vec<&str> = granted.split_whitespace().collect();
+    required(configured)
+        .into_iter()
+        .filter(|s| !granted.contains(s))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +81,21 @@ mod tests {
         assert_eq!(describe_all(["openid", "/authenticate"]).len(), 1);
         assert_eq!(signin_only(&["/authenticate".into()]), AUTHENTICATE);
         assert_eq!(signin_only(&["openid".into()]), OPENID);
+    }
+
+    #[test]
+    fn required_and_missing() {
+        let configured: Vec<String> = ["openid", "/read-limited", "/activities/update"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            required(&configured),
+            ["/read-limited", "/activities/update"]
+        );
+        assert_eq!(
+            missing(&configured, "/authenticate /read-limited"),
+            ["/activities/update"]
+        );
+        assert!(missing(&configured, "/activities/update /read-limited openid").is_empty());
     }
 }

@@ -3,6 +3,7 @@
 //! 50,000 researchers), one researcher's page, and the audit log.
 
 mod dashboard;
+mod grant_health;
 mod load;
 mod pages;
 mod seed;
@@ -150,8 +151,14 @@ async fn only_staff_may_use_any_admin_page_or_form() {
         "/admin/researchers/not-an-id",
         "/admin/audit",
         "/admin/audit?from=2026-02-30&action=add_work",
+        "/admin/grants",
+        "/admin/grants?state=revoked&after=2026-01-01",
     ];
-    let posts = ["/admin/export", "/admin/audit/export"];
+    let posts = [
+        "/admin/export",
+        "/admin/audit/export",
+        "/admin/grants/export",
+    ];
     for client in [&plain, &former] {
         let csrf = app.csrf(client).await;
         for path in gets {

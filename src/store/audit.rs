@@ -34,12 +34,12 @@ pub enum AuditAction {
     #[sqlx(rename = "job.download_report")]
     JobDownloadReport,
     /// A roster or one person checked into a draft invitation batch.
-    #[sqlx(rename = "invite.check")]
+    #[sqlx(rename = "invite_check")]
     InviteCheck,
     /// Invitations sent: one line per person invited (who invited whom).
-    #[sqlx(rename = "invite.send")]
+    #[sqlx(rename = "invite_send")]
     InviteSend,
-    #[sqlx(rename = "invite.export")]
+    #[sqlx(rename = "invite_export")]
     InviteExport,
 }
 
@@ -83,9 +83,9 @@ impl AuditAction {
             Self::JobCancel => "job.cancel",
             Self::JobDownloadResults => "job.download_results",
             Self::JobDownloadReport => "job.download_report",
-            Self::InviteCheck => "invite.check",
-            Self::InviteSend => "invite.send",
-            Self::InviteExport => "invite.export",
+            Self::InviteCheck => "invite_check",
+            Self::InviteSend => "invite_send",
+            Self::InviteExport => "invite_export",
         }
     }
 

@@ -256,7 +256,7 @@ impl Store {
         let t = now();
         sqlx::query!(
             "INSERT INTO audit_log (at, actor, orcid, action, outcome, detail)
-             SELECT ?1, ?2, COALESCE(named_orcid, ?2), 'invite.send', 'ok',
+             SELECT ?1, ?2, COALESCE(named_orcid, ?2), 'invite_send', 'ok',
                     'invitation ' || id || ' to ' || given_names || ' ' || family_names
                     || ' <' || email || '> (batch ' || batch_id || ')'
              FROM invitations WHERE batch_id = ?3 ORDER BY id",

@@ -457,7 +457,7 @@ async fn the_list_filters_and_exports_as_csv_and_the_audit_log_says_who_invited_
     assert!(!csv.contains("a@example.org"), "{csv}");
     let audit = ok(h
         .app
-        .get_text(&h.staff, "/admin/audit?action=invite.send")
+        .get_text(&h.staff, "/admin/audit?action=invite_send")
         .await);
     assert!(
         audit.contains("Ann A &lt;a@example.org&gt;") || audit.contains("a@example.org"),

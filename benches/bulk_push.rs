@@ -213,7 +213,7 @@ async fn direct(app: &TestApp, per: usize) -> Duration {
     let access = app.state.works.access(&who).await.expect("access");
     let works: Vec<Work> = journal_articles(&[who], per, "bench")
         .iter()
-        .map(|i| serde_json::from_str::<Work>(&i.work_json).expect("work"))
+        .map(|i| serde_json::from_str::<Work>(&i.payload).expect("work"))
         .collect();
     let t = Instant::now();
     for chunk in works.chunks(100) {
@@ -233,7 +233,7 @@ async fn probe(app: &TestApp, orcid: &OrcidId) -> f64 {
     let access = app.state.works.access(orcid).await.expect("access");
     let works: Vec<Work> = journal_articles(&[*orcid], 100, "bench")
         .iter()
-        .map(|i| serde_json::from_str::<Work>(&i.work_json).expect("work"))
+        .map(|i| serde_json::from_str::<Work>(&i.payload).expect("work"))
         .map(|mut w| {
             if let Some(ids) = &mut w.external_ids {
                 ids.external_id[0].external_id_value.push_str(".probe");

@@ -10,6 +10,7 @@ use crate::works::form::{IdRow, WorkForm};
 use orcid::model::Work;
 use orcid::OrcidId;
 
+pub mod affiliations;
 mod limits;
 mod terms;
 
@@ -18,8 +19,7 @@ pub use limits::Limits;
 use terms::{in_csv_terms, IdSource};
 
 /// The columns of an upload, in the template's order.
-// Sized by the settings' floor, so the two cannot drift apart.
-pub const COLUMNS: [&str; crate::config::UPLOAD_MIN_COLUMNS] = [
+pub const COLUMNS: [&str; 12] = [
     "orcid",
     "title",
     "type",
@@ -33,6 +33,12 @@ pub const COLUMNS: [&str; crate::config::UPLOAD_MIN_COLUMNS] = [
     "external_id_value",
     "short_description",
 ];
+
+// The settings' floor holds every template, so the two cannot drift apart.
+const _: () = assert!(
+    COLUMNS.len() <= crate::config::UPLOAD_MIN_COLUMNS
+        && affiliations::COLUMNS.len() <= crate::config::UPLOAD_MIN_COLUMNS
+);
 
 /// Columns the header must name.
 pub const REQUIRED: [&str; 3] = ["orcid", "title", "type"];
@@ -59,6 +65,11 @@ pub enum FileError {
     Separator(char),
     #[error("The header row (line 1) has no column {}. The first line must name the columns: {}.", quoted(.0), COLUMNS.join(","))]
     MissingColumns(Vec<&'static str>),
+    #[error("The header row (line 1) has no column {}. The first line must name the columns: {}.", quoted(.missing), .columns.join(","))]
+    MissingColumnsIn {
+        missing: Vec<&'static str>,
+        columns: &'static [&'static str],
+    },
     #[error(
         "The header row (line 1) names the column “{0}” twice. Keep one and upload the file again."
     )]
@@ -88,18 +99,74 @@ pub struct ParsedRow {
     pub identity: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ParsedFile {
+#[derive(Debug, Clone)]
+pub struct ParsedFile<R = ParsedRow> {
     /// Data rows in the file (blank rows not counted).
     pub rows_total: i64,
     /// Warnings about the header (line 1) and findings about rows (bounded).
     pub findings: Findings,
-    pub rows: Vec<ParsedRow>,
+    pub rows: Vec<R>,
+}
+
+impl<R> Default for ParsedFile<R> {
+    fn default() -> Self {
+        Self {
+            rows_total: 0,
+            findings: Findings::default(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// Which columns an upload of one kind reads, and which its header must name.
+pub struct Layout {
+    pub columns: &'static [&'static str],
+    pub required: &'static [&'static str],
+}
+
+/// The works upload.
+pub const WORKS: Layout = Layout {
+    columns: &COLUMNS,
+    required: &REQUIRED,
+};
+
+impl Layout {
+    fn missing(&self, missing: Vec<&'static str>) -> FileError {
+        if std::ptr::eq(self.columns, COLUMNS.as_slice()) {
+            FileError::MissingColumns(missing)
+        } else {
+            FileError::MissingColumnsIn {
+                missing,
+                columns: self.columns,
+            }
+        }
+    }
 }
 
 /// Reads and checks a whole upload. `record_host` is ORCID's host for iDs in the works.
 /// A file past `limits` is refused before any of its rows is read.
 pub fn parse(bytes: &[u8], record_host: &str, limits: &Limits) -> Result<ParsedFile, FileError> {
+    let mut seen: HashMap<(OrcidId, (String, String)), i64> = HashMap::new();
+    parse_rows(bytes, limits, &WORKS, |header, line, fields, findings| {
+        let row = check_row(header, line, fields, record_host, findings)?;
+        match duplicate_of(&row, &mut seen) {
+            Some(dup) => {
+                findings.push(dup);
+                None
+            }
+            None => Some(row),
+        }
+    })
+}
+
+/// Reads an upload of any kind: the file and header are checked here, each data row by
+/// `check`, which reports its findings and returns the row when it has none.
+fn parse_rows<R>(
+    bytes: &[u8],
+    limits: &Limits,
+    layout: &Layout,
+    mut check: impl FnMut(&Header, u64, &[String], &mut Findings) -> Option<R>,
+) -> Result<ParsedFile<R>, FileError> {
     let bytes = sniff(bytes)?;
     limits::check(bytes, limits)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -116,7 +183,7 @@ pub fn parse(bytes: &[u8], record_host: &str, limits: &Limits) -> Result<ParsedF
         None => return Err(FileError::Empty),
         Some(first) => {
             let fields = lines.text_fields(first)?;
-            let header = Header::read(&fields.1)?;
+            let header = Header::read(&fields.1, layout)?;
             let mut out = ParsedFile::default();
             for warning in &header.warnings {
                 out.findings.push(warning.clone());
@@ -124,19 +191,14 @@ pub fn parse(bytes: &[u8], record_host: &str, limits: &Limits) -> Result<ParsedF
             (header, out)
         }
     };
-    let mut seen: HashMap<(OrcidId, (String, String)), i64> = HashMap::new();
     for record in records {
         let (line, fields) = lines.text_fields(record)?;
         if fields.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         out.rows_total += 1;
-        if let Some(row) = check_row(&header, line, &fields, record_host, &mut out.findings) {
-            if let Some(dup) = duplicate_of(&row, &mut seen) {
-                out.findings.push(dup);
-            } else {
-                out.rows.push(row);
-            }
+        if let Some(row) = check(&header, line, &fields, &mut out.findings) {
+            out.rows.push(row);
         }
     }
     if out.rows_total == 0 {
@@ -251,7 +313,7 @@ struct Header {
 }
 
 impl Header {
-    fn read(names: &[String]) -> Result<Self, FileError> {
+    fn read(names: &[String], layout: &Layout) -> Result<Self, FileError> {
         if let [only] = names {
             for sep in [';', '\t', '|'] {
                 if only.contains(sep) {
@@ -266,7 +328,7 @@ impl Header {
             if name.is_empty() {
                 continue;
             }
-            match COLUMNS.iter().find(|c| **c == name) {
+            match layout.columns.iter().find(|c| **c == name) {
                 Some(c) => {
                     if index.insert(*c, i).is_some() {
                         return Err(FileError::DuplicateColumn(name));
@@ -278,18 +340,19 @@ impl Header {
                     message: format!(
                         "Unknown column “{}”: ignored. The columns idlink reads are {}.",
                         raw.trim(),
-                        COLUMNS.join(", ")
+                        layout.columns.join(", ")
                     ),
                 }),
             }
         }
-        let missing: Vec<&'static str> = REQUIRED
+        let missing: Vec<&'static str> = layout
+            .required
             .iter()
             .copied()
             .filter(|c| !index.contains_key(c))
             .collect();
         if !missing.is_empty() {
-            return Err(FileError::MissingColumns(missing));
+            return Err(layout.missing(missing));
         }
         Ok(Header {
             index,
@@ -315,37 +378,16 @@ fn check_row(
     findings: &mut Findings,
 ) -> Option<ParsedRow> {
     let line = i64::try_from(line).unwrap_or(i64::MAX);
+    if !width_ok(header, line, fields, findings) {
+        return None;
+    }
+    let orcid = orcid_in(header, line, fields, findings);
     let mut report = |column: &str, message: String| {
         findings.push(RowError {
             line,
             column: column.to_string(),
             message,
         })
-    };
-    if fields.len() != header.width {
-        report(
-            "(row)",
-            format!(
-                "This row has {} values but the header names {} columns. A value with a comma in it must be in double quotes.",
-                fields.len(),
-                header.width
-            ),
-        );
-        return None;
-    }
-    let get = |c: &str| header.get(fields, c);
-    let orcid = match get("orcid") {
-        "" => {
-            report("orcid", "The ORCID iD is empty; it is required.".into());
-            None
-        }
-        raw => match OrcidId::parse(raw) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                report("orcid", format!("{raw} is not a valid ORCID iD: {e}."));
-                None
-            }
-        },
     };
     let (form, sources) = form_of(header, fields);
     let work = match form.validate(record_host) {
@@ -367,6 +409,45 @@ fn check_row(
         work,
         identity,
     })
+}
+
+/// Whether the row has as many values as the header names; reported when not.
+fn width_ok(header: &Header, line: i64, fields: &[String], findings: &mut Findings) -> bool {
+    if fields.len() == header.width {
+        return true;
+    }
+    findings.push(RowError {
+        line,
+        column: "(row)".into(),
+        message: format!(
+            "This row has {} values but the header names {} columns. A value with a comma in it must be in double quotes.",
+            fields.len(),
+            header.width
+        ),
+    });
+    false
+}
+
+/// The row's `orcid` value as an iD; reported when empty or not valid.
+fn orcid_in(
+    header: &Header,
+    line: i64,
+    fields: &[String],
+    findings: &mut Findings,
+) -> Option<OrcidId> {
+    let message = match header.get(fields, "orcid") {
+        "" => "The ORCID iD is empty; it is required.".to_string(),
+        raw => match OrcidId::parse(raw) {
+            Ok(id) => return Some(id),
+            Err(e) => format!("{raw} is not a valid ORCID iD: {e}."),
+        },
+    };
+    findings.push(RowError {
+        line,
+        column: "orcid".into(),
+        message,
+    });
+    None
 }
 
 /// The row as the researcher form would hold it.

@@ -2,6 +2,8 @@
 //! ([`super::csv_rows`]), then each researcher's grant as idlink holds it. Nothing here
 //! talks to ORCID.
 
+use orcid::model::Organization;
+
 use crate::store::{now, Grant, NewJobItem, RowError, Store};
 
 use super::csv_rows::{self, FileError, Limits};
@@ -31,6 +33,11 @@ impl Review {
     /// Data lines with at least one finding (line 1, the header, only carries warnings).
     pub fn rows_invalid(&self) -> i64 {
         self.findings.invalid_lines()
+    }
+
+    /// Rows kept until their researcher connects.
+    pub fn waiting(&self) -> usize {
+        self.items.iter().filter(|i| i.waiting).count()
     }
 }
 
@@ -76,8 +83,61 @@ pub async fn review(
             line: row.line,
             orcid: row.orcid,
             title: row.form.title,
-            work_json,
+            payload: work_json,
+            section: None,
             identity: row.identity,
+            waiting: false,
+        });
+    }
+    Ok(Review {
+        rows_total: parsed.rows_total,
+        findings,
+        items,
+    })
+}
+
+/// Checks an affiliations upload; every row is written at `organization`. Rows for
+/// researchers who cannot be written to now (not connected, grant revoked or without the
+/// scope) are not findings: they become waiting items, sent when the person connects.
+pub async fn review_affiliations(
+    store: &Store,
+    bytes: Vec<u8>,
+    organization: &Organization,
+    limits: Limits,
+) -> Result<Review, IntakeError> {
+    let org = organization.clone();
+    let parsed = tokio::task::spawn_blocking(move || {
+        csv_rows::affiliations::parse(&bytes, &org, &limits)
+    })
+    .await??;
+    let mut orcids: Vec<_> = parsed.rows.iter().map(|r| r.orcid).collect();
+    orcids.sort_unstable();
+    orcids.dedup();
+    let grants = store.grants_of(&orcids).await?;
+    let t = now();
+    let mut findings = parsed.findings;
+    let mut items = Vec::with_capacity(parsed.rows.len());
+    for row in parsed.rows {
+        let payload = match serde_json::to_string(&row.affiliation.for_create()) {
+            Ok(j) => j,
+            Err(e) => {
+                tracing::error!(error = %e, line = row.line, "a checked affiliation could not be written as JSON");
+                findings.push(RowError {
+                    line: row.line,
+                    column: "(row)".into(),
+                    message: "idlink could not prepare this affiliation for ORCID.".into(),
+                });
+                continue;
+            }
+        };
+        items.push(NewJobItem {
+            line: row.line,
+            orcid: row.orcid,
+            title: row.title(),
+            payload,
+            section: Some(row.section.into()),
+            identity: Vec::new(),
+            waiting: grant_problem(grants.get(&row.orcid), t).is_some(),
         });
     }
     Ok(Review {

@@ -191,7 +191,7 @@ fn on_record(ours: Ours<'_>, w: CachedWork) -> OnRecord {
 
 /// What the item asked for, read from the work it sends.
 pub fn asked(item: &JobItem) -> Asked {
-    let work: Option<Work> = serde_json::from_str(&item.work_json).ok();
+    let work: Option<Work> = serde_json::from_str(&item.payload).ok();
     let identifiers = item
         .identity
         .iter()

@@ -23,11 +23,13 @@ pub fn job_item(line: i64, orcid: &OrcidId, title: &str, doi: &str, work_type: &
         line,
         orcid: *orcid,
         title: title.into(),
-        work_json: serde_json::to_string(&work.for_create()).expect("work json"),
+        payload: serde_json::to_string(&work.for_create()).expect("work json"),
+        section: None,
         identity: vec![(
             "doi".into(),
             external_ids::normalize("doi", doi).expect("doi"),
         )],
+        waiting: false,
     }
 }
 

@@ -1,6 +1,8 @@
 //! One researcher's share of one job: refresh their record, resolve items that may have
 //! reached ORCID before (a kill mid-request, a lost answer), compare the rest with the
-//! record, and send what is missing in bulk requests of up to 100 works.
+//! record, and send what is missing. The claiming, settling, retrying and waiting are the
+//! same for every kind of job; how items are sent is the kind's: works in bulk requests
+//! of up to 100 (below), affiliations one request each (`affiliations`).
 //!
 //! So that a kill at any point is recovered without pushing twice: an item is claimed
 //! (`sending`) before its request; after the answer, its outcome, idlink's record of the
@@ -15,7 +17,8 @@ use super::trouble::{item_error, Trouble};
 use super::{Runner, MAX_ATTEMPTS};
 use crate::jobs::retry;
 use crate::store::{
-    now, AuditLine, BatchRecord, ItemStatus, JobItem, JobUnit, OwnWork, Settlement,
+    now, AuditAction, AuditLine, BatchRecord, ItemStatus, JobItem, JobKind, JobUnit, OwnWork,
+    Settlement,
 };
 use orcid::api::BULK_MAX;
 use orcid::model::Work;
@@ -32,12 +35,14 @@ pub enum UnitError {
 
 type Done = Result<(), UnitError>;
 
+mod affiliations;
 mod decide;
 
 /// Everything the steps of one unit share.
 struct Unit<'a> {
     runner: &'a Runner,
     job_id: i64,
+    kind: JobKind,
     orcid: OrcidId,
     /// The staff member who created the job: the actor of every audit line.
     actor: OrcidId,
@@ -55,32 +60,15 @@ pub async fn process(runner: &Runner, unit: JobUnit) -> Done {
     let u = Unit {
         runner,
         job_id: unit.job_id,
+        kind: job.kind,
         orcid: unit.orcid,
         actor: OrcidId::parse(&job.created_by).unwrap_or(unit.orcid),
         push_again: job.push_again,
     };
-    // The record as ORCID has it now: both the recovery and the comparison read it.
-    if let Err(e) = runner.works.refresh_works(&u.orcid).await {
-        return u.give_up(&items, Trouble::from_sync(&e)).await;
+    match job.kind {
+        JobKind::Works => u.push_works(items).await,
+        JobKind::Affiliations => u.push_affiliations(items).await,
     }
-    let pending = u.resolve_earlier_sends(items).await?;
-    let to_send = u.compare(pending).await?;
-    if to_send.is_empty() {
-        return Ok(());
-    }
-    let mut token = match runner.works.access(&u.orcid).await {
-        Ok(a) if a.can_write_works() => a.token,
-        Ok(_) => {
-            return u
-                .give_up(&to_send, Trouble::from_api(&ApiError::MissingScope))
-                .await
-        }
-        Err(e) => return u.give_up(&to_send, Trouble::from_access(&e)).await,
-    };
-    let mut pushed = Pushed::default();
-    let result = u.push_all(&mut token, &to_send, &mut pushed).await;
-    u.update_cache(pushed).await;
-    result
 }
 
 /// What the bulk answers of a unit brought back.
@@ -92,16 +80,53 @@ struct Pushed {
     duplicates: bool,
 }
 
-/// What to do after one bulk request.
+/// What to do after one request.
 enum Next {
     Continue,
     /// Cancelled, or a transient failure: the rest waits (the backoff holds the researcher).
     Stop,
-    /// The grant or record refused: the rest fails with this reason.
-    FailRest(String),
+    /// The grant or record refused: the rest is given up for this reason.
+    GiveUpRest(Trouble),
 }
 
 impl Unit<'_> {
+    /// The works strategy: one read of the record's works, then bulk requests.
+    async fn push_works(&self, items: Vec<JobItem>) -> Done {
+        let runner = self.runner;
+        // The record as ORCID has it now: both the recovery and the comparison read it.
+        if let Err(e) = runner.works.refresh_works(&self.orcid).await {
+            return self.give_up(&items, Trouble::from_sync(&e)).await;
+        }
+        let pending = self.resolve_earlier_sends(items).await?;
+        let to_send = self.compare(pending).await?;
+        if to_send.is_empty() {
+            return Ok(());
+        }
+        let Some(mut token) = self.write_token(&to_send).await? else {
+            return Ok(());
+        };
+        let mut pushed = Pushed::default();
+        let result = self.push_all(&mut token, &to_send, &mut pushed).await;
+        self.update_cache(pushed).await;
+        result
+    }
+
+    /// The researcher's token for writing, or None when the items were given up (no
+    /// grant, or one without the scope).
+    async fn write_token(&self, items: &[JobItem]) -> Result<Option<SecretString>, UnitError> {
+        match self.runner.works.access(&self.orcid).await {
+            Ok(a) if a.can_write_works() => Ok(Some(a.token)),
+            Ok(_) => {
+                let trouble = Trouble::from_api(&ApiError::MissingScope);
+                self.give_up(items, trouble).await.map(|()| None)
+            }
+            Err(e) => self
+                .give_up(items, Trouble::from_access(&e))
+                .await
+                .map(|()| None),
+        }
+    }
+
     /// Sends the items in bulk requests of up to [`BULK_MAX`], claiming each chunk first.
     /// `token` is replaced when ORCID refuses it and a refresh brings a new one.
     async fn push_all(
@@ -116,7 +141,7 @@ impl Unit<'_> {
             match self.send(token, chunk, pushed).await? {
                 Next::Continue => rest = tail,
                 Next::Stop => return Ok(()),
-                Next::FailRest(why) => return self.fail(tail, &why).await,
+                Next::GiveUpRest(trouble) => return self.give_up(tail, trouble).await,
             }
         }
         Ok(())
@@ -152,7 +177,7 @@ impl Unit<'_> {
             .iter()
             .filter(|i| claimed.binary_search(&i.id).is_ok())
         {
-            match serde_json::from_str::<Work>(&item.work_json) {
+            match serde_json::from_str::<Work>(&item.payload) {
                 Ok(w) => {
                     items.push(item);
                     works.push(w);
@@ -175,7 +200,8 @@ impl Unit<'_> {
             Ok(results) => results,
             Err(e) => {
                 for item in &items {
-                    self.audit(&mut outcomes, item, None, e.outcome(), &e.to_string());
+                    let (outcome, detail) = (e.outcome(), e.to_string());
+                    self.audit(&mut outcomes, item, AuditAction::AddWork, None, outcome, &detail);
                 }
                 self.write(outcomes).await?;
                 return self.request_failed(&items, Trouble::from_call(&e)).await;
@@ -202,7 +228,7 @@ impl Unit<'_> {
                 if let Some(pc) = work.put_code {
                     self.ours(b, item, pc);
                 }
-                self.audit(b, item, work.put_code, "ok", &item.title);
+                self.audit(b, item, AuditAction::AddWork, work.put_code, "ok", &item.title);
                 let why = "added to the record";
                 settle(b, item, ItemStatus::Done, work.put_code, why);
                 pushed.works.push(work);
@@ -213,12 +239,12 @@ impl Unit<'_> {
                     self.ours(b, item, pc);
                 }
                 let why = "already on the record: idlink had added it before";
-                self.audit(b, item, existing, "duplicate", why);
+                self.audit(b, item, AuditAction::AddWork, existing, "duplicate", why);
                 settle(b, item, ItemStatus::AlreadyPresent, existing, why);
             }
             Err(e) => {
                 let why = item_error(&e);
-                self.audit(b, item, None, e.outcome(), &why);
+                self.audit(b, item, AuditAction::AddWork, None, e.outcome(), &why);
                 settle(b, item, ItemStatus::Failed, None, &why);
             }
         }
@@ -240,9 +266,9 @@ impl Unit<'_> {
                 self.fail(&owned, &why).await?;
                 Ok(Next::Continue)
             }
-            Trouble::Researcher(why) => {
-                self.fail(&owned, &why).await?;
-                Ok(Next::FailRest(why))
+            Trouble::Researcher(_) | Trouble::Grant(_) => {
+                self.give_up(&owned, trouble.clone()).await?;
+                Ok(Next::GiveUpRest(trouble))
             }
             Trouble::Database(why) => Err(UnitError::Inner(why)),
         }
@@ -252,9 +278,30 @@ impl Unit<'_> {
     async fn give_up(&self, items: &[JobItem], trouble: Trouble) -> Done {
         match trouble {
             Trouble::Transient(why) => self.retry_later(items, &why).await,
-            Trouble::Researcher(why) | Trouble::Batch(why) => self.fail(items, &why).await,
+            Trouble::Grant(why) if self.waits_for_grant() => self.wait(items, &why).await,
+            Trouble::Researcher(why) | Trouble::Batch(why) | Trouble::Grant(why) => {
+                self.fail(items, &why).await
+            }
             Trouble::Database(why) => Err(UnitError::Inner(why)),
         }
+    }
+
+    /// Whether this kind's items wait for a new grant rather than fail without one.
+    /// Affiliations come from the institution's HR list, uploaded once: each connection
+    /// completes the picture. Works fail, so staff see at once whom to ask.
+    fn waits_for_grant(&self) -> bool {
+        matches!(self.kind, JobKind::Affiliations)
+    }
+
+    /// Items kept as waiting until the researcher connects again (then queued on their
+    /// own, see [`crate::store::Store::resume_waiting`]).
+    async fn wait(&self, items: &[JobItem], why: &str) -> Done {
+        let mut waiting = self.batch();
+        let detail = format!("waiting for the researcher to connect: {why}");
+        for item in items {
+            settle(&mut waiting, item, ItemStatus::Waiting, None, &detail);
+        }
+        self.write(waiting).await
     }
 
     /// Back to the queue with one more attempt counted (the backoff then holds this
@@ -321,11 +368,13 @@ impl Unit<'_> {
         &self,
         b: &mut BatchRecord,
         item: &JobItem,
+        action: AuditAction,
         put_code: Option<i64>,
         outcome: &'static str,
         detail: &str,
     ) {
         b.audit.push(AuditLine {
+            action,
             put_code,
             outcome,
             detail: format!("job {} line {}: {detail}", self.job_id, item.line),

@@ -34,7 +34,7 @@ pub async fn page(
             .await?;
         let omitted = state.store.findings_omitted(job.id).await?;
         (
-            Some(DraftView::new(errors, total, &omitted, counts.pending)),
+            Some(DraftView::new(errors, total, &omitted, counts)),
             None,
         )
     } else {

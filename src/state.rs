@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use orcid::OrcidClient;
 
+use crate::affiliations::Affiliations;
 use crate::config::Settings;
 use crate::crypto::TokenCipher;
 use crate::grants::Grants;
@@ -31,6 +32,8 @@ pub struct Inner {
     pub simulated_orcid: Option<axum::Router>,
     /// Reading and writing researchers' works.
     pub works: Works,
+    /// Writing researchers' affiliations (through `works`' grants and ORCID client).
+    pub affiliations: Affiliations,
     /// The bulk-push runner: started once by `main`, woken when a job is started.
     pub runner: Runner,
     /// Researchers' grants: sign-in, refresh, disconnect, and the revoker (started by `main`).
@@ -134,6 +137,7 @@ impl AppState {
             grants.clone(),
             settings.works_refresh_cooldown,
         );
+        let affiliations = Affiliations::new(works.clone(), settings.org.clone());
         // Bulk pushes take only the ORCID slots no person is waiting for.
         let runner = Runner::new(
             store.clone(),
@@ -161,6 +165,7 @@ impl AppState {
                 sessions,
                 simulated_orcid,
                 works,
+                affiliations,
                 runner,
                 grants,
                 mailer,

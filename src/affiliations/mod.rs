@@ -1,15 +1,57 @@
 //! Affiliations on a researcher's ORCID record (employment, education and the other five
 //! sections): turning ORCID's summaries into cache rows, reading them back grouped as
-//! ORCID groups them, and recognising the institution's own. Filled by the works refresh,
-//! which reads the whole record in one `GET /activities`.
+//! ORCID groups them, recognising the institution's own, and writing one affiliation
+//! ([`Affiliations`]). Filled by the works refresh, which reads the whole record in one
+//! `GET /activities`.
 
+pub mod draft;
+pub mod meaning;
 pub mod ours;
+pub mod prefill;
 pub mod read;
+pub mod write;
 
 use orcid::model::{AffiliationSection, Organization};
 use orcid::OrcidId;
 
+use crate::config::InstitutionOrg;
 use crate::store::{CachedAffiliation, Store};
+use crate::works::Works;
+
+/// Writing researchers' affiliations: the grant and ORCID calls of [`Works`] (one refresh
+/// path, one limiter), and the institution as an ORCID organisation. Cheap to clone.
+#[derive(Clone)]
+pub struct Affiliations {
+    works: Works,
+    org: InstitutionOrg,
+}
+
+impl Affiliations {
+    pub fn new(works: Works, org: InstitutionOrg) -> Self {
+        Self { works, org }
+    }
+
+    /// For background jobs: every ORCID call waits behind those made for people.
+    pub fn bulk(&self) -> Self {
+        Self {
+            works: self.works.bulk(),
+            org: self.org.clone(),
+        }
+    }
+
+    /// For a request of `person`: every ORCID call counts against their own allowance.
+    pub fn for_person(&self, person: OrcidId) -> Self {
+        Self {
+            works: self.works.for_person(person),
+            org: self.org.clone(),
+        }
+    }
+
+    /// The institution as configured, complete or not.
+    pub fn institution(&self) -> &InstitutionOrg {
+        &self.org
+    }
+}
 
 /// One section of the record that has items, in ORCID's groups.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,7 +21,7 @@ pub fn to_cached(activities: &ActivitiesSummary) -> Vec<CachedAffiliation> {
         .collect()
 }
 
-fn row(
+pub(crate) fn row(
     section: AffiliationSection,
     group_index: i64,
     position: i64,

@@ -100,6 +100,28 @@ impl Store {
         Ok(rows)
     }
 
+    /// One cached affiliation, if the record has it.
+    pub async fn cached_affiliation(
+        &self,
+        orcid: &OrcidId,
+        section: CachedSection,
+        put_code: i64,
+    ) -> Result<Option<CachedAffiliation>, sqlx::Error> {
+        sqlx::query_as!(
+            CachedAffiliation,
+            r#"SELECT section AS "section: CachedSection", put_code, group_index, position,
+                      org_name, org_city, org_region, org_country, org_id, org_id_source,
+                      department, role_title, start_year, start_month, start_day, end_year,
+                      end_month, end_day, source_name, source_client_id, visibility
+               FROM cached_affiliations WHERE orcid = ?1 AND section = ?2 AND put_code = ?3"#,
+            orcid,
+            section,
+            put_code,
+        )
+        .fetch_optional(&self.pool)
+        .await
+    }
+
     /// Whether the record's affiliations were ever read.
     pub async fn affiliations_synced(&self, orcid: &OrcidId) -> Result<bool, sqlx::Error> {
         let row = sqlx::query_scalar!(
@@ -166,6 +188,78 @@ pub(super) async fn replace(
         t,
     )
     .execute(&mut *conn)
+    .await
+    .map(|_| ())
+}
+
+/// Writes one affiliation idlink just wrote at ORCID, on the caller's connection inside
+/// its transaction: a new one goes last in its section, as a group of its own (ORCID
+/// groups affiliations only by shared external ids); a known one keeps its place.
+pub(super) async fn put(
+    conn: &mut sqlx::SqliteConnection,
+    orcid: &OrcidId,
+    a: &CachedAffiliation,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO cached_affiliations (orcid, section, put_code, group_index, position,
+             org_name, org_city, org_region, org_country, org_id, org_id_source, department,
+             role_title, start_year, start_month, start_day, end_year, end_month, end_day,
+             source_name, source_client_id, visibility)
+         VALUES (?1, ?2, ?3,
+                 (SELECT COALESCE(MAX(group_index) + 1, 0) FROM cached_affiliations
+                  WHERE orcid = ?1 AND section = ?2),
+                 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+         ON CONFLICT (orcid, section, put_code) DO UPDATE SET
+             org_name = excluded.org_name, org_city = excluded.org_city,
+             org_region = excluded.org_region, org_country = excluded.org_country,
+             org_id = excluded.org_id, org_id_source = excluded.org_id_source,
+             department = excluded.department, role_title = excluded.role_title,
+             start_year = excluded.start_year, start_month = excluded.start_month,
+             start_day = excluded.start_day, end_year = excluded.end_year,
+             end_month = excluded.end_month, end_day = excluded.end_day,
+             source_name = COALESCE(excluded.source_name, source_name),
+             source_client_id = COALESCE(excluded.source_client_id, source_client_id),
+             visibility = COALESCE(excluded.visibility, visibility)",
+        orcid,
+        a.section,
+        a.put_code,
+        a.org_name,
+        a.org_city,
+        a.org_region,
+        a.org_country,
+        a.org_id,
+        a.org_id_source,
+        a.department,
+        a.role_title,
+        a.start_year,
+        a.start_month,
+        a.start_day,
+        a.end_year,
+        a.end_month,
+        a.end_day,
+        a.source_name,
+        a.source_client_id,
+        a.visibility,
+    )
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Drops one affiliation from the cache, on the caller's connection.
+pub(super) async fn forget(
+    conn: &mut sqlx::SqliteConnection,
+    orcid: &OrcidId,
+    section: CachedSection,
+    put_code: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM cached_affiliations WHERE orcid = ?1 AND section = ?2 AND put_code = ?3",
+        orcid,
+        section,
+        put_code,
+    )
+    .execute(conn)
     .await
     .map(|_| ())
 }

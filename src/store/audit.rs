@@ -8,7 +8,7 @@ use super::{now, Store};
 
 pub use query::{AuditFilter, AuditVocabulary};
 
-/// What an audit line records (`audit_log.action`). Only the first three are calls to
+/// What an audit line records (`audit_log.action`). Only the first six are calls to
 /// ORCID; the rest are staff actions inside idlink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
@@ -16,6 +16,9 @@ pub enum AuditAction {
     AddWork,
     UpdateWork,
     DeleteWork,
+    AddAffiliation,
+    UpdateAffiliation,
+    DeleteAffiliation,
     ExportResearchers,
     ExportAudit,
     ExportReconcile,
@@ -32,10 +35,13 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 14] = [
         Self::AddWork,
         Self::UpdateWork,
         Self::DeleteWork,
+        Self::AddAffiliation,
+        Self::UpdateAffiliation,
+        Self::DeleteAffiliation,
         Self::ExportResearchers,
         Self::ExportAudit,
         Self::ExportReconcile,
@@ -52,6 +58,9 @@ impl AuditAction {
             Self::AddWork => "add_work",
             Self::UpdateWork => "update_work",
             Self::DeleteWork => "delete_work",
+            Self::AddAffiliation => "add_affiliation",
+            Self::UpdateAffiliation => "update_affiliation",
+            Self::DeleteAffiliation => "delete_affiliation",
             Self::ExportResearchers => "export_researchers",
             Self::ExportAudit => "export_audit",
             Self::ExportReconcile => "export_reconcile",
@@ -65,7 +74,15 @@ impl AuditAction {
 
     /// Whether idlink called ORCID for this (the dashboard's "last ORCID call").
     pub fn is_orcid_call(self) -> bool {
-        matches!(self, Self::AddWork | Self::UpdateWork | Self::DeleteWork)
+        matches!(
+            self,
+            Self::AddWork
+                | Self::UpdateWork
+                | Self::DeleteWork
+                | Self::AddAffiliation
+                | Self::UpdateAffiliation
+                | Self::DeleteAffiliation
+        )
     }
 }
 

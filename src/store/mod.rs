@@ -6,6 +6,7 @@
 mod affiliations_cache;
 mod audit;
 mod files;
+mod idlink_affiliations;
 mod idlink_works;
 mod jobs;
 mod researchers;
@@ -27,6 +28,7 @@ use crate::crypto::TokenCipher;
 pub use affiliations_cache::{CachedAffiliation, CachedSection};
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRecord, AuditVocabulary};
 pub use files::create_private_dir;
+pub use idlink_affiliations::{AffiliationChange, IdlinkAffiliation, IdlinkAffiliationStatus};
 pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
 pub use jobs::{
     AuditLine, BatchRecord, DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job,

@@ -48,6 +48,16 @@ impl Works {
         }
     }
 
+    /// The ORCID client these calls go through (its limiter, and its allowance for a
+    /// person when made by [`Works::for_person`]), for other activities' calls.
+    pub fn client(&self) -> &OrcidClient {
+        &self.orcid
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// For background jobs: every ORCID call waits behind those made for people.
     pub fn bulk(&self) -> Self {
         Self {

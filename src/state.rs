@@ -144,6 +144,7 @@ impl AppState {
             orcid.bulk(),
             metrics.clone(),
             works.bulk(),
+            affiliations.bulk(),
             settings.institution_name.clone(),
         );
         let mailer = Mailer::new(&settings.mail)?;

@@ -106,10 +106,9 @@ pub async fn review_affiliations(
     limits: Limits,
 ) -> Result<Review, IntakeError> {
     let org = organization.clone();
-    let parsed = tokio::task::spawn_blocking(move || {
-        csv_rows::affiliations::parse(&bytes, &org, &limits)
-    })
-    .await??;
+    let parsed =
+        tokio::task::spawn_blocking(move || csv_rows::affiliations::parse(&bytes, &org, &limits))
+            .await??;
     let mut orcids: Vec<_> = parsed.rows.iter().map(|r| r.orcid).collect();
     orcids.sort_unstable();
     orcids.dedup();

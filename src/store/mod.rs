@@ -33,6 +33,7 @@ pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
 pub use jobs::{
     AuditLine, BatchRecord, DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job,
     JobCounts, JobItem, JobKind, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
+    WaitingItem,
 };
 pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,

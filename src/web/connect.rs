@@ -322,6 +322,10 @@ async fn finish_sign_in(
         .await?;
     session::sign_in(session, &orcid).await?;
     tracing::info!(orcid = %orcid, ?outcome, "researcher connected");
+    // Staff uploads kept for this person until they connected are sent now.
+    if let Err(e) = state.runner.resume_waiting(&orcid).await {
+        tracing::error!(error = %e, orcid = %orcid, "could not queue the researcher's waiting job items");
+    }
     Ok(Redirect::to("/me").into_response())
 }
 

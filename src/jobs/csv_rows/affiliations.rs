@@ -130,14 +130,22 @@ type MeaningKey = (OrcidId, AffiliationSection, String, String, [u32; 3]);
 
 fn meaning_key(row: &AffiliationRow) -> MeaningKey {
     let fold = |s: Option<&String>| {
-        s.map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
-            .unwrap_or_default()
+        s.map(|s| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        })
+        .unwrap_or_default()
     };
     let start = row
         .affiliation
         .start_date
         .as_ref()
-        .map(|d| d.parts().map(|p| p.and_then(|p| p.parse().ok()).unwrap_or(0)))
+        .map(|d| {
+            d.parts()
+                .map(|p| p.and_then(|p| p.parse().ok()).unwrap_or(0))
+        })
         .unwrap_or_default();
     (
         row.orcid,
@@ -172,7 +180,10 @@ fn check_row(
         "" => {
             report(
                 "affiliation_type",
-                format!("The affiliation type is empty; it is required: one of {}.", types()),
+                format!(
+                    "The affiliation type is empty; it is required: one of {}.",
+                    types()
+                ),
             );
             None
         }
@@ -181,7 +192,10 @@ fn check_row(
             if section.is_none() {
                 report(
                     "affiliation_type",
-                    format!("“{raw}” is not an affiliation type. Use one of {}.", types()),
+                    format!(
+                        "“{raw}” is not an affiliation type. Use one of {}.",
+                        types()
+                    ),
                 );
             }
             section
@@ -296,10 +310,7 @@ fn date_of(
 }
 
 /// The row's own identifier, if it has one: both columns or neither.
-fn external_id(
-    id_type: &str,
-    value: &str,
-) -> Result<Option<ExternalIds>, (&'static str, String)> {
+fn external_id(id_type: &str, value: &str) -> Result<Option<ExternalIds>, (&'static str, String)> {
     match (id_type.is_empty(), value.is_empty()) {
         (true, true) => Ok(None),
         (false, true) => Err((
@@ -377,7 +388,11 @@ mod tests {
         let file = "role_title,orcid,affiliation_type,start_year,start_month\n\
                     Lecturer,0000-0002-1825-0097,Employment,2020,3\n";
         let parsed = parse(file.as_bytes(), &org(), &LIMITS).unwrap();
-        assert!(parsed.findings.kept().is_empty(), "{:?}", parsed.findings.kept());
+        assert!(
+            parsed.findings.kept().is_empty(),
+            "{:?}",
+            parsed.findings.kept()
+        );
         let row = &parsed.rows[0];
         assert_eq!(row.section, AffiliationSection::Employment);
         assert_eq!(row.affiliation.role_title.as_deref(), Some("Lecturer"));
@@ -414,7 +429,9 @@ mod tests {
                     0000-0002-1825-0097,employment,  lecturer ,2020\n";
         let parsed = parse(file.as_bytes(), &org(), &LIMITS).unwrap();
         assert_eq!(parsed.rows.len(), 1);
-        assert!(parsed.findings.kept()[0].message.contains("Duplicate of line 2"));
+        assert!(parsed.findings.kept()[0]
+            .message
+            .contains("Duplicate of line 2"));
     }
 
     #[test]

@@ -72,9 +72,9 @@ impl Trouble {
     pub fn from_access(e: &AccessError) -> Self {
         match e {
             AccessError::Revoked => Self::Grant(REVOKED.into()),
-            AccessError::NotConnected => Self::Grant(
-                "the researcher is not connected to idlink (no ORCID access)".into(),
-            ),
+            AccessError::NotConnected => {
+                Self::Grant("the researcher is not connected to idlink (no ORCID access)".into())
+            }
             AccessError::Refresh(e) => {
                 Self::Transient(format!("could not refresh idlink's access: {e}"))
             }

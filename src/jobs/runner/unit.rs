@@ -201,7 +201,14 @@ impl Unit<'_> {
             Err(e) => {
                 for item in &items {
                     let (outcome, detail) = (e.outcome(), e.to_string());
-                    self.audit(&mut outcomes, item, AuditAction::AddWork, None, outcome, &detail);
+                    self.audit(
+                        &mut outcomes,
+                        item,
+                        AuditAction::AddWork,
+                        None,
+                        outcome,
+                        &detail,
+                    );
                 }
                 self.write(outcomes).await?;
                 return self.request_failed(&items, Trouble::from_call(&e)).await;
@@ -228,7 +235,14 @@ impl Unit<'_> {
                 if let Some(pc) = work.put_code {
                     self.ours(b, item, pc);
                 }
-                self.audit(b, item, AuditAction::AddWork, work.put_code, "ok", &item.title);
+                self.audit(
+                    b,
+                    item,
+                    AuditAction::AddWork,
+                    work.put_code,
+                    "ok",
+                    &item.title,
+                );
                 let why = "added to the record";
                 settle(b, item, ItemStatus::Done, work.put_code, why);
                 pushed.works.push(work);

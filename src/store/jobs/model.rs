@@ -148,6 +148,15 @@ pub struct ItemOutcome {
     pub detail: Option<String>,
 }
 
+/// An item kept until its researcher connects, as the staff researcher page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingItem {
+    pub job_id: i64,
+    pub line: i64,
+    pub title: String,
+    pub detail: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct JobCounts {
     pub waiting: i64,

@@ -33,10 +33,7 @@ pub async fn page(
             .row_errors_first(job.id, FINDINGS_SHOWN as i64)
             .await?;
         let omitted = state.store.findings_omitted(job.id).await?;
-        (
-            Some(DraftView::new(errors, total, &omitted, counts)),
-            None,
-        )
+        (Some(DraftView::new(errors, total, &omitted, counts)), None)
     } else {
         let status = query.get("status").and_then(|s| ItemStatus::from_query(s));
         let page: i64 = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);

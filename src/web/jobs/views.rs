@@ -118,7 +118,12 @@ pub struct DraftView {
 impl DraftView {
     /// `errors`: the first findings in file order (header notes first); `total`: all of
     /// them, header notes included.
-    pub fn new(errors: Vec<RowError>, total: i64, omitted: &[(String, i64)], counts: JobCounts) -> Self {
+    pub fn new(
+        errors: Vec<RowError>,
+        total: i64,
+        omitted: &[(String, i64)],
+        counts: JobCounts,
+    ) -> Self {
         let (header_notes, findings): (Vec<_>, Vec<_>) =
             errors.into_iter().partition(|e| e.line <= 1);
         let notes = header_notes.len();

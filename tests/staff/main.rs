@@ -5,6 +5,7 @@ mod admin;
 #[path = "../common/mod.rs"]
 mod common;
 mod demo_staff;
+mod jobs_affiliations;
 mod jobs_intake;
 mod jobs_runner;
 mod mail;

@@ -404,9 +404,10 @@ mod tests {
     #[test]
     fn each_problem_names_its_column_in_plain_words() {
         let file = "orcid,affiliation_type,start_year,start_month,end_year,external_id_type,external_id_value\n\
-                    0000-0002-1825-0097,job,2020,13,2019,,x\n\
+                    0000-0002-1825-0097,employment,2020,13,,,x\n\
                     0000-0002-1825-0097,education,2020,,2019,,\n\
-                    0000-0002-1825-0096,employment,,,,,\n";
+                    0000-0002-1825-0096,employment,,,,,\n\
+                    0000-0002-1825-0097,job,2020,,,,\n";
         let parsed = parse(file.as_bytes(), &org(), &LIMITS).unwrap();
         let found: Vec<(i64, String)> = parsed
             .findings
@@ -414,7 +415,7 @@ mod tests {
             .iter()
             .map(|e| (e.line, e.column.clone()))
             .collect();
-        assert!(found.contains(&(2, "affiliation_type".into())), "{found:?}");
+        assert!(found.contains(&(5, "affiliation_type".into())), "{found:?}");
         assert!(found.contains(&(2, "start_month".into())), "{found:?}");
         assert!(found.contains(&(2, "external_id_type".into())), "{found:?}");
         assert!(found.contains(&(3, "end_year".into())), "{found:?}");

@@ -4,6 +4,7 @@
 mod a11y;
 mod browser;
 mod bulk;
+mod bulk_affiliations;
 #[path = "../common/mod.rs"]
 mod common;
 mod delivery;

@@ -260,6 +260,13 @@ async fn a_changed_end_date_updates_the_affiliation_and_an_unchanged_row_sends_n
     let end = on_record[0].affiliation.end_date.clone().unwrap();
     assert_eq!(end.parts()[0], Some("2025"));
 
+    // The comparison with the record shows the updated item as asked.
+    let staff_client = staff_browser(&app).await;
+    let page = format!("/admin/jobs/{}/reconcile/{who}", second[0].job_id);
+    let html = crate::common::ok(app.get_text(&staff_client, &page).await);
+    assert!(html.contains("on the record as asked"), "{html}");
+    assert!(html.contains("2020 – 2025"), "{html}");
+
     let (third, requests) = run(&app, &[item(2, &who, &leaving)], false).await;
     assert_eq!(third[0].status, ItemStatus::AlreadyPresent);
     assert!(third[0].detail.as_deref().unwrap().contains("unchanged"));

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::common::{location, multipart, wait_for, wait_until, TestApp};
+use crate::common::{self, affiliation_item, location, multipart, wait_for, wait_until, TestApp};
 use idlink::store::{DraftReport, ItemStatus, JobItem, JobKind, JobStatus, NewJobItem};
 use orcid::model::{Affiliation, AffiliationSection, FuzzyDate};
 use orcid::OrcidId;
@@ -49,26 +49,11 @@ async fn researchers(app: &TestApp, n: usize) -> Vec<OrcidId> {
 
 /// One employment at the institution, as an upload row would make it.
 fn employment(app: &TestApp, role: &str, start: &str, end: Option<&str>) -> Affiliation {
-    Affiliation {
-        department_name: Some("Physics".into()),
-        role_title: Some(role.into()),
-        start_date: Some(FuzzyDate::new(start, None, None)),
-        end_date: end.map(|e| FuzzyDate::new(e, None, None)),
-        organization: Some(app.state.settings.org.known.clone()),
-        ..Affiliation::default()
-    }
+    common::employment(&app.state.settings.org.known, role, start, end)
 }
 
 fn item(line: i64, orcid: &OrcidId, a: &Affiliation) -> NewJobItem {
-    NewJobItem {
-        line,
-        orcid: *orcid,
-        title: format!("employment line {line}"),
-        payload: serde_json::to_string(&a.for_create()).unwrap(),
-        section: Some(AffiliationSection::Employment.into()),
-        identity: Vec::new(),
-        waiting: false,
-    }
+    affiliation_item(line, orcid, AffiliationSection::Employment, a)
 }
 
 /// Saves the items as a draft affiliations job, starts it and wakes the runner.

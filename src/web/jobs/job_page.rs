@@ -88,7 +88,7 @@ async fn run_view(
             })
             .collect(),
         pager: Pager::new("Pages of items", page, pages, link),
-        can_cancel: job.status.is_active(),
+        can_cancel: super::actions::can_cancel(job.status, &counts),
     })
 }
 

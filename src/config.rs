@@ -238,6 +238,16 @@ pub struct Config {
     #[arg(long, env = "ORG_RINGGOLD")]
     pub org_ringgold: Option<String>,
 
+    /// The affiliation sections researchers may add themselves on /me ("Add my
+    /// employment at …"), comma-separated: employment, education, qualification,
+    /// invited-position, distinction, membership, service. Empty: none.
+    #[arg(
+        long,
+        env = "AFFILIATION_FORM_SECTIONS",
+        default_value = "employment,education"
+    )]
+    pub affiliation_form_sections: String,
+
     /// The SMTP server for outgoing mail: smtp://host:port (no encryption, for a local
     /// relay), smtp://host:port?tls=required (STARTTLS) or smtps://host:port (TLS); a user
     /// and password may go before the host (smtp://user:password@host:587?tls=required,
@@ -306,6 +316,8 @@ pub struct Settings {
     pub upload: UploadLimits,
     /// The institution as an ORCID organisation (`ORG_*`).
     pub org: InstitutionOrg,
+    /// The sections researchers may add on /me, in the order given.
+    pub affiliation_form_sections: Vec<orcid::model::AffiliationSection>,
     /// Outgoing mail (`SMTP_URL`, `MAIL_FROM`, …).
     pub mail: MailSettings,
 }
@@ -492,6 +504,7 @@ impl Config {
         }
         .or_demo(env == OrcidEnv::Mock)
         .resolve(&institution_name)?;
+        let affiliation_form_sections = org::form_sections(&self.affiliation_form_sections)?;
         // The staff test message is sent through SMTP while the person waits for the page.
         let smtp_set = self
             .smtp_url
@@ -540,6 +553,7 @@ impl Config {
             metrics_token,
             upload,
             org,
+            affiliation_form_sections,
             mail,
         })
     }

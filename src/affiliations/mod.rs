@@ -5,17 +5,19 @@
 //! `GET /activities`.
 
 pub mod draft;
+pub mod form;
 pub mod meaning;
 pub mod ours;
 pub mod prefill;
 pub mod read;
+pub mod words;
 pub mod write;
 
 use orcid::model::{AffiliationSection, Organization};
 use orcid::OrcidId;
 
 use crate::config::InstitutionOrg;
-use crate::store::{CachedAffiliation, Store};
+use crate::store::{CachedAffiliation, CachedSection, IdlinkAffiliationStatus, Store};
 use crate::works::Works;
 
 /// Writing researchers' affiliations: the grant and ORCID calls of [`Works`] (one refresh
@@ -81,6 +83,20 @@ pub async fn on_record(
     }
     let rows = store.cached_affiliations(orcid).await?;
     Ok(Some(grouped(rows, institution)))
+}
+
+/// The items idlink wrote that are still on the record as far as it knows.
+pub async fn written(
+    store: &Store,
+    orcid: &OrcidId,
+) -> Result<Vec<(CachedSection, i64)>, sqlx::Error> {
+    Ok(store
+        .idlink_affiliations(orcid)
+        .await?
+        .into_iter()
+        .filter(|w| w.status == IdlinkAffiliationStatus::Active)
+        .map(|w| (w.section, w.put_code))
+        .collect())
 }
 
 /// Rows already in section, group and position order, folded into sections and groups.

@@ -241,15 +241,15 @@ impl Affiliations {
             Ok(()) => WriteOutcome::Deleted,
             Err(e) => WriteOutcome::from_call(&e),
         };
-        let (section_row, put_code_row) = (CachedSection::from(section), put_code);
+        let section_row = CachedSection::from(section);
         let change = match outcome {
             WriteOutcome::Deleted => AffiliationChange::Deleted {
                 section: section_row,
-                put_code: put_code_row,
+                put_code,
             },
             WriteOutcome::Gone => AffiliationChange::GoneAtOrcid {
                 section: section_row,
-                put_code: put_code_row,
+                put_code,
             },
             _ => AffiliationChange::Nothing,
         };
@@ -296,7 +296,7 @@ impl Affiliations {
             Ok(put_code) => WriteOutcome::Added { put_code },
             Err(e) => WriteOutcome::from_call(&e),
         };
-        let org_key = org_key(self.organization_known());
+        let org_key = org_key(&self.org.known);
         let row = match outcome {
             WriteOutcome::Added { put_code } => {
                 Some(cache_row(section, put_code, affiliation, self.client_id()))
@@ -342,7 +342,7 @@ impl Affiliations {
             Ok(stored) => (WriteOutcome::Updated { put_code }, Some(stored)),
             Err(e) => (WriteOutcome::from_call(&e), None),
         };
-        let org_key = org_key(self.organization_known());
+        let org_key = org_key(&self.org.known);
         let row = stored
             .as_ref()
             .map(|s| cache_row(section, put_code, s, self.client_id()));
@@ -367,10 +367,6 @@ impl Affiliations {
         AffiliationOutcome::Sent(outcome)
     }
 
-    fn organization_known(&self) -> &Organization {
-        &self.org.known
-    }
-
     /// The record's affiliations as idlink last read them (reading them now if never),
     /// with what idlink wrote.
     async fn record(&self, orcid: &OrcidId) -> Result<Record, WriteOutcome> {
@@ -393,14 +389,7 @@ impl Affiliations {
             .cached_affiliations(orcid)
             .await
             .map_err(unavailable)?;
-        let written = store
-            .idlink_affiliations(orcid)
-            .await
-            .map_err(unavailable)?
-            .into_iter()
-            .filter(|w| w.status == IdlinkAffiliationStatus::Active)
-            .map(|w| (w.section, w.put_code))
-            .collect();
+        let written = super::written(store, orcid).await.map_err(unavailable)?;
         Ok(Record {
             items,
             written,

@@ -3,7 +3,8 @@
 //! (orcid-api.md §11), so without them idlink still starts but writes no affiliation.
 
 use orcid::model::{
-    DisambiguatedOrganization, DisambiguationSource, Organization, OrganizationAddress,
+    AffiliationSection, DisambiguatedOrganization, DisambiguationSource, Organization,
+    OrganizationAddress,
 };
 use orcid::{countries, ror};
 
@@ -50,6 +51,24 @@ impl InstitutionOrg {
             )
         })
     }
+}
+
+/// `AFFILIATION_FORM_SECTIONS`: section names, comma-separated, each once.
+pub(super) fn form_sections(list: &str) -> Result<Vec<AffiliationSection>, String> {
+    let mut sections = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let section = AffiliationSection::parse(&name.to_ascii_lowercase()).ok_or_else(|| {
+            let all: Vec<&str> = AffiliationSection::ALL.iter().map(|s| s.as_str()).collect();
+            format!(
+                "AFFILIATION_FORM_SECTIONS: {name:?} is not an affiliation section; use some of {}",
+                all.join(", ")
+            )
+        })?;
+        if !sections.contains(&section) {
+            sections.push(section);
+        }
+    }
+    Ok(sections)
 }
 
 fn given(v: Option<&str>) -> Option<&str> {

@@ -135,3 +135,22 @@ fn demo_organisation_matches_the_simulator() {
     assert_eq!(DEMO_ORG_COUNTRY, orcid_sim::DEMO_ORG_COUNTRY);
     assert_eq!(DEMO_ORG_ROR, orcid_sim::DEMO_ORG_ROR);
 }
+
+#[test]
+fn form_sections_are_checked_and_kept_in_the_order_given() {
+    use orcid::model::AffiliationSection::{Education, Employment, InvitedPosition};
+    assert_eq!(
+        super::form_sections("employment,education").unwrap(),
+        [Employment, Education]
+    );
+    assert_eq!(
+        super::form_sections(" Invited-Position , employment,employment").unwrap(),
+        [InvitedPosition, Employment]
+    );
+    assert!(super::form_sections("").unwrap().is_empty());
+    let e = super::form_sections("employment,job").unwrap_err();
+    assert!(
+        e.contains("AFFILIATION_FORM_SECTIONS") && e.contains("\"job\""),
+        "{e}"
+    );
+}

@@ -3,8 +3,10 @@
 
 use orcid::model::{AffiliationSection, FuzzyDate};
 
+use crate::affiliations::words::item_words;
 use crate::affiliations::{OnRecord, SectionOnRecord};
 use crate::state::AppState;
+use crate::store::CachedSection;
 
 pub struct AffiliationsSection {
     /// Only sections with items, in ORCID's order.
@@ -12,6 +14,22 @@ pub struct AffiliationsSection {
     /// Whether they were ever read from ORCID (the first read may have failed).
     pub read: bool,
     pub institution: String,
+    /// "Add my employment at …" links, when the grant allows writes.
+    pub offers: Vec<Offer>,
+}
+
+/// A link to add an affiliation in one section.
+pub struct Offer {
+    pub href: String,
+    pub label: String,
+}
+
+/// The actions on an affiliation idlink added.
+pub struct ItemActions {
+    pub edit: String,
+    /// None once it has an end date.
+    pub end: Option<String>,
+    pub delete: String,
 }
 
 pub struct SectionView {
@@ -30,17 +48,33 @@ pub struct ItemView {
     pub role_title: Option<String>,
     /// "2019-02-01 to present", "2012-03 to 2016-11"; empty without dates.
     pub dates: String,
+    /// It has an end date.
+    pub ended: bool,
     pub source: String,
     /// The organisation is the institution's own.
     pub ours: bool,
+    /// Edit, end and delete, for items idlink added while the grant allows writes.
+    pub actions: Option<ItemActions>,
 }
 
 impl AffiliationsSection {
-    /// `sections`: None when the record's affiliations were never read.
-    pub fn new(state: &AppState, sections: Option<Vec<SectionOnRecord>>) -> Self {
+    /// `sections`: None when the record's affiliations were never read; `written`: the
+    /// items idlink added (besides those ORCID names idlink's client as the source of);
+    /// `can_write`: whether the grant allows changes.
+    pub fn new(
+        state: &AppState,
+        sections: Option<Vec<SectionOnRecord>>,
+        written: &[(CachedSection, i64)],
+        can_write: bool,
+    ) -> Self {
         let read = sections.is_some();
         let client_id = state.orcid.client_id();
         let institution = state.settings.institution_name.clone();
+        let editable = |i: &OnRecord| {
+            can_write
+                && (i.item.source_client_id.as_deref() == Some(client_id)
+                    || written.contains(&(i.item.section, i.item.put_code)))
+        };
         let sections = sections
             .into_iter()
             .flatten()
@@ -52,17 +86,48 @@ impl AffiliationsSection {
                     .into_iter()
                     .map(|g| {
                         g.into_iter()
-                            .map(|i| item(i, client_id, &institution))
+                            .map(|i| {
+                                let editable = editable(&i);
+                                let mut view = item(i, client_id, &institution);
+                                if editable {
+                                    view.actions = Some(actions(s.section, &view));
+                                }
+                                view
+                            })
                             .collect()
                     })
                     .collect(),
             })
             .collect();
+        let org_name = &state.settings.org.known.name;
+        let offers = if can_write {
+            state
+                .settings
+                .affiliation_form_sections
+                .iter()
+                .map(|s| Offer {
+                    href: format!("/me/affiliations/{s}/new"),
+                    label: format!("Add my {} at {org_name}", item_words(*s)),
+                })
+                .collect()
+        } else {
+            vec![]
+        };
         AffiliationsSection {
             sections,
             read,
             institution,
+            offers,
         }
+    }
+}
+
+fn actions(section: AffiliationSection, item: &ItemView) -> ItemActions {
+    let base = format!("/me/affiliations/{section}/{}", item.put_code);
+    ItemActions {
+        edit: format!("{base}/edit"),
+        end: (!item.ended).then(|| format!("{base}/end")),
+        delete: format!("{base}/delete"),
     }
 }
 
@@ -86,6 +151,7 @@ fn item(on: OnRecord, client_id: &str, institution: &str) -> ItemView {
     };
     let start = date(&a.start_year, &a.start_month, &a.start_day);
     let end = date(&a.end_year, &a.end_month, &a.end_day);
+    let ended = end.is_some();
     let dates = match (start, end) {
         (Some(s), Some(e)) => format!("{s} to {e}"),
         (Some(s), None) => format!("{s} to present"),
@@ -114,5 +180,7 @@ fn item(on: OnRecord, client_id: &str, institution: &str) -> ItemView {
         dates,
         source,
         ours: on.ours,
+        ended,
+        actions: None,
     }
 }

@@ -83,9 +83,12 @@ async fn me(
                 works_section(&state, &summary, params.page.unwrap_or(1).max(1), can_write).await?;
             let on_record =
                 affiliations::on_record(&state.store, &orcid, &state.settings.org.known).await?;
+            let written = affiliations::written(&state.store, &orcid).await?;
             (
                 Some(works),
-                Some(AffiliationsSection::new(&state, on_record)),
+                Some(AffiliationsSection::new(
+                    &state, on_record, &written, can_write,
+                )),
             )
         }
         None => (None, None),

@@ -1,6 +1,8 @@
 //! The HTTP side: one module per feature, merged here with the layers every route shares.
 
 mod admin;
+mod affiliation_pages;
+mod affiliations;
 mod affiliations_view;
 pub mod assets;
 mod connect;
@@ -62,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(connect::router())
         .merge(me::router())
         .merge(works::router())
+        .merge(affiliations::router())
         .merge(admin::router())
         .merge(demo_mailbox::router())
         .merge(jobs::router())

@@ -67,7 +67,7 @@ async fn refresh(
 }
 
 /// The page for a request idlink's limits on ORCID calls held back.
-fn held_page(held: Held) -> PageError {
+pub(super) fn held_page(held: Held) -> PageError {
     PageError::held(held, ("/me", "Back to your page"))
 }
 
@@ -83,7 +83,7 @@ async fn new_form(State(state): State<AppState>, me: Researcher) -> Result<Respo
 }
 
 /// When the grant cannot add works, say so and offer to reconnect with that permission.
-async fn needs_write_access(
+pub(super) async fn needs_write_access(
     state: &AppState,
     me: &Researcher,
 ) -> Result<Option<Response>, PageError> {

@@ -17,7 +17,7 @@ use crate::works::{LinkTo, Message, Tone, WriteOutcome};
 /// Groups of works shown per page of /me.
 pub const GROUPS_PER_PAGE: i64 = 50;
 
-const MONTHS: [&str; 12] = [
+pub(super) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -186,7 +186,12 @@ pub fn ago(unix: i64) -> String {
 
 /// A write's outcome as a flash message: the domain's words, with its link made an address.
 pub fn outcome_flash(outcome: &WriteOutcome, record_url: &str) -> Flash {
-    let Message { tone, text, link } = outcome.message();
+    message_flash(outcome.message(), record_url)
+}
+
+/// A domain message as a flash message, its link made an address.
+pub fn message_flash(message: Message, record_url: &str) -> Flash {
+    let Message { tone, text, link } = message;
     let flash = match tone {
         Tone::Ok => Flash::ok(text),
         Tone::Warn => Flash::warn(text),

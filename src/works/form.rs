@@ -96,7 +96,12 @@ impl FieldErrors {
     }
 
     /// A message about `field` that `input` (the id of the form input) has to fix.
-    fn add_at(&mut self, field: &str, input: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn add_at(
+        &mut self,
+        field: &str,
+        input: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.0.push(FieldError {
             field: field.into(),
             input: input.into(),

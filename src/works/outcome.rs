@@ -68,7 +68,7 @@ pub struct Message {
 }
 
 impl Message {
-    fn new(tone: Tone, text: impl Into<String>) -> Self {
+    pub fn new(tone: Tone, text: impl Into<String>) -> Self {
         Self {
             tone,
             text: text.into(),
@@ -76,7 +76,7 @@ impl Message {
         }
     }
 
-    fn link(mut self, to: LinkTo, label: &'static str) -> Self {
+    pub fn link(mut self, to: LinkTo, label: &'static str) -> Self {
         self.link = Some((to, label));
         self
     }

@@ -345,6 +345,38 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     wait_for(&b, "button.danger").await;
     audit.check("delete confirmation").await;
 
+    // The add-employment form: fresh, then with a start year ORCID refuses; added, then
+    // its end form and its delete confirmation.
+    audit
+        .goto(
+            &b,
+            &app.url("/me/affiliations/employment/new"),
+            "add-employment form",
+        )
+        .await;
+    b.fill("role_title", "Lecturer").await;
+    b.fill("start_year", "1850").await;
+    click(&b, ".actions button.primary").await;
+    wait_for(&b, "#form-errors").await;
+    assert_eq!(
+        summary_targets(&b).await,
+        vec![("start_year".to_string(), "input".to_string())]
+    );
+    audit
+        .check("add-employment form after a failed submit")
+        .await;
+    b.fill("start_year", "2020").await;
+    click(&b, ".actions button.primary").await;
+    wait_for(&b, ".alert.ok").await;
+    audit.check("/me with an affiliation idlink added").await;
+    click(&b, "#affiliations a[href$='/end']").await;
+    wait_for(&b, "#end_year").await;
+    audit.check("end-affiliation form").await;
+    b.client.goto(&app.url("/me")).await.unwrap();
+    click(&b, "#affiliations a[href$='/delete']").await;
+    wait_for(&b, "button.danger").await;
+    audit.check("delete-affiliation confirmation").await;
+
     // Staff: a bulk push from upload to reconcile.
     audit
         .goto(&b, &app.url("/admin/jobs"), "bulk-push upload")

@@ -2,6 +2,7 @@
 //! checked by axe-core, and how pages and files are delivered to the browser.
 
 mod a11y;
+mod affiliations;
 mod browser;
 mod bulk;
 mod bulk_affiliations;

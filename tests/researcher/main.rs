@@ -1,6 +1,7 @@
 //! What a researcher does, over real HTTP against the simulated ORCID: connect their
 //! ORCID iD, read, add, edit and delete works on their page, and see their affiliations.
 
+mod affiliation_form;
 mod affiliation_writes;
 mod affiliations;
 #[path = "../common/mod.rs"]

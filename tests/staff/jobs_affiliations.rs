@@ -412,3 +412,38 @@ async fn a_job_killed_mid_way_resumes_without_second_copies() {
         assert_eq!(app.mock.affiliations_of(r).len(), 8, "none written twice");
     }
 }
+
+#[tokio::test]
+async fn the_researchers_form_is_prefilled_from_the_newest_upload() {
+    let app = app().await;
+    let client = app.browser();
+    let who = app.mock.add_researcher("Pia", "Prefilled");
+    app.sign_in_as(&client, &who, "").await;
+    let store = &app.state.store;
+    for role in ["Lecturer", "Senior Lecturer"] {
+        let row = item(2, &who, &employment(&app, role, "2022", None));
+        let report = DraftReport {
+            rows_total: 1,
+            ..DraftReport::default()
+        };
+        store
+            .create_draft(&staff(), JobKind::Affiliations, "hr.csv", report, &[row])
+            .await
+            .unwrap();
+    }
+
+    let form = crate::common::ok(
+        app.get_text(&client, "/me/affiliations/employment/new")
+            .await,
+    );
+    assert!(form.contains("has on file for you"), "{form}");
+    assert!(form.contains("value=\"Senior Lecturer\""), "{form}");
+    assert!(form.contains("value=\"Physics\""), "{form}");
+    assert!(form.contains("value=\"2022\""), "{form}");
+    // Nothing uploaded for education: an empty form.
+    let education = crate::common::ok(
+        app.get_text(&client, "/me/affiliations/education/new")
+            .await,
+    );
+    assert!(!education.contains("has on file for you"));
+}

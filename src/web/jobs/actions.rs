@@ -38,16 +38,17 @@ pub async fn start(
         )
         .await;
         Flash::warn("This job was already started (or cancelled), so it was not started again. Nothing changed.")
-    } else if counts.pending == 0 {
+    } else if counts.pending + counts.waiting == 0 {
         refused(&state, &staff, AuditAction::JobStart, &job, "no valid rows").await;
         Flash::error("No row of this file can be sent. Fix the file and upload it again.")
             .with_link("/admin/jobs", "Upload a file")
     } else if state.store.start_job(job.id, push_again).await? {
         state.runner.wake();
         let detail = format!(
-            "{}: {} items, push again: {}",
+            "{}: {} items, {} waiting, push again: {}",
             job_ref(&job),
             counts.pending,
+            counts.waiting,
             if push_again { "yes" } else { "no" }
         );
         staff
@@ -60,8 +61,14 @@ pub async fn start(
             )
             .await;
         Flash::ok(format!(
-            "Job started: idlink is pushing the {} works in the background, at the pace ORCID allows. You can leave this page; the job keeps running.",
-            counts.pending
+            "Job started: idlink is pushing the {} {} in the background, at the pace ORCID allows. You can leave this page; the job keeps running.{}",
+            counts.pending,
+            job.kind.as_str(),
+            if counts.waiting > 0 {
+                format!(" {} rows wait for their researchers to connect.", counts.waiting)
+            } else {
+                String::new()
+            }
         ))
     } else {
         // Someone else started or cancelled it between the page and the click.

@@ -8,9 +8,9 @@ pub mod draft;
 pub mod form;
 pub mod meaning;
 pub mod ours;
+pub mod outcome;
 pub mod prefill;
 pub mod read;
-pub mod words;
 pub mod write;
 
 use orcid::model::{AffiliationSection, Organization};

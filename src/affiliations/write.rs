@@ -7,12 +7,13 @@
 
 use secrecy::SecretString;
 
-use orcid::affiliation_rules::{self, Problem};
+use orcid::affiliation_rules;
 use orcid::model::{Affiliation, AffiliationSection, Organization};
 use orcid::OrcidId;
 
 use super::draft::{cache_row, Draft};
 use super::meaning::Match;
+pub use super::outcome::AffiliationOutcome;
 use super::Affiliations;
 use crate::store::{
     AffiliationChange, AuditAction, AuditEntry, CachedAffiliation, CachedSection,
@@ -20,47 +21,6 @@ use crate::store::{
 };
 pub use crate::works::write::Actor;
 use crate::works::WriteOutcome;
-
-/// What came of a write of one affiliation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AffiliationOutcome {
-    /// ORCID was called: what it answered (a 409 is `AlreadyOnRecord`).
-    Sent(WriteOutcome),
-    /// idlink's own item on the record already says this: nothing was sent.
-    Unchanged { put_code: i64 },
-    /// Another source's item on the record means the same: nothing was sent.
-    OtherSource { put_code: i64, source: String },
-    /// The `ORG_*` settings are incomplete: the words name the missing settings.
-    OrgIncomplete(String),
-    /// ORCID would refuse it: nothing was sent.
-    Invalid(Vec<Problem>),
-    /// Not an affiliation idlink added: only its source may change it.
-    NotIdlinks,
-}
-
-impl AffiliationOutcome {
-    /// A short label for the audit log, metrics and job results.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Self::Sent(o) => o.label(),
-            Self::Unchanged { .. } => "unchanged",
-            Self::OtherSource { .. } => "already_there",
-            Self::OrgIncomplete(_) => "org_incomplete",
-            Self::Invalid(_) => "invalid",
-            Self::NotIdlinks => "not_source",
-        }
-    }
-
-    /// The put-code of idlink's item this leaves on the record, if any.
-    pub fn put_code(&self) -> Option<i64> {
-        match self {
-            Self::Sent(WriteOutcome::Added { put_code } | WriteOutcome::Updated { put_code })
-            | Self::Unchanged { put_code } => Some(*put_code),
-            Self::Sent(WriteOutcome::AlreadyOnRecord { put_code }) => *put_code,
-            _ => None,
-        }
-    }
-}
 
 /// The organisation as idlink records it: `ROR:https://ror.org/0…`, or the name and
 /// country when it has no id.

@@ -6,7 +6,7 @@ use super::flash::Flash;
 use super::pages::Layout;
 use super::works_view::MONTHS;
 use crate::affiliations::form::{AffiliationForm, DateInput};
-use crate::affiliations::words::item_words;
+use crate::affiliations::outcome::item_words;
 use crate::works::form::FieldErrors;
 use orcid::model::{AffiliationSection, Organization};
 

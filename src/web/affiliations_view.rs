@@ -3,7 +3,7 @@
 
 use orcid::model::{AffiliationSection, FuzzyDate};
 
-use crate::affiliations::words::item_words;
+use crate::affiliations::outcome::item_words;
 use crate::affiliations::{OnRecord, SectionOnRecord};
 use crate::state::AppState;
 use crate::store::CachedSection;

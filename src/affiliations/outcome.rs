@@ -1,9 +1,50 @@
-//! What the researcher reads after a write of one of their affiliations.
+//! What came of a write of one affiliation, and the words the researcher reads about it.
 
+use orcid::affiliation_rules::Problem;
 use orcid::model::AffiliationSection;
 
-use super::write::AffiliationOutcome;
 use crate::works::{LinkTo, Message, Tone, WriteOutcome};
+
+/// What came of a write of one affiliation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AffiliationOutcome {
+    /// ORCID was called: what it answered (a 409 is `AlreadyOnRecord`).
+    Sent(WriteOutcome),
+    /// idlink's own item on the record already says this: nothing was sent.
+    Unchanged { put_code: i64 },
+    /// Another source's item on the record means the same: nothing was sent.
+    OtherSource { put_code: i64, source: String },
+    /// The `ORG_*` settings are incomplete: the words name the missing settings.
+    OrgIncomplete(String),
+    /// ORCID would refuse it: nothing was sent.
+    Invalid(Vec<Problem>),
+    /// Not an affiliation idlink added: only its source may change it.
+    NotIdlinks,
+}
+
+impl AffiliationOutcome {
+    /// A short label for the audit log, metrics and job results.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Sent(o) => o.label(),
+            Self::Unchanged { .. } => "unchanged",
+            Self::OtherSource { .. } => "already_there",
+            Self::OrgIncomplete(_) => "org_incomplete",
+            Self::Invalid(_) => "invalid",
+            Self::NotIdlinks => "not_source",
+        }
+    }
+
+    /// The put-code of idlink's item this leaves on the record, if any.
+    pub fn put_code(&self) -> Option<i64> {
+        match self {
+            Self::Sent(WriteOutcome::Added { put_code } | WriteOutcome::Updated { put_code })
+            | Self::Unchanged { put_code } => Some(*put_code),
+            Self::Sent(WriteOutcome::AlreadyOnRecord { put_code }) => *put_code,
+            _ => None,
+        }
+    }
+}
 
 /// The section as a sentence names one item of it: "employment", "invited position".
 pub fn item_words(section: AffiliationSection) -> &'static str {

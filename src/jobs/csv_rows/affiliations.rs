@@ -205,7 +205,8 @@ fn check_row(
     let start = date_of(header, fields, DateColumns::START, &mut report, &mut ok);
     let end = date_of(header, fields, DateColumns::END, &mut report, &mut ok);
     let url = get("url");
-    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+    let web_address = url.starts_with("https://") || url.starts_with("http://");
+    if !url.is_empty() && !web_address {
         report(
             "url",
             format!("“{url}” is not a web address: it must start with https:// or http://."),

@@ -12,6 +12,7 @@ use super::{now, Store, TokenStatus};
 
 mod items;
 mod model;
+mod waiting;
 
 use super::CachedSection;
 pub use items::{AuditLine, BatchRecord, JobUnit, OwnWork, Settlement};
@@ -410,43 +411,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// The affiliation of `section` that staff last uploaded for `orcid` (newest job
-    /// first, then the first row of that job), as its payload; cancelled jobs left out.
-    pub async fn uploaded_affiliation(
-        &self,
-        orcid: &OrcidId,
-        section: CachedSection,
-    ) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar!(
-            "SELECT i.payload FROM job_items i JOIN jobs j ON j.id = i.job_id
-             WHERE i.orcid = ?1 AND i.section = ?2 AND j.kind = 'affiliations'
-               AND j.status != 'cancelled'
-             ORDER BY j.id DESC, i.line LIMIT 1",
-            orcid,
-            section,
-        )
-        .fetch_optional(&self.pool)
-        .await
-    }
-
-    /// A researcher's waiting items, newest job first: for the staff researcher page.
-    pub async fn waiting_items_of(
-        &self,
-        orcid: &OrcidId,
-        limit: i64,
-    ) -> Result<Vec<WaitingItem>, sqlx::Error> {
-        sqlx::query_as!(
-            WaitingItem,
-            r#"SELECT job_id, line, title, detail FROM job_items
-               WHERE orcid = ?1 AND status = 'waiting'
-               ORDER BY job_id DESC, line LIMIT ?2"#,
-            orcid,
-            limit,
-        )
-        .fetch_all(&self.pool)
-        .await
     }
 
     /// Display names of researchers idlink knows, for the item table.

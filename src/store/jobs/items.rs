@@ -280,38 +280,6 @@ impl Store {
         tx.commit().await
     }
 
-    /// A researcher connected (again): their waiting items of jobs not cancelled go back
-    /// in the queue, and a job that had finished with only those left runs again.
-    /// Returns how many items were queued.
-    pub async fn resume_waiting(&self, orcid: &OrcidId) -> Result<u64, sqlx::Error> {
-        let t = now();
-        let mut tx = self.pool.begin().await?;
-        let jobs = sqlx::query_scalar!(
-            r#"UPDATE job_items SET status = 'pending', retry_at = 0, attempts = 0, updated_at = ?2
-               WHERE orcid = ?1 AND status = 'waiting'
-                 AND job_id IN (SELECT id FROM jobs WHERE status != 'cancelled')
-               RETURNING job_id AS "job_id!: i64""#,
-            orcid,
-            t,
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let queued = jobs.len() as u64;
-        let mut ids = jobs;
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            sqlx::query!(
-                "UPDATE jobs SET status = 'queued', finished_at = NULL WHERE id = ?1 AND status = 'finished'",
-                id,
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(queued)
-    }
-
     /// Every job that is queued or running and has no unsettled item left becomes
     /// finished. Returns the ids of the jobs that just finished. Reads first, so an idle
     /// runner does not take the write lock.

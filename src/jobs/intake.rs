@@ -2,7 +2,10 @@
 //! ([`super::csv_rows`]), then each researcher's grant as idlink holds it. Nothing here
 //! talks to ORCID.
 
+use std::collections::HashMap;
+
 use orcid::model::Organization;
+use orcid::OrcidId;
 
 use crate::store::{now, Grant, NewJobItem, RowError, Store};
 
@@ -51,10 +54,7 @@ pub async fn review(
     let host = record_host.to_string();
     let parsed =
         tokio::task::spawn_blocking(move || csv_rows::parse(&bytes, &host, &limits)).await??;
-    let mut orcids: Vec<_> = parsed.rows.iter().map(|r| r.orcid).collect();
-    orcids.sort_unstable();
-    orcids.dedup();
-    let grants = store.grants_of(&orcids).await?;
+    let grants = grants_of(store, parsed.rows.iter().map(|r| r.orcid)).await?;
     let t = now();
     let mut findings = parsed.findings;
     let mut items = Vec::with_capacity(parsed.rows.len());
@@ -109,10 +109,7 @@ pub async fn review_affiliations(
     let parsed =
         tokio::task::spawn_blocking(move || csv_rows::affiliations::parse(&bytes, &org, &limits))
             .await??;
-    let mut orcids: Vec<_> = parsed.rows.iter().map(|r| r.orcid).collect();
-    orcids.sort_unstable();
-    orcids.dedup();
-    let grants = store.grants_of(&orcids).await?;
+    let grants = grants_of(store, parsed.rows.iter().map(|r| r.orcid)).await?;
     let t = now();
     let mut findings = parsed.findings;
     let mut items = Vec::with_capacity(parsed.rows.len());
@@ -144,6 +141,17 @@ pub async fn review_affiliations(
         findings,
         items,
     })
+}
+
+/// What idlink holds for each researcher of an upload, each looked up once.
+async fn grants_of(
+    store: &Store,
+    orcids: impl Iterator<Item = OrcidId>,
+) -> Result<HashMap<OrcidId, Grant>, sqlx::Error> {
+    let mut orcids: Vec<OrcidId> = orcids.collect();
+    orcids.sort_unstable();
+    orcids.dedup();
+    store.grants_of(&orcids).await
 }
 
 /// Why works cannot be added to this researcher's record now, if they cannot.

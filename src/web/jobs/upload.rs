@@ -123,11 +123,18 @@ async fn upload_of(
         }
     };
     let limits = state.settings.upload;
-    let reviewed = match (kind, state.settings.org.writable()) {
-        (JobKind::Affiliations, Some(org)) => {
+    let reviewed = match kind {
+        JobKind::Works => {
+            intake::review(&state.store, bytes, state.orcid.record_host(), limits).await
+        }
+        JobKind::Affiliations => {
+            // Checked before the file was read; the settings do not change while running.
+            let Some(org) = state.settings.org.writable() else {
+                let missing = state.settings.org.missing_message().unwrap_or_default();
+                return refuse(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, missing).await;
+            };
             intake::review_affiliations(&state.store, bytes, org, limits).await
         }
-        _ => intake::review(&state.store, bytes, state.orcid.record_host(), limits).await,
     };
     let review = match reviewed {
         Ok(r) => r,

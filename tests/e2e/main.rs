@@ -9,8 +9,8 @@ mod bulk_affiliations;
 #[path = "../common/mod.rs"]
 mod common;
 mod delivery;
-mod invite;
 mod grant_health;
+mod invite;
 
 use browser::Browser;
 use common::TestApp;

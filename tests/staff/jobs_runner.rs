@@ -237,7 +237,7 @@ async fn a_duplicate_answer_409_is_already_present_not_a_failure() {
 }
 
 #[tokio::test]
-async fn a_researcher_who_revokes_during_the_job_fails_alone() {
+async fn a_researcher_who_revokes_during_the_job_waits_alone_until_they_connect_again() {
     let app = app().await;
     let who = researchers(&app, 2).await;
     app.mock
@@ -250,13 +250,46 @@ async fn a_researcher_who_revokes_during_the_job_fails_alone() {
     let (first, second): (Vec<&JobItem>, Vec<&JobItem>) =
         got.iter().partition(|i| i.orcid == who[0]);
     assert!(first.iter().all(|i| i.status == ItemStatus::Done));
-    assert!(second
-        .iter()
-        .all(|i| i.status == ItemStatus::Failed && i.detail.as_deref() == Some(runner::REVOKED)));
+    assert_eq!(second.len(), 150);
+    assert!(
+        second.iter().all(|i| i.status == ItemStatus::Waiting
+            && i.detail.as_deref().is_some_and(|d| d.contains(runner::REVOKED))),
+        "{:?}",
+        second.iter().map(|i| (&i.status, &i.detail)).collect::<Vec<_>>()
+    );
     assert_eq!(app.mock.works_of(&who[0]), 150);
     assert_eq!(app.mock.works_of(&who[1]), 0);
     let tokens = app.state.store.tokens(&who[1]).await.unwrap().unwrap();
     assert_eq!(tokens.status, idlink::store::TokenStatus::Revoked);
+
+    // Connecting again resumes the waiting items on their own; none is sent twice.
+    app.mock.set_fault(None);
+    app.sign_in_as(&app.browser(), &who[1], "").await;
+    let got = all_done(&app, id).await;
+    assert_eq!(with_status(&got, ItemStatus::Done).len(), 300);
+    assert_eq!(app.mock.works_of(&who[0]), 150);
+    assert_eq!(app.mock.works_of(&who[1]), 150);
+}
+
+/// Waits until every item of the job is done and the job is finished again.
+async fn all_done(app: &TestApp, id: i64) -> Vec<JobItem> {
+    let store = &app.state.store;
+    let reached = wait_until(
+        || async move {
+            let job = store.job(id).await.unwrap().unwrap();
+            let c = store.job_counts(id).await.unwrap();
+            job.status == JobStatus::Finished && c.done == c.total()
+        },
+        Duration::from_secs(120),
+    )
+    .await;
+    let got = all_items(app, id).await;
+    assert!(
+        reached.is_ok(),
+        "{:?}",
+        got.iter().map(|i| (&i.status, &i.detail)).collect::<Vec<_>>()
+    );
+    got
 }
 
 #[tokio::test]
@@ -399,18 +432,24 @@ async fn deleted_works_come_back_only_with_push_again() {
 }
 
 #[tokio::test]
-async fn a_researcher_without_permission_to_add_works_fails_with_the_reason() {
+async fn a_researcher_without_permission_to_add_works_waits_with_the_reason() {
     let app = app().await;
     let who = app.mock.add_researcher("Sign", "In Only");
     app.sign_in_as(&app.browser(), &who, "?access=signin").await;
     let id = start(&app, &journal_articles(&[who], 3, "scope"), false).await;
     let got = finished(&app, id).await;
-    assert!(got.iter().all(|i| i.status == ItemStatus::Failed));
+    assert!(got.iter().all(|i| i.status == ItemStatus::Waiting));
     assert!(
         got[0].detail.as_deref().unwrap().contains("permission"),
         "{:?}",
         got[0].detail
     );
+    assert_eq!(app.mock.works_of(&who), 0);
+
+    // Connecting again with the permission sends them.
+    app.sign_in_as(&app.browser(), &who, "").await;
+    all_done(&app, id).await;
+    assert_eq!(app.mock.works_of(&who), 3);
 }
 
 #[tokio::test]

@@ -35,7 +35,6 @@ mod works;
 struct Unit<'a> {
     runner: &'a Runner,
     job_id: i64,
-    kind: JobKind,
     orcid: OrcidId,
     /// The staff member who created the job: the actor of every audit line.
     actor: OrcidId,
@@ -53,7 +52,6 @@ pub async fn process(runner: &Runner, unit: JobUnit) -> Done {
     let u = Unit {
         runner,
         job_id: unit.job_id,
-        kind: job.kind,
         orcid: unit.orcid,
         actor: OrcidId::parse(&job.created_by).unwrap_or(unit.orcid),
         push_again: job.push_again,
@@ -102,23 +100,16 @@ impl Unit<'_> {
     async fn give_up(&self, items: &[JobItem], trouble: Trouble) -> Done {
         match trouble {
             Trouble::Transient(why) => self.retry_later(items, &why).await,
-            Trouble::Grant(why) if self.waits_for_grant() => self.wait(items, &why).await,
-            Trouble::Researcher(why) | Trouble::Batch(why) | Trouble::Grant(why) => {
-                self.fail(items, &why).await
-            }
+            Trouble::Grant(why) => self.wait(items, &why).await,
+            Trouble::Researcher(why) | Trouble::Batch(why) => self.fail(items, &why).await,
             Trouble::Database(why) => Err(UnitError::Inner(why)),
         }
     }
 
-    /// Whether this kind's items wait for a new grant rather than fail without one.
-    /// Affiliations come from the institution's HR list, uploaded once: each connection
-    /// completes the picture. Works fail, so staff see at once whom to ask.
-    fn waits_for_grant(&self) -> bool {
-        matches!(self.kind, JobKind::Affiliations)
-    }
-
     /// Items kept as waiting until the researcher connects again (then queued on their
-    /// own, see [`crate::store::Store::resume_waiting`]).
+    /// own, see [`crate::store::Store::resume_waiting`]), whatever their kind: a grant
+    /// revoked or short of a permission is mended by the researcher connecting again
+    /// (staff can ask them to from the grant health page), and the push then completes.
     async fn wait(&self, items: &[JobItem], why: &str) -> Done {
         let mut waiting = self.batch();
         let detail = format!("waiting for the researcher to connect: {why}");

@@ -292,7 +292,7 @@ impl Store {
     /// The stored scope strings that lack one of `required`, as a JSON array for the
     /// queries above. Grants share few distinct scope strings (read off an index), so
     /// the page compares those once instead of every grant's.
-    async fn lacking_scopes(&self, required: &[String]) -> Result<String, sqlx::Error> {
+    pub(super) async fn lacking_scopes(&self, required: &[String]) -> Result<String, sqlx::Error> {
         let stored = sqlx::query_scalar!("SELECT DISTINCT scope FROM orcid_tokens")
             .fetch_all(&self.pool)
             .await?;

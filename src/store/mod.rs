@@ -6,12 +6,13 @@
 mod affiliations_cache;
 mod audit;
 mod files;
-mod idlink_affiliations;
 mod grant_health;
+mod idlink_affiliations;
 mod idlink_works;
 mod invitations;
 mod jobs;
 mod outbox;
+mod reconsent;
 mod researchers;
 mod revocations;
 #[cfg(any(test, feature = "load-seed"))]
@@ -31,8 +32,8 @@ use crate::crypto::TokenCipher;
 pub use affiliations_cache::{CachedAffiliation, CachedSection};
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRecord, AuditVocabulary};
 pub use files::create_private_dir;
-pub use idlink_affiliations::{AffiliationChange, IdlinkAffiliation, IdlinkAffiliationStatus};
 pub use grant_health::{GrantHealthRow, GrantState, HealthCursor, HealthQuery};
+pub use idlink_affiliations::{AffiliationChange, IdlinkAffiliation, IdlinkAffiliationStatus};
 pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
 pub use invitations::{
     BatchStatus, Invitation, InvitationBatch, InvitationFilter, InvitationRow, InvitationStatus,
@@ -43,6 +44,7 @@ pub use jobs::{
     JobCounts, JobItem, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
 };
 pub use outbox::{ClaimedMail, MailKind, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia};
+pub use reconsent::{NewReconsent, ReconsentCandidate};
 pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,
     MeSummary, Researcher, Search,

@@ -8,8 +8,8 @@ mod bulk;
 #[path = "../common/mod.rs"]
 mod common;
 mod delivery;
-mod invite;
 mod grant_health;
+mod invite;
 
 use browser::Browser;
 use common::TestApp;

@@ -15,6 +15,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::measure::{connect, memory_kb, rejected, reset_peak_memory};
 use common::{journal_articles, wait_until, wait_until_every, TestApp};
 use idlink::store::{ItemStatus, JobStatus};
 use orcid::model::Work;
@@ -213,7 +214,7 @@ async fn direct(app: &TestApp, per: usize) -> Duration {
     let access = app.state.works.access(&who).await.expect("access");
     let works: Vec<Work> = journal_articles(&[who], per, "bench")
         .iter()
-        .map(|i| serde_json::from_str::<Work>(&i.work_json).expect("work"))
+        .map(|i| serde_json::from_str::<Work>(&i.payload).expect("work"))
         .collect();
     let t = Instant::now();
     for chunk in works.chunks(100) {
@@ -233,7 +234,7 @@ async fn probe(app: &TestApp, orcid: &OrcidId) -> f64 {
     let access = app.state.works.access(orcid).await.expect("access");
     let works: Vec<Work> = journal_articles(&[*orcid], 100, "bench")
         .iter()
-        .map(|i| serde_json::from_str::<Work>(&i.work_json).expect("work"))
+        .map(|i| serde_json::from_str::<Work>(&i.payload).expect("work"))
         .map(|mut w| {
             if let Some(ids) = &mut w.external_ids {
                 ids.external_id[0].external_id_value.push_str(".probe");
@@ -250,44 +251,4 @@ async fn probe(app: &TestApp, orcid: &OrcidId) -> f64 {
         .expect("probe request");
     assert!(answer.iter().all(Result::is_ok));
     t.elapsed().as_secs_f64() * 1000.0
-}
-
-/// Researchers connected through the simulated ORCID's sign-in.
-async fn connect(app: &TestApp, n: usize) -> Vec<OrcidId> {
-    let mut who = Vec::with_capacity(n);
-    for i in 0..n {
-        let w = app.mock.add_researcher("Bench", &format!("Researcher {i}"));
-        app.sign_in_as(&app.browser(), &w, "").await;
-        who.push(w);
-    }
-    who
-}
-
-/// 503s idlink received: retried ones and those that outlasted the retries.
-fn rejected(app: &TestApp) -> u64 {
-    app.state
-        .metrics
-        .render(0)
-        .lines()
-        .filter(|l| l.starts_with("idlink_orcid_calls_total"))
-        .filter(|l| l.contains("outcome=\"retried_503\"") || l.contains("outcome=\"busy\""))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
-        .sum()
-}
-
-/// Linux: writing 5 to clear_refs resets the peak resident size (VmHWM) to the current one.
-fn reset_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// A `Vm…:` line of /proc/self/status, in kB.
-fn memory_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix(field))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }

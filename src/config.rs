@@ -598,7 +598,7 @@ impl Config {
         let columns = UPLOAD_MIN_COLUMNS;
         if !(columns..=100_000).contains(&self.upload_max_columns) {
             return Err(format!(
-                "UPLOAD_MAX_COLUMNS must be between {columns} (the template's columns) and 100000"
+                "UPLOAD_MAX_COLUMNS must be between {columns} (the templates' columns) and 100000"
             ));
         }
         Ok(UploadLimits {
@@ -870,8 +870,9 @@ fn database_path(url: &str) -> Result<PathBuf, String> {
 #[path = "config_tests.rs"]
 mod tests;
 
-/// The columns of the bulk-upload template: a file may never be limited below them.
-pub const UPLOAD_MIN_COLUMNS: usize = 12;
+/// The columns of the widest bulk-upload template (affiliations): a file may never be
+/// limited below them.
+pub const UPLOAD_MIN_COLUMNS: usize = 13;
 
 /// The most a bulk upload may hold; beyond either, the file is refused whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -154,6 +154,7 @@ impl AppState {
             orcid.bulk(),
             metrics.clone(),
             works.bulk(),
+            affiliations.bulk(),
             settings.institution_name.clone(),
         );
         let mailer = Mailer::new(&settings.mail)?;

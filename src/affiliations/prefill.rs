@@ -1,6 +1,6 @@
 //! What the researcher's affiliation form starts with: what staff uploaded for that person.
 
-use orcid::model::{AffiliationSection, FuzzyDate};
+use orcid::model::{Affiliation, AffiliationSection, FuzzyDate};
 use orcid::OrcidId;
 
 use crate::store::Store;
@@ -20,7 +20,18 @@ pub async fn for_person(
     orcid: &OrcidId,
     section: AffiliationSection,
 ) -> Result<Option<Prefill>, sqlx::Error> {
-    // The rows come from the staff affiliations upload (its waiting rows), not built yet.
-    let _ = (store, orcid, section);
-    Ok(None)
+    let Some(payload) = store.uploaded_affiliation(orcid, section.into()).await? else {
+        return Ok(None);
+    };
+    // Written by idlink's own upload check; a row that no longer reads prefills nothing.
+    let Ok(a) = serde_json::from_str::<Affiliation>(&payload) else {
+        tracing::warn!(orcid = %orcid, "an uploaded affiliation could not be read for the form");
+        return Ok(None);
+    };
+    Ok(Some(Prefill {
+        department: a.department_name,
+        role_title: a.role_title,
+        start: a.start_date,
+        end: a.end_date,
+    }))
 }

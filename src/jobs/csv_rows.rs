@@ -10,16 +10,20 @@ use crate::works::form::{IdRow, WorkForm};
 use orcid::model::Work;
 use orcid::OrcidId;
 
+pub mod affiliations;
+mod file;
 mod limits;
 mod terms;
 
+pub use file::Layout;
+pub(crate) use file::Lines;
+use file::{orcid_in, parse_rows, width_ok, Header};
 pub use limits::Limits;
 
 use terms::{in_csv_terms, IdSource};
 
 /// The columns of an upload, in the template's order.
-// Sized by the settings' floor, so the two cannot drift apart.
-pub const COLUMNS: [&str; crate::config::UPLOAD_MIN_COLUMNS] = [
+pub const COLUMNS: [&str; 12] = [
     "orcid",
     "title",
     "type",
@@ -33,6 +37,12 @@ pub const COLUMNS: [&str; crate::config::UPLOAD_MIN_COLUMNS] = [
     "external_id_value",
     "short_description",
 ];
+
+// The settings' floor holds every template, so the two cannot drift apart.
+const _: () = assert!(
+    COLUMNS.len() <= crate::config::UPLOAD_MIN_COLUMNS
+        && affiliations::COLUMNS.len() <= crate::config::UPLOAD_MIN_COLUMNS
+);
 
 /// Columns the header must name.
 pub const REQUIRED: [&str; 3] = ["orcid", "title", "type"];
@@ -59,6 +69,11 @@ pub enum FileError {
     Separator(char),
     #[error("The header row (line 1) has no column {}. The first line must name the columns: {}.", quoted(.0), COLUMNS.join(","))]
     MissingColumns(Vec<&'static str>),
+    #[error("The header row (line 1) has no column {}. The first line must name the columns: {}.", quoted(.missing), .columns.join(","))]
+    MissingColumnsIn {
+        missing: Vec<&'static str>,
+        columns: &'static [&'static str],
+    },
     #[error(
         "The header row (line 1) names the column “{0}” twice. Keep one and upload the file again."
     )]
@@ -88,57 +103,45 @@ pub struct ParsedRow {
     pub identity: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ParsedFile {
+#[derive(Debug, Clone)]
+pub struct ParsedFile<R = ParsedRow> {
     /// Data rows in the file (blank rows not counted).
     pub rows_total: i64,
     /// Warnings about the header (line 1) and findings about rows (bounded).
     pub findings: Findings,
-    pub rows: Vec<ParsedRow>,
+    pub rows: Vec<R>,
 }
+
+impl<R> Default for ParsedFile<R> {
+    fn default() -> Self {
+        Self {
+            rows_total: 0,
+            findings: Findings::default(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// The works upload.
+pub const WORKS: Layout = Layout {
+    columns: &COLUMNS,
+    required: &REQUIRED,
+};
 
 /// Reads and checks a whole upload. `record_host` is ORCID's host for iDs in the works.
 /// A file past `limits` is refused before any of its rows is read.
 pub fn parse(bytes: &[u8], record_host: &str, limits: &Limits) -> Result<ParsedFile, FileError> {
-    let bytes = sniff(bytes)?;
-    limits::check(bytes, limits)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.byte_records();
-    let mut lines = Lines::new(bytes);
-    let (header, mut out) = match records.next() {
-        None => return Err(FileError::Empty),
-        Some(first) => {
-            let fields = lines.text_fields(first)?;
-            let header = Header::read(&fields.1)?;
-            let mut out = ParsedFile::default();
-            for warning in &header.warnings {
-                out.findings.push(warning.clone());
-            }
-            (header, out)
-        }
-    };
     let mut seen: HashMap<(OrcidId, (String, String)), i64> = HashMap::new();
-    for record in records {
-        let (line, fields) = lines.text_fields(record)?;
-        if fields.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        out.rows_total += 1;
-        if let Some(row) = check_row(&header, line, &fields, record_host, &mut out.findings) {
-            if let Some(dup) = duplicate_of(&row, &mut seen) {
-                out.findings.push(dup);
-            } else {
-                out.rows.push(row);
+    parse_rows(bytes, limits, &WORKS, |header, line, fields, findings| {
+        let row = check_row(header, line, fields, record_host, findings)?;
+        match duplicate_of(&row, &mut seen) {
+            Some(dup) => {
+                findings.push(dup);
+                None
             }
+            None => Some(row),
         }
-    }
-    if out.rows_total == 0 {
-        return Err(FileError::HeaderOnly);
-    }
-    Ok(out)
+    })
 }
 
 /// What a spreadsheet downloads as the template: the header and one example row.
@@ -160,158 +163,6 @@ pub fn template() -> String {
     format!("{}\r\n{}\r\n", COLUMNS.join(","), example.join(","))
 }
 
-/// Refuses what is plainly not a CSV text file; strips a UTF-8 byte-order mark.
-fn sniff(bytes: &[u8]) -> Result<&[u8], FileError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(FileError::Empty);
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(FileError::NotCsv(
-            "a spreadsheet workbook (.xlsx) or another zip file",
-        ));
-    }
-    if bytes.starts_with(b"%PDF") {
-        return Err(FileError::NotCsv("a PDF document"));
-    }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(FileError::NotUtf8 { line: 1 });
-    }
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    if head.contains(&0) {
-        return Err(FileError::NotCsv(
-            "a binary file (an image, a program, a database…)",
-        ));
-    }
-    Ok(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-}
-
-/// Physical line numbers from byte offsets (the csv crate does not count newlines
-/// inside quoted values), counted forward once over the file.
-pub(crate) struct Lines<'a> {
-    bytes: &'a [u8],
-    at: usize,
-    line: u64,
-}
-
-impl<'a> Lines<'a> {
-    pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Lines {
-            bytes,
-            at: 0,
-            line: 1,
-        }
-    }
-}
-
-impl Lines<'_> {
-    fn of(&mut self, pos: Option<&csv::Position>) -> u64 {
-        let to = pos.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
-        // A record's offset can point at the previous record's line ending: step over
-        // line endings (and blank lines) to where the record's text begins.
-        let mut to = to.min(self.bytes.len());
-        while self
-            .bytes
-            .get(to)
-            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
-        {
-            to += 1;
-        }
-        if to > self.at {
-            self.line += self.bytes[self.at..to]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            self.at = to;
-        }
-        self.line
-    }
-
-    /// A record's line and its fields as text, or the line that is not UTF-8.
-    pub(crate) fn text_fields(
-        &mut self,
-        r: Result<csv::ByteRecord, csv::Error>,
-    ) -> Result<(u64, Vec<String>), FileError> {
-        let record = match r {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(FileError::Unreadable {
-                    line: self.of(e.position()),
-                })
-            }
-        };
-        let line = self.of(record.position());
-        let fields = record
-            .iter()
-            .map(|f| std::str::from_utf8(f).map(str::to_string))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| FileError::NotUtf8 { line })?;
-        Ok((line, fields))
-    }
-}
-
-/// The header: where each known column is, and warnings about the others.
-struct Header {
-    index: HashMap<&'static str, usize>,
-    width: usize,
-    warnings: Vec<RowError>,
-}
-
-impl Header {
-    fn read(names: &[String]) -> Result<Self, FileError> {
-        if let [only] = names {
-            for sep in [';', '\t', '|'] {
-                if only.contains(sep) {
-                    return Err(FileError::Separator(sep));
-                }
-            }
-        }
-        let mut index = HashMap::new();
-        let mut warnings = Vec::new();
-        for (i, raw) in names.iter().enumerate() {
-            let name = raw.trim().to_lowercase();
-            if name.is_empty() {
-                continue;
-            }
-            match COLUMNS.iter().find(|c| **c == name) {
-                Some(c) => {
-                    if index.insert(*c, i).is_some() {
-                        return Err(FileError::DuplicateColumn(name));
-                    }
-                }
-                None => warnings.push(RowError {
-                    line: 1,
-                    column: raw.trim().to_string(),
-                    message: format!(
-                        "Unknown column “{}”: ignored. The columns idlink reads are {}.",
-                        raw.trim(),
-                        COLUMNS.join(", ")
-                    ),
-                }),
-            }
-        }
-        let missing: Vec<&'static str> = REQUIRED
-            .iter()
-            .copied()
-            .filter(|c| !index.contains_key(c))
-            .collect();
-        if !missing.is_empty() {
-            return Err(FileError::MissingColumns(missing));
-        }
-        Ok(Header {
-            index,
-            width: names.len(),
-            warnings,
-        })
-    }
-
-    fn get<'a>(&self, fields: &'a [String], column: &str) -> &'a str {
-        self.index
-            .get(column)
-            .and_then(|i| fields.get(*i))
-            .map_or("", |v| v.trim())
-    }
-}
-
 /// Checks one data row; findings go to `findings`, a row without any is returned.
 fn check_row(
     header: &Header,
@@ -321,37 +172,16 @@ fn check_row(
     findings: &mut Findings,
 ) -> Option<ParsedRow> {
     let line = i64::try_from(line).unwrap_or(i64::MAX);
+    if !width_ok(header, line, fields, findings) {
+        return None;
+    }
+    let orcid = orcid_in(header, line, fields, findings);
     let mut report = |column: &str, message: String| {
         findings.push(RowError {
             line,
             column: column.to_string(),
             message,
         })
-    };
-    if fields.len() != header.width {
-        report(
-            "(row)",
-            format!(
-                "This row has {} values but the header names {} columns. A value with a comma in it must be in double quotes.",
-                fields.len(),
-                header.width
-            ),
-        );
-        return None;
-    }
-    let get = |c: &str| header.get(fields, c);
-    let orcid = match get("orcid") {
-        "" => {
-            report("orcid", "The ORCID iD is empty; it is required.".into());
-            None
-        }
-        raw => match OrcidId::parse(raw) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                report("orcid", format!("{raw} is not a valid ORCID iD: {e}."));
-                None
-            }
-        },
     };
     let (form, sources) = form_of(header, fields);
     let work = match form.validate(record_host) {

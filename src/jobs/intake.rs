@@ -2,6 +2,11 @@
 //! ([`super::csv_rows`]), then each researcher's grant as idlink holds it. Nothing here
 //! talks to ORCID.
 
+use std::collections::HashMap;
+
+use orcid::model::Organization;
+use orcid::OrcidId;
+
 use crate::store::{now, Grant, NewJobItem, RowError, Store};
 
 use super::csv_rows::{self, FileError, Limits};
@@ -32,6 +37,11 @@ impl Review {
     pub fn rows_invalid(&self) -> i64 {
         self.findings.invalid_lines()
     }
+
+    /// Rows kept until their researcher connects.
+    pub fn waiting(&self) -> usize {
+        self.items.iter().filter(|i| i.waiting).count()
+    }
 }
 
 /// Checks an upload. The parsing runs off the async threads: a 20 MB file takes a moment.
@@ -44,10 +54,7 @@ pub async fn review(
     let host = record_host.to_string();
     let parsed =
         tokio::task::spawn_blocking(move || csv_rows::parse(&bytes, &host, &limits)).await??;
-    let mut orcids: Vec<_> = parsed.rows.iter().map(|r| r.orcid).collect();
-    orcids.sort_unstable();
-    orcids.dedup();
-    let grants = store.grants_of(&orcids).await?;
+    let grants = grants_of(store, parsed.rows.iter().map(|r| r.orcid)).await?;
     let t = now();
     let mut findings = parsed.findings;
     let mut items = Vec::with_capacity(parsed.rows.len());
@@ -76,8 +83,10 @@ pub async fn review(
             line: row.line,
             orcid: row.orcid,
             title: row.form.title,
-            work_json,
+            payload: work_json,
+            section: None,
             identity: row.identity,
+            waiting: false,
         });
     }
     Ok(Review {
@@ -85,6 +94,64 @@ pub async fn review(
         findings,
         items,
     })
+}
+
+/// Checks an affiliations upload; every row is written at `organization`. Rows for
+/// researchers who cannot be written to now (not connected, grant revoked or without the
+/// scope) are not findings: they become waiting items, sent when the person connects.
+pub async fn review_affiliations(
+    store: &Store,
+    bytes: Vec<u8>,
+    organization: &Organization,
+    limits: Limits,
+) -> Result<Review, IntakeError> {
+    let org = organization.clone();
+    let parsed =
+        tokio::task::spawn_blocking(move || csv_rows::affiliations::parse(&bytes, &org, &limits))
+            .await??;
+    let grants = grants_of(store, parsed.rows.iter().map(|r| r.orcid)).await?;
+    let t = now();
+    let mut findings = parsed.findings;
+    let mut items = Vec::with_capacity(parsed.rows.len());
+    for row in parsed.rows {
+        let payload = match serde_json::to_string(&row.affiliation.for_create()) {
+            Ok(j) => j,
+            Err(e) => {
+                tracing::error!(error = %e, line = row.line, "a checked affiliation could not be written as JSON");
+                findings.push(RowError {
+                    line: row.line,
+                    column: "(row)".into(),
+                    message: "idlink could not prepare this affiliation for ORCID.".into(),
+                });
+                continue;
+            }
+        };
+        items.push(NewJobItem {
+            line: row.line,
+            orcid: row.orcid,
+            title: row.title(),
+            payload,
+            section: Some(row.section.into()),
+            identity: Vec::new(),
+            waiting: grant_problem(grants.get(&row.orcid), t).is_some(),
+        });
+    }
+    Ok(Review {
+        rows_total: parsed.rows_total,
+        findings,
+        items,
+    })
+}
+
+/// What idlink holds for each researcher of an upload, each looked up once.
+async fn grants_of(
+    store: &Store,
+    orcids: impl Iterator<Item = OrcidId>,
+) -> Result<HashMap<OrcidId, Grant>, sqlx::Error> {
+    let mut orcids: Vec<OrcidId> = orcids.collect();
+    orcids.sort_unstable();
+    orcids.dedup();
+    store.grants_of(&orcids).await
 }
 
 /// Why works cannot be added to this researcher's record now, if they cannot.

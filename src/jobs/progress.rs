@@ -146,6 +146,7 @@ mod tests {
             created_by: "0000-0002-1825-0097".into(),
             created_at: 1_000,
             file_name: "works.csv".into(),
+            kind: crate::store::JobKind::Works,
             status,
             push_again: false,
             started_at,

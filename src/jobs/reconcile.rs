@@ -2,6 +2,8 @@
 //! ORCID record holds now (from idlink's copy of it, with its sync time), and how the two
 //! differ.
 
+mod affiliations;
+
 use crate::store::{
     CachedWork, IdlinkWork, IdlinkWorkStatus, ItemStatus, JobItem, Store, SyncStatus,
 };
@@ -117,6 +119,8 @@ pub struct Ours<'a> {
     /// idlink's ORCID client id: the source of the works it added.
     pub client_id: &'a str,
     pub institution: &'a str,
+    /// The institution as an ORCID organisation: its own affiliations are recognised by it.
+    pub organization: &'a orcid::model::Organization,
 }
 
 /// Compares one researcher's items in `job_id` with idlink's copy of their record (the
@@ -128,6 +132,14 @@ pub async fn researcher(
     orcid: &OrcidId,
 ) -> Result<Reconciliation, sqlx::Error> {
     let items = store.job_items_of(job_id, orcid).await?;
+    if items.iter().any(|i| i.section.is_some()) {
+        let rows = affiliations::rows(store, ours, ours.organization, orcid, items).await?;
+        return Ok(Reconciliation {
+            orcid: *orcid,
+            rows,
+            sync: store.sync_status(orcid).await?,
+        });
+    }
     let added = store.idlink_works(orcid).await?;
     let mut rows = Vec::with_capacity(items.len());
     for item in items {
@@ -191,7 +203,7 @@ fn on_record(ours: Ours<'_>, w: CachedWork) -> OnRecord {
 
 /// What the item asked for, read from the work it sends.
 pub fn asked(item: &JobItem) -> Asked {
-    let work: Option<Work> = serde_json::from_str(&item.work_json).ok();
+    let work: Option<Work> = serde_json::from_str(&item.payload).ok();
     let identifiers = item
         .identity
         .iter()
@@ -247,7 +259,10 @@ pub fn compare(
     });
     if deleted {
         Difference::DeletedByResearcher
-    } else if matches!(item.status, ItemStatus::Pending | ItemStatus::Sending) {
+    } else if matches!(
+        item.status,
+        ItemStatus::Pending | ItemStatus::Sending | ItemStatus::Waiting
+    ) {
         Difference::InProgress
     } else {
         Difference::Missing

@@ -1,6 +1,6 @@
 //! The bulk-push runner: a loop that takes its work from the database (never from memory,
-//! so a crash loses nothing), pushes each researcher's works in bulk requests, and settles
-//! every item exactly once.
+//! so a crash loses nothing), pushes each researcher's share of a job (works in bulk
+//! requests, affiliations one by one), and settles every item exactly once.
 //!
 //! The unit of work is one researcher's share of one job. At most one unit per researcher
 //! runs at a time, and a few researchers run side by side so that the requests queue at
@@ -18,6 +18,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::affiliations::Affiliations;
 use crate::metrics::Metrics;
 use crate::store::{JobUnit, Store};
 use crate::works::Works;
@@ -41,6 +42,7 @@ pub struct Runner {
     orcid: OrcidClient,
     metrics: Metrics,
     works: Works,
+    affiliations: Affiliations,
     /// The institution's name: how staff see idlink's own works named.
     institution: String,
     /// Wakes the runner when a job is started (it also polls the database).
@@ -53,6 +55,7 @@ impl Runner {
         orcid: OrcidClient,
         metrics: Metrics,
         works: Works,
+        affiliations: Affiliations,
         institution: String,
     ) -> Self {
         Self {
@@ -60,6 +63,7 @@ impl Runner {
             orcid,
             metrics,
             works,
+            affiliations,
             institution,
             wake: Arc::default(),
         }
@@ -73,6 +77,23 @@ impl Runner {
     /// Tells the runner a job was started, so it begins now rather than at the next poll.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// `orcid` has just granted idlink access (connected, or connected again): their
+    /// waiting items, of any kind of job, are queued and the runner woken. Returns how
+    /// many were queued.
+    pub async fn resume_waiting(&self, orcid: &OrcidId) -> Result<u64, sqlx::Error> {
+        // A sign-in that kept or gave a grant without the write scope changes nothing.
+        let grants = self.store.grants_of(&[*orcid]).await?;
+        if super::intake::grant_problem(grants.get(orcid), crate::store::now()).is_some() {
+            return Ok(0);
+        }
+        let queued = self.store.resume_waiting(orcid).await?;
+        if queued > 0 {
+            tracing::info!(orcid = %orcid, items = queued, "waiting job items queued after a new grant");
+            self.wake();
+        }
+        Ok(queued)
     }
 }
 

@@ -12,24 +12,39 @@ use super::{now, Store, TokenStatus};
 
 mod items;
 mod model;
+mod waiting;
 
+use super::CachedSection;
 pub use items::{AuditLine, BatchRecord, JobUnit, OwnWork, Settlement};
 use model::ItemRow;
 pub use model::{
-    DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobStatus,
-    NewJobItem, RowError,
+    DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobKind,
+    JobStatus, NewJobItem, RowError, WaitingItem,
 };
 
 /// SQLite allows 32,766 bound values; rows are inserted in chunks well below that.
 const INSERT_CHUNK: usize = 500;
 
 impl Store {
-    /// Saves an upload: the job as a draft, its report (counts, findings kept word for
-    /// word, and the count of the others by column) and its valid rows as pending items,
-    /// in one transaction (all or nothing).
+    /// Saves an upload of works as a draft job: see [`Store::create_draft`].
     pub async fn create_draft_job(
         &self,
         created_by: &OrcidId,
+        file_name: &str,
+        report: DraftReport<'_>,
+        items: &[NewJobItem],
+    ) -> Result<i64, sqlx::Error> {
+        self.create_draft(created_by, JobKind::Works, file_name, report, items)
+            .await
+    }
+
+    /// Saves an upload: the job as a draft, its report (counts, findings kept word for
+    /// word, and the count of the others by column) and its valid rows as pending (or
+    /// waiting) items, in one transaction (all or nothing).
+    pub async fn create_draft(
+        &self,
+        created_by: &OrcidId,
+        kind: JobKind,
         file_name: &str,
         report: DraftReport<'_>,
         items: &[NewJobItem],
@@ -43,11 +58,12 @@ impl Store {
         let t = now();
         let mut tx = self.pool.begin().await?;
         let id = sqlx::query_scalar!(
-            "INSERT INTO jobs (created_by, created_at, file_name, status, rows_total, rows_invalid)
-             VALUES (?1, ?2, ?3, 'draft', ?4, ?5) RETURNING id",
+            "INSERT INTO jobs (created_by, created_at, file_name, kind, status, rows_total, rows_invalid)
+             VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6) RETURNING id",
             created_by,
             t,
             file_name,
+            kind,
             rows_total,
             rows_invalid,
         )
@@ -77,17 +93,23 @@ impl Store {
         }
         for chunk in items.chunks(INSERT_CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO job_items (job_id, line, orcid, title, work_json, identity, status, updated_at) ",
+                "INSERT INTO job_items (job_id, line, orcid, title, payload, section, identity, status, updated_at) ",
             );
             q.push_values(chunk, |mut b, it| {
                 let identity = serde_json::to_string(&it.identity).unwrap_or_else(|_| "[]".into());
+                let status = if it.waiting {
+                    ItemStatus::Waiting
+                } else {
+                    ItemStatus::Pending
+                };
                 b.push_bind(id)
                     .push_bind(it.line)
                     .push_bind(it.orcid)
                     .push_bind(&it.title)
-                    .push_bind(&it.work_json)
+                    .push_bind(&it.payload)
+                    .push_bind(it.section)
                     .push_bind(identity)
-                    .push_bind(ItemStatus::Pending)
+                    .push_bind(status)
                     .push_bind(t);
             });
             q.build().execute(&mut *tx).await?;
@@ -99,7 +121,8 @@ impl Store {
     pub async fn job(&self, id: i64) -> Result<Option<Job>, sqlx::Error> {
         sqlx::query_as!(
             Job,
-            r#"SELECT id, created_by, created_at, file_name, status AS "status: JobStatus",
+            r#"SELECT id, created_by, created_at, file_name, kind AS "kind: JobKind",
+                      status AS "status: JobStatus",
                       push_again AS "push_again: bool", started_at, finished_at, rows_total,
                       rows_invalid
                FROM jobs WHERE id = ?1"#,
@@ -122,14 +145,17 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
-    /// Draft, queued or running → cancelled, and its pending items with it. Items being
+    /// Draft, queued, running or finished with waiting rows → cancelled, and its pending
+    /// and waiting items with it. Items being
     /// sent are left for the runner to settle. False when the job had already ended.
     pub async fn cancel_job(&self, id: i64) -> Result<bool, sqlx::Error> {
         let t = now();
         let mut tx = self.pool.begin().await?;
         let r = sqlx::query!(
             "UPDATE jobs SET status = 'cancelled', finished_at = ?2
-             WHERE id = ?1 AND status IN ('draft', 'queued', 'running')",
+             WHERE id = ?1 AND (status IN ('draft', 'queued', 'running')
+                OR (status = 'finished' AND EXISTS (SELECT 1 FROM job_items i
+                    WHERE i.job_id = jobs.id AND i.status = 'waiting')))",
             id,
             t,
         )
@@ -140,7 +166,7 @@ impl Store {
         }
         sqlx::query!(
             "UPDATE job_items SET status = 'cancelled', updated_at = ?2
-             WHERE job_id = ?1 AND status = 'pending'",
+             WHERE job_id = ?1 AND status IN ('pending', 'waiting')",
             id,
             t,
         )
@@ -178,7 +204,8 @@ impl Store {
             Some(status) => {
                 sqlx::query_as!(
                     ItemRow,
-                    r#"SELECT id AS "id!", job_id, line, orcid, title, work_json, identity,
+                    r#"SELECT id AS "id!", job_id, line, orcid, title, payload,
+                              section AS "section: CachedSection", identity,
                               status AS "status: ItemStatus", put_code, detail, attempts,
                               updated_at
                        FROM job_items WHERE job_id = ?1 AND status = ?2
@@ -194,7 +221,8 @@ impl Store {
             None => {
                 sqlx::query_as!(
                     ItemRow,
-                    r#"SELECT id AS "id!", job_id, line, orcid, title, work_json, identity,
+                    r#"SELECT id AS "id!", job_id, line, orcid, title, payload,
+                              section AS "section: CachedSection", identity,
                               status AS "status: ItemStatus", put_code, detail, attempts,
                               updated_at
                        FROM job_items WHERE job_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"#,
@@ -233,7 +261,8 @@ impl Store {
     pub async fn recent_jobs(&self, limit: i64) -> Result<Vec<Job>, sqlx::Error> {
         sqlx::query_as!(
             Job,
-            r#"SELECT id, created_by, created_at, file_name, status AS "status: JobStatus",
+            r#"SELECT id, created_by, created_at, file_name, kind AS "kind: JobKind",
+                      status AS "status: JobStatus",
                       push_again AS "push_again: bool", started_at, finished_at, rows_total,
                       rows_invalid
                FROM jobs ORDER BY id DESC LIMIT ?1"#,

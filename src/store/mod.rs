@@ -41,7 +41,8 @@ pub use invitations::{
 };
 pub use jobs::{
     AuditLine, BatchRecord, DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job,
-    JobCounts, JobItem, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
+    JobCounts, JobItem, JobKind, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
+    WaitingItem,
 };
 pub use outbox::{ClaimedMail, MailKind, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia};
 pub use reconsent::{NewReconsent, ReconsentCandidate};

@@ -348,6 +348,10 @@ async fn finish_sign_in(
             tracing::error!(error = %e, invitation = id, "could not record the connection on its invitation");
         }
     }
+    // Staff uploads kept for this person until they connected are sent now.
+    if let Err(e) = state.runner.resume_waiting(&orcid).await {
+        tracing::error!(error = %e, orcid = %orcid, "could not queue the researcher's waiting job items");
+    }
     Ok(Redirect::to("/me").into_response())
 }
 

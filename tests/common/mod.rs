@@ -9,12 +9,13 @@ mod app;
 mod forms;
 mod http;
 mod jobs;
+pub mod measure;
 mod smtp;
 mod wait;
 
 pub use app::TestApp;
 pub use forms::{multipart, with_token, work_form};
 pub use http::{hidden_value, location, ok, query_param, set_cookie};
-pub use jobs::{job_item, journal_articles};
+pub use jobs::{affiliation_item, employment, job_item, journal_articles};
 pub use smtp::{Received, TestSmtp};
 pub use wait::{wait_for, wait_until, wait_until_every, TimedOut};

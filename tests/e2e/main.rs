@@ -5,6 +5,7 @@ mod a11y;
 mod affiliations;
 mod browser;
 mod bulk;
+mod bulk_affiliations;
 #[path = "../common/mod.rs"]
 mod common;
 mod delivery;

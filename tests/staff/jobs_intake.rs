@@ -153,7 +153,7 @@ async fn a_mixed_file_is_reported_row_by_row_and_nothing_is_sent() {
         items[0].identity,
         vec![("doi".to_string(), "10.5555/good.1".to_string())]
     );
-    let work: serde_json::Value = serde_json::from_str(&items[1].work_json).unwrap();
+    let work: serde_json::Value = serde_json::from_str(&items[1].payload).unwrap();
     assert_eq!(work["type"], "book");
     assert_eq!(work["short-description"], "A book");
 

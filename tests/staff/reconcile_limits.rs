@@ -30,8 +30,10 @@ async fn pushed(app: &TestApp) -> (reqwest::Client, String) {
         line: 2,
         orcid: who,
         title: "Reconciled work".into(),
-        work_json: serde_json::to_string(&work.for_create()).unwrap(),
+        payload: serde_json::to_string(&work.for_create()).unwrap(),
+        section: None,
         identity: vec![("doi".into(), "10.5555/limits.1".into())],
+        waiting: false,
     };
     let staff = OrcidId::parse(STAFF).unwrap();
     let store = &app.state.store;

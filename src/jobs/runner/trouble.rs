@@ -12,8 +12,12 @@ pub const REVOKED: &str = "the researcher revoked idlink's access";
 pub enum Trouble {
     /// ORCID busy or unreachable: try again after a backoff.
     Transient(String),
-    /// About the researcher's grant or record: every remaining item of theirs fails.
+    /// About the researcher's record: every remaining item of theirs fails.
     Researcher(String),
+    /// The researcher's grant is gone (revoked, never given, or without the scope): every
+    /// remaining item of theirs fails, or waits for a new grant where the job's kind
+    /// says so.
+    Grant(String),
     /// About what was sent: the items of this request fail, the others go on.
     Batch(String),
     /// idlink's own database: nothing is decided, the unit is tried again later.
@@ -23,12 +27,12 @@ pub enum Trouble {
 impl Trouble {
     pub fn from_api(e: &ApiError) -> Self {
         match e {
-            ApiError::InvalidToken => Self::Researcher(REVOKED.into()),
+            ApiError::InvalidToken => Self::Grant(REVOKED.into()),
             ApiError::WrongRecord => {
                 Self::Researcher("idlink's access belongs to a different ORCID record".into())
             }
-            ApiError::MissingScope => Self::Researcher(
-                "the researcher did not allow idlink to add works (the /activities/update permission is missing)"
+            ApiError::MissingScope => Self::Grant(
+                "the researcher did not allow idlink to add to their record (the /activities/update permission is missing)"
                     .into(),
             ),
             ApiError::NotFound => Self::Researcher("ORCID has no such record".into()),
@@ -67,10 +71,10 @@ impl Trouble {
 
     pub fn from_access(e: &AccessError) -> Self {
         match e {
-            AccessError::Revoked => Self::Researcher(REVOKED.into()),
-            AccessError::NotConnected => Self::Researcher(
-                "the researcher is not connected to idlink (no ORCID access)".into(),
-            ),
+            AccessError::Revoked => Self::Grant(REVOKED.into()),
+            AccessError::NotConnected => {
+                Self::Grant("the researcher is not connected to idlink (no ORCID access)".into())
+            }
             AccessError::Refresh(e) => {
                 Self::Transient(format!("could not refresh idlink's access: {e}"))
             }
@@ -133,7 +137,7 @@ mod tests {
     fn classifies_failures() {
         assert_eq!(
             Trouble::from_api(&ApiError::InvalidToken),
-            Trouble::Researcher(REVOKED.into())
+            Trouble::Grant(REVOKED.into())
         );
         assert!(matches!(
             Trouble::from_api(&ApiError::Busy),
@@ -169,7 +173,7 @@ mod tests {
         ));
         assert_eq!(
             Trouble::from_access(&AccessError::Revoked),
-            Trouble::Researcher(REVOKED.into())
+            Trouble::Grant(REVOKED.into())
         );
     }
 

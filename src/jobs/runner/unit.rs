@@ -1,25 +1,20 @@
 //! One researcher's share of one job: refresh their record, resolve items that may have
 //! reached ORCID before (a kill mid-request, a lost answer), compare the rest with the
-//! record, and send what is missing in bulk requests of up to 100 works.
+//! record, and send what is missing. The claiming, settling, retrying and waiting are the
+//! same for every kind of job (here); how items are compared and sent is the kind's:
+//! works in bulk requests of up to 100 (`works`, `decide`), affiliations one request
+//! each (`affiliations`).
 //!
 //! So that a kill at any point is recovered without pushing twice: an item is claimed
-//! (`sending`) before its request; after the answer, its outcome, idlink's record of the
-//! work and the audit line are written in one transaction. An item found `sending` later
-//! is looked up on the record by identifier and source, and only sent again if absent
-//! (and even then ORCID answers a same-source duplicate with 409: already present).
+//! (`sending`) before its request and settled after the answer. An item found `sending`
+//! later is looked up on the record (works by identifier and source, affiliations by
+//! meaning), and only sent again if absent.
 
-use secrecy::SecretString;
-
-use super::cache::add_to_cache;
-use super::trouble::{item_error, Trouble};
+use super::trouble::Trouble;
 use super::{Runner, MAX_ATTEMPTS};
 use crate::jobs::retry;
-use crate::store::{
-    now, AuditLine, BatchRecord, ItemStatus, JobItem, JobUnit, OwnWork, Settlement,
-};
-use orcid::api::BULK_MAX;
-use orcid::model::Work;
-use orcid::{ApiError, OrcidId};
+use crate::store::{now, BatchRecord, ItemStatus, JobItem, JobKind, JobUnit, Settlement};
+use orcid::OrcidId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UnitError {
@@ -32,12 +27,15 @@ pub enum UnitError {
 
 type Done = Result<(), UnitError>;
 
+mod affiliations;
 mod decide;
+mod works;
 
 /// Everything the steps of one unit share.
 struct Unit<'a> {
     runner: &'a Runner,
     job_id: i64,
+    kind: JobKind,
     orcid: OrcidId,
     /// The staff member who created the job: the actor of every audit line.
     actor: OrcidId,
@@ -55,175 +53,27 @@ pub async fn process(runner: &Runner, unit: JobUnit) -> Done {
     let u = Unit {
         runner,
         job_id: unit.job_id,
+        kind: job.kind,
         orcid: unit.orcid,
         actor: OrcidId::parse(&job.created_by).unwrap_or(unit.orcid),
         push_again: job.push_again,
     };
-    // The record as ORCID has it now: both the recovery and the comparison read it.
-    if let Err(e) = runner.works.refresh_works(&u.orcid).await {
-        return u.give_up(&items, Trouble::from_sync(&e)).await;
+    match job.kind {
+        JobKind::Works => u.push_works(items).await,
+        JobKind::Affiliations => u.push_affiliations(items).await,
     }
-    let pending = u.resolve_earlier_sends(items).await?;
-    let to_send = u.compare(pending).await?;
-    if to_send.is_empty() {
-        return Ok(());
-    }
-    let mut token = match runner.works.access(&u.orcid).await {
-        Ok(a) if a.can_write_works() => a.token,
-        Ok(_) => {
-            return u
-                .give_up(&to_send, Trouble::from_api(&ApiError::MissingScope))
-                .await
-        }
-        Err(e) => return u.give_up(&to_send, Trouble::from_access(&e)).await,
-    };
-    let mut pushed = Pushed::default();
-    let result = u.push_all(&mut token, &to_send, &mut pushed).await;
-    u.update_cache(pushed).await;
-    result
 }
 
-/// What the bulk answers of a unit brought back.
-#[derive(Default)]
-struct Pushed {
-    /// The works ORCID created, in full.
-    works: Vec<Work>,
-    /// Some item was answered 409: ORCID has a work idlink's copy did not show.
-    duplicates: bool,
-}
-
-/// What to do after one bulk request.
+/// What to do after one request.
 enum Next {
     Continue,
     /// Cancelled, or a transient failure: the rest waits (the backoff holds the researcher).
     Stop,
-    /// The grant or record refused: the rest fails with this reason.
-    FailRest(String),
+    /// The grant or record refused: the rest is given up for this reason.
+    GiveUpRest(Trouble),
 }
 
 impl Unit<'_> {
-    /// Sends the items in bulk requests of up to [`BULK_MAX`], claiming each chunk first.
-    /// `token` is replaced when ORCID refuses it and a refresh brings a new one.
-    async fn push_all(
-        &self,
-        token: &mut SecretString,
-        items: &[JobItem],
-        pushed: &mut Pushed,
-    ) -> Done {
-        let mut rest = items;
-        while !rest.is_empty() {
-            let (chunk, tail) = rest.split_at(rest.len().min(BULK_MAX));
-            match self.send(token, chunk, pushed).await? {
-                Next::Continue => rest = tail,
-                Next::Stop => return Ok(()),
-                Next::FailRest(why) => return self.fail(tail, &why).await,
-            }
-        }
-        Ok(())
-    }
-
-    /// idlink's copy of the record gets the created works from the answers; after a 409
-    /// it is read again instead, since it missed something.
-    async fn update_cache(&self, pushed: Pushed) {
-        if pushed.duplicates {
-            let _ = self.runner.works.refresh_works(&self.orcid).await;
-        } else if let Err(e) = add_to_cache(&self.runner.store, &self.orcid, &pushed.works).await {
-            tracing::error!(error = %e, orcid = %self.orcid, "could not add pushed works to the cache");
-        }
-    }
-
-    /// Claims one chunk, sends it in one bulk request and settles every claimed item.
-    async fn send(
-        &self,
-        token: &mut SecretString,
-        chunk: &[JobItem],
-        pushed: &mut Pushed,
-    ) -> Result<Next, UnitError> {
-        let ids: Vec<i64> = chunk.iter().map(|i| i.id).collect();
-        let claimed = self.runner.store.claim_items(self.job_id, &ids).await?;
-        if claimed.is_empty() {
-            // The job was cancelled: nothing more is claimed.
-            return Ok(Next::Stop);
-        }
-        let mut outcomes = self.batch();
-        let mut items = Vec::with_capacity(claimed.len());
-        let mut works = Vec::with_capacity(claimed.len());
-        for item in chunk
-            .iter()
-            .filter(|i| claimed.binary_search(&i.id).is_ok())
-        {
-            match serde_json::from_str::<Work>(&item.work_json) {
-                Ok(w) => {
-                    items.push(item);
-                    works.push(w);
-                }
-                Err(e) => {
-                    tracing::error!(item = item.id, error = %e, "a stored work could not be read");
-                    let why = "idlink could not read the stored work; upload it again";
-                    settle(&mut outcomes, item, ItemStatus::Failed, None, why);
-                }
-            }
-        }
-        if works.is_empty() {
-            self.write(outcomes).await?;
-            return Ok(Next::Continue);
-        }
-        let (orcid, works) = (&self.orcid, &works);
-        let add =
-            |t: SecretString| async move { self.runner.orcid.add_works(&t, orcid, works).await };
-        let results = match self.runner.works.retrying(orcid, token, add).await {
-            Ok(results) => results,
-            Err(e) => {
-                for item in &items {
-                    self.audit(&mut outcomes, item, None, e.outcome(), &e.to_string());
-                }
-                self.write(outcomes).await?;
-                return self.request_failed(&items, Trouble::from_call(&e)).await;
-            }
-        };
-        for (item, result) in items.iter().zip(results) {
-            self.item_outcome(&mut outcomes, item, result, pushed);
-        }
-        self.write(outcomes).await?;
-        Ok(Next::Continue)
-    }
-
-    /// One element of the bulk answer: recorded as idlink's work when on the record,
-    /// written to the audit log, and turned into the item's outcome.
-    fn item_outcome(
-        &self,
-        b: &mut BatchRecord,
-        item: &JobItem,
-        result: Result<Work, ApiError>,
-        pushed: &mut Pushed,
-    ) {
-        match result {
-            Ok(work) => {
-                if let Some(pc) = work.put_code {
-                    self.ours(b, item, pc);
-                }
-                self.audit(b, item, work.put_code, "ok", &item.title);
-                let why = "added to the record";
-                settle(b, item, ItemStatus::Done, work.put_code, why);
-                pushed.works.push(work);
-            }
-            Err(ApiError::Duplicate { existing }) => {
-                pushed.duplicates = true;
-                if let Some(pc) = existing {
-                    self.ours(b, item, pc);
-                }
-                let why = "already on the record: idlink had added it before";
-                self.audit(b, item, existing, "duplicate", why);
-                settle(b, item, ItemStatus::AlreadyPresent, existing, why);
-            }
-            Err(e) => {
-                let why = item_error(&e);
-                self.audit(b, item, None, e.outcome(), &why);
-                settle(b, item, ItemStatus::Failed, None, &why);
-            }
-        }
-    }
-
     /// The whole request failed: decide for the claimed items and for the rest.
     async fn request_failed(
         &self,
@@ -240,9 +90,9 @@ impl Unit<'_> {
                 self.fail(&owned, &why).await?;
                 Ok(Next::Continue)
             }
-            Trouble::Researcher(why) => {
-                self.fail(&owned, &why).await?;
-                Ok(Next::FailRest(why))
+            Trouble::Researcher(_) | Trouble::Grant(_) => {
+                self.give_up(&owned, trouble.clone()).await?;
+                Ok(Next::GiveUpRest(trouble))
             }
             Trouble::Database(why) => Err(UnitError::Inner(why)),
         }
@@ -252,9 +102,30 @@ impl Unit<'_> {
     async fn give_up(&self, items: &[JobItem], trouble: Trouble) -> Done {
         match trouble {
             Trouble::Transient(why) => self.retry_later(items, &why).await,
-            Trouble::Researcher(why) | Trouble::Batch(why) => self.fail(items, &why).await,
+            Trouble::Grant(why) if self.waits_for_grant() => self.wait(items, &why).await,
+            Trouble::Researcher(why) | Trouble::Batch(why) | Trouble::Grant(why) => {
+                self.fail(items, &why).await
+            }
             Trouble::Database(why) => Err(UnitError::Inner(why)),
         }
+    }
+
+    /// Whether this kind's items wait for a new grant rather than fail without one.
+    /// Affiliations come from the institution's HR list, uploaded once: each connection
+    /// completes the picture. Works fail, so staff see at once whom to ask.
+    fn waits_for_grant(&self) -> bool {
+        matches!(self.kind, JobKind::Affiliations)
+    }
+
+    /// Items kept as waiting until the researcher connects again (then queued on their
+    /// own, see [`crate::store::Store::resume_waiting`]).
+    async fn wait(&self, items: &[JobItem], why: &str) -> Done {
+        let mut waiting = self.batch();
+        let detail = format!("waiting for the researcher to connect: {why}");
+        for item in items {
+            settle(&mut waiting, item, ItemStatus::Waiting, None, &detail);
+        }
+        self.write(waiting).await
     }
 
     /// Back to the queue with one more attempt counted (the backoff then holds this
@@ -307,29 +178,6 @@ impl Unit<'_> {
             self.runner.metrics.job_item(s.status.as_str(), 1);
         }
         Ok(())
-    }
-
-    fn ours(&self, b: &mut BatchRecord, item: &JobItem, put_code: i64) {
-        b.ours.push(OwnWork {
-            put_code,
-            title: item.title.clone(),
-            identifiers: item.identity.clone(),
-        });
-    }
-
-    fn audit(
-        &self,
-        b: &mut BatchRecord,
-        item: &JobItem,
-        put_code: Option<i64>,
-        outcome: &'static str,
-        detail: &str,
-    ) {
-        b.audit.push(AuditLine {
-            put_code,
-            outcome,
-            detail: format!("job {} line {}: {detail}", self.job_id, item.line),
-        });
     }
 }
 

@@ -9,7 +9,7 @@ use orcid::OrcidId;
 use super::model::ItemRow;
 use super::{ItemStatus, JobItem};
 use crate::store::audit::AuditAction;
-use crate::store::{now, IdlinkWorkStatus, Store};
+use crate::store::{now, CachedSection, IdlinkWorkStatus, Store};
 
 /// One researcher's share of one job: the runner works on these, one at a time per
 /// researcher.
@@ -39,6 +39,7 @@ pub struct OwnWork {
 /// One audit line of a bulk write (the actor and record are the batch's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditLine {
+    pub action: AuditAction,
     pub put_code: Option<i64>,
     pub outcome: &'static str,
     pub detail: String,
@@ -142,7 +143,8 @@ impl Store {
     pub async fn unit_items(&self, unit: &JobUnit) -> Result<Vec<JobItem>, sqlx::Error> {
         let rows = sqlx::query_as!(
             ItemRow,
-            r#"SELECT id AS "id!", job_id, line, orcid, title, work_json, identity,
+            r#"SELECT id AS "id!", job_id, line, orcid, title, payload,
+                      section AS "section: CachedSection", identity,
                       status AS "status: ItemStatus", put_code, detail, attempts, updated_at
                FROM job_items WHERE job_id = ?1 AND orcid = ?2 AND status IN ('pending', 'sending')
                ORDER BY line, id"#,
@@ -217,7 +219,7 @@ impl Store {
                 row.push_bind(t)
                     .push_bind(b.actor)
                     .push_bind(b.orcid)
-                    .push_bind(AuditAction::AddWork)
+                    .push_bind(a.action)
                     .push_bind(a.put_code)
                     .push_bind(a.outcome)
                     .push_bind(&a.detail);
@@ -314,7 +316,8 @@ impl Store {
     ) -> Result<Vec<JobItem>, sqlx::Error> {
         let rows = sqlx::query_as!(
             ItemRow,
-            r#"SELECT id AS "id!", job_id, line, orcid, title, work_json, identity,
+            r#"SELECT id AS "id!", job_id, line, orcid, title, payload,
+                      section AS "section: CachedSection", identity,
                       status AS "status: ItemStatus", put_code, detail, attempts, updated_at
                FROM job_items WHERE job_id = ?1 AND orcid = ?2 ORDER BY line, id"#,
             job_id,
@@ -375,8 +378,10 @@ mod tests {
             line,
             orcid,
             title: format!("Work on line {line}"),
-            work_json: "{}".into(),
+            payload: "{}".into(),
+            section: None,
             identity: vec![],
+            waiting: false,
         };
         let good = OrcidId::from_base_digits(1);
         let bad = OrcidId::from_base_digits(2);
@@ -420,8 +425,10 @@ mod tests {
             line: 2,
             orcid: OrcidId::from_base_digits(1),
             title: "A work".into(),
-            work_json: "{}".into(),
+            payload: "{}".into(),
+            section: None,
             identity: vec![],
+            waiting: false,
         };
         let job = store
             .create_draft_job(&staff, "works.csv", report(1), &[item])

@@ -2,6 +2,25 @@
 
 use orcid::OrcidId;
 
+use crate::store::CachedSection;
+
+/// What a job puts on records (`jobs.kind`): one pipeline serves every activity section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum JobKind {
+    Works,
+    Affiliations,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Works => "works",
+            Self::Affiliations => "affiliations",
+        }
+    }
+}
+
 /// Where a job is in its life (`jobs.status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
@@ -36,6 +55,9 @@ impl JobStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum ItemStatus {
+    /// The researcher has not connected (or their grant is revoked or lacks the scope):
+    /// queued on its own when they connect again.
+    Waiting,
     Pending,
     /// In a request to ORCID right now.
     Sending,
@@ -49,7 +71,8 @@ pub enum ItemStatus {
 }
 
 impl ItemStatus {
-    pub const ALL: [ItemStatus; 7] = [
+    pub const ALL: [ItemStatus; 8] = [
+        Self::Waiting,
         Self::Pending,
         Self::Sending,
         Self::Done,
@@ -61,6 +84,7 @@ impl ItemStatus {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Waiting => "waiting",
             Self::Pending => "pending",
             Self::Sending => "sending",
             Self::Done => "done",
@@ -83,6 +107,7 @@ pub struct Job {
     pub created_by: String,
     pub created_at: i64,
     pub file_name: String,
+    pub kind: JobKind,
     pub status: JobStatus,
     pub push_again: bool,
     pub started_at: Option<i64>,
@@ -98,8 +123,10 @@ pub struct JobItem {
     pub line: i64,
     pub orcid: OrcidId,
     pub title: String,
-    /// The v3.0 work to send, in its `for_create` form.
-    pub work_json: String,
+    /// The v3.0 activity to send: a work in its `for_create` form, or an affiliation.
+    pub payload: String,
+    /// The affiliation section (None for works).
+    pub section: Option<CachedSection>,
     /// Normalised self identifiers: (type, value).
     pub identity: Vec<(String, String)>,
     pub status: ItemStatus,
@@ -121,8 +148,18 @@ pub struct ItemOutcome {
     pub detail: Option<String>,
 }
 
+/// An item kept until its researcher connects, as the staff researcher page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingItem {
+    pub job_id: i64,
+    pub line: i64,
+    pub title: String,
+    pub detail: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct JobCounts {
+    pub waiting: i64,
     pub pending: i64,
     pub sending: i64,
     pub done: i64,
@@ -134,7 +171,7 @@ pub struct JobCounts {
 
 impl JobCounts {
     pub fn total(&self) -> i64 {
-        self.pending + self.sending + self.settled() + self.cancelled
+        self.waiting + self.pending + self.sending + self.settled() + self.cancelled
     }
 
     /// Items with a final outcome from the runner (cancelled ones not included).
@@ -144,6 +181,7 @@ impl JobCounts {
 
     pub fn get(&self, s: ItemStatus) -> i64 {
         match s {
+            ItemStatus::Waiting => self.waiting,
             ItemStatus::Pending => self.pending,
             ItemStatus::Sending => self.sending,
             ItemStatus::Done => self.done,
@@ -156,6 +194,7 @@ impl JobCounts {
 
     pub(super) fn slot(&mut self, s: ItemStatus) -> &mut i64 {
         match s {
+            ItemStatus::Waiting => &mut self.waiting,
             ItemStatus::Pending => &mut self.pending,
             ItemStatus::Sending => &mut self.sending,
             ItemStatus::Done => &mut self.done,
@@ -187,14 +226,17 @@ pub struct DraftReport<'a> {
     pub omitted: &'a [(String, i64)],
 }
 
-/// A valid row, about to become a pending item.
+/// A valid row, about to become a pending (or waiting) item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJobItem {
     pub line: i64,
     pub orcid: OrcidId,
     pub title: String,
-    pub work_json: String,
+    pub payload: String,
+    pub section: Option<CachedSection>,
     pub identity: Vec<(String, String)>,
+    /// The researcher cannot be written to yet: kept until they connect.
+    pub waiting: bool,
 }
 
 /// What idlink holds for a researcher, as the upload check needs it (no token decrypted).
@@ -222,7 +264,8 @@ pub(in crate::store) struct ItemRow {
     pub(in crate::store) line: i64,
     pub(in crate::store) orcid: String,
     pub(in crate::store) title: String,
-    pub(in crate::store) work_json: String,
+    pub(in crate::store) payload: String,
+    pub(in crate::store) section: Option<CachedSection>,
     pub(in crate::store) identity: String,
     pub(in crate::store) status: ItemStatus,
     pub(in crate::store) put_code: Option<i64>,
@@ -256,7 +299,8 @@ impl TryFrom<ItemRow> for JobItem {
             orcid: OrcidId::parse(&r.orcid)
                 .map_err(|e| malformed_item_orcid(r.id, r.job_id, r.line, &r.orcid, e))?,
             title: r.title,
-            work_json: r.work_json,
+            payload: r.payload,
+            section: r.section,
             identity: serde_json::from_str(&r.identity).map_err(|e| decode(Box::new(e)))?,
             status: r.status,
             put_code: r.put_code,

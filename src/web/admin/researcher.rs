@@ -1,6 +1,8 @@
 //! One researcher for staff (`GET /admin/researchers/{orcid}`): who they are and where
 //! their connection stands, their works as they see them (from the cache; this page makes
-//! no ORCID call), what idlink wrote to their record, and their audit entries.
+//! no ORCID call), what idlink wrote to their record, the uploaded rows waiting for them
+//! to connect, and their audit entries. Someone who never connected has a page too when
+//! rows wait for them.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,7 +12,7 @@ use serde::Deserialize;
 
 use super::audit::{audit_view, AuditView};
 use crate::state::AppState;
-use crate::store::{AuditFilter, DashboardRow, IdlinkWrite};
+use crate::store::{AuditFilter, DashboardRow, IdlinkWrite, WaitingItem};
 use crate::web::error::PageError;
 use crate::web::format::{clip, day, when};
 use crate::web::pager::{last_page, parse_page, Pager, PAGE_SIZE};
@@ -21,6 +23,8 @@ use orcid::{external_ids, scopes, OrcidId};
 
 /// Audit entries shown here; the rest are one click away in the audit log.
 const AUDIT_SHOWN: i64 = 50;
+/// Waiting rows listed here; their jobs have them all.
+const WAITING_SHOWN: i64 = 100;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -75,6 +79,8 @@ pub struct ResearcherPage {
     pub writes_pager: Pager,
     pub audit: Vec<AuditView>,
     pub audit_total: i64,
+    /// Uploaded rows kept until the researcher connects.
+    pub waiting: Vec<WaitingItem>,
 }
 
 /// Who the researcher is and where their connection stands.
@@ -108,6 +114,24 @@ fn identity(state: &AppState, row: DashboardRow) -> Identity {
     }
 }
 
+/// Someone staff uploaded rows for who has not connected yet.
+fn never_connected(state: &AppState, orcid: &OrcidId) -> Identity {
+    Identity {
+        orcid: orcid.to_string(),
+        id: IdDisplay {
+            url: state.orcid.record_url(orcid),
+        },
+        name: String::new(),
+        is_staff: false,
+        status: "never-connected",
+        status_label: "Not connected yet",
+        granted: Vec::new(),
+        connected_since: "—".into(),
+        last_signed_in: "—".into(),
+        disconnected_on: None,
+    }
+}
+
 fn not_found(message: String) -> PageError {
     PageError::new(StatusCode::NOT_FOUND, "No such researcher", message)
         .with_action("/admin", "Back to the dashboard")
@@ -121,10 +145,15 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let orcid = OrcidId::parse(&raw)
         .map_err(|e| not_found(format!("\"{}\" is not an ORCID iD: {e}.", clip(&raw))))?;
-    let Some(row) = state.store.dashboard_rows(&[orcid]).await?.pop() else {
-        return Err(not_found(format!(
-            "No researcher with the ORCID iD {orcid} has connected to idlink."
-        )));
+    let waiting = state.store.waiting_items_of(&orcid, WAITING_SHOWN).await?;
+    let who = match state.store.dashboard_rows(&[orcid]).await?.pop() {
+        Some(row) => identity(&state, row),
+        None if !waiting.is_empty() => never_connected(&state, &orcid),
+        None => {
+            return Err(not_found(format!(
+                "No researcher with the ORCID iD {orcid} has connected to idlink."
+            )))
+        }
     };
     let mut notices = vec![];
     let works_page = parse_page(&params.works, &mut notices);
@@ -151,7 +180,7 @@ pub async fn page(
         layout: staff.layout(&state).await?,
         nav: "dashboard",
         notices,
-        who: identity(&state, row),
+        who,
         works_pager: Pager::new("Pages of works", wp, works.pages, |n| {
             format!("{base}?works={n}&writes={ip}#works")
         }),
@@ -166,6 +195,7 @@ pub async fn page(
         ),
         audit: audit.into_iter().map(audit_view).collect(),
         audit_total,
+        waiting,
     }))
 }
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::views::{CancelPage, JobSummary};
 use super::{job_of, job_ref, job_url, PageError};
 use crate::state::AppState;
-use crate::store::{AuditAction, JobStatus};
+use crate::store::{AuditAction, JobCounts, JobStatus};
 use crate::web::csrf::CsrfForm;
 use crate::web::flash::{self, Flash};
 use crate::web::pages::render;
@@ -38,16 +38,17 @@ pub async fn start(
         )
         .await;
         Flash::warn("This job was already started (or cancelled), so it was not started again. Nothing changed.")
-    } else if counts.pending == 0 {
+    } else if counts.pending + counts.waiting == 0 {
         refused(&state, &staff, AuditAction::JobStart, &job, "no valid rows").await;
         Flash::error("No row of this file can be sent. Fix the file and upload it again.")
             .with_link("/admin/jobs", "Upload a file")
     } else if state.store.start_job(job.id, push_again).await? {
         state.runner.wake();
         let detail = format!(
-            "{}: {} items, push again: {}",
+            "{}: {} items, {} waiting, push again: {}",
             job_ref(&job),
             counts.pending,
+            counts.waiting,
             if push_again { "yes" } else { "no" }
         );
         staff
@@ -60,8 +61,14 @@ pub async fn start(
             )
             .await;
         Flash::ok(format!(
-            "Job started: idlink is pushing the {} works in the background, at the pace ORCID allows. You can leave this page; the job keeps running.",
-            counts.pending
+            "Job started: idlink is pushing the {} {} in the background, at the pace ORCID allows. You can leave this page; the job keeps running.{}",
+            counts.pending,
+            job.kind.as_str(),
+            if counts.waiting > 0 {
+                format!(" {} rows wait for their researchers to connect.", counts.waiting)
+            } else {
+                String::new()
+            }
         ))
     } else {
         // Someone else started or cancelled it between the page and the click.
@@ -92,6 +99,16 @@ async fn refused(
         .await;
 }
 
+/// Whether a job in `status` with these counts can still be cancelled: not yet ended, or
+/// finished with rows still waiting for their researchers.
+pub(super) fn can_cancel(status: JobStatus, counts: &JobCounts) -> bool {
+    match status {
+        JobStatus::Cancelled => false,
+        JobStatus::Finished => counts.waiting > 0,
+        _ => true,
+    }
+}
+
 /// The confirmation page: cancelling cannot be undone.
 pub async fn confirm_cancel(
     State(state): State<AppState>,
@@ -99,7 +116,7 @@ pub async fn confirm_cancel(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let (job, counts) = job_of(&state, &id).await?;
-    if matches!(job.status, JobStatus::Finished | JobStatus::Cancelled) {
+    if !can_cancel(job.status, &counts) {
         flash::set(
             &staff.session,
             Flash::warn("This job has already ended; there is nothing to cancel."),
@@ -110,7 +127,7 @@ pub async fn confirm_cancel(
     Ok(render(&CancelPage {
         layout: staff.layout(&state).await?,
         nav: "jobs",
-        waiting: counts.pending,
+        waiting: counts.pending + counts.waiting,
         draft: job.status == JobStatus::Draft,
         job: JobSummary::new(&job, counts),
     }))
@@ -128,7 +145,7 @@ pub async fn cancel(
             "{}: was {}, {} items not sent",
             job_ref(&job),
             job.status.as_str(),
-            counts.pending
+            counts.pending + counts.waiting
         );
         staff
             .audit(
@@ -143,8 +160,9 @@ pub async fn cancel(
             Flash::ok("The upload was discarded. Nothing was sent to ORCID.")
         } else {
             Flash::ok(format!(
-                "The job was cancelled: {} works not sent yet will not be sent. Works already added stay on the records.",
-                counts.pending
+                "The job was cancelled: {} {} not sent yet will not be sent. Those already added stay on the records.",
+                counts.pending + counts.waiting,
+                job.kind.as_str()
             ))
         }
     } else {

@@ -24,6 +24,13 @@ pub async fn template(_staff: Staff) -> Response {
     )
 }
 
+pub async fn affiliations_template(_staff: Staff) -> Response {
+    csv_response(
+        "idlink-affiliations-template.csv",
+        csv_rows::affiliations::template().into_bytes(),
+    )
+}
+
 /// Every item's outcome: line, orcid, title, status, put_code, detail.
 pub async fn results(
     State(state): State<AppState>,

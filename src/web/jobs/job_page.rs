@@ -33,10 +33,7 @@ pub async fn page(
             .row_errors_first(job.id, FINDINGS_SHOWN as i64)
             .await?;
         let omitted = state.store.findings_omitted(job.id).await?;
-        (
-            Some(DraftView::new(errors, total, &omitted, counts.pending)),
-            None,
-        )
+        (Some(DraftView::new(errors, total, &omitted, counts)), None)
     } else {
         let status = query.get("status").and_then(|s| ItemStatus::from_query(s));
         let page: i64 = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
@@ -91,7 +88,7 @@ async fn run_view(
             })
             .collect(),
         pager: Pager::new("Pages of items", page, pages, link),
-        can_cancel: job.status.is_active(),
+        can_cancel: super::actions::can_cancel(job.status, &counts),
     })
 }
 

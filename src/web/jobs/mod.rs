@@ -42,7 +42,17 @@ pub fn router() -> Router<AppState> {
                 // page rather than cut off mid-request.
                 .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
         )
+        .route(
+            "/admin/jobs/affiliations",
+            get(|| async { axum::response::Redirect::to("/admin/jobs#affiliations") })
+                .post(upload::upload_affiliations)
+                .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
+        )
         .route("/admin/jobs/template.csv", get(downloads::template))
+        .route(
+            "/admin/jobs/affiliations-template.csv",
+            get(downloads::affiliations_template),
+        )
         .route("/admin/jobs/{id}", get(job_page::page))
         .route(
             "/admin/jobs/{id}/progress.json",

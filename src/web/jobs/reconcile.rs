@@ -343,5 +343,6 @@ fn ours(state: &AppState) -> reconcile::Ours<'_> {
     reconcile::Ours {
         client_id: state.orcid.client_id(),
         institution: &state.settings.institution_name,
+        organization: &state.settings.org.known,
     }
 }

@@ -11,7 +11,7 @@ use super::{job_url, PageError};
 use crate::jobs::csv_rows::{FileError, MAX_BYTES};
 use crate::jobs::intake::{self, IntakeError};
 use crate::state::AppState;
-use crate::store::{AuditAction, DraftReport};
+use crate::store::{AuditAction, DraftReport, JobKind};
 use crate::web::flash;
 use crate::web::pages::render;
 use crate::web::staff::Staff;
@@ -39,7 +39,13 @@ async fn upload_page(
 ) -> Result<UploadPage, PageError> {
     let jobs = super::recent(state, RECENT_JOBS).await?;
     let layout = staff.layout(state).await?;
-    Ok(UploadPage::new(layout, flash, jobs, state.settings.upload))
+    Ok(UploadPage::new(
+        layout,
+        flash,
+        jobs,
+        state.settings.upload,
+        &state.settings.org,
+    ))
 }
 
 /// What came in the multipart body.
@@ -50,10 +56,33 @@ pub(in crate::web) enum Received {
     Broken,
 }
 
+/// An upload of works.
 pub async fn upload(
     State(state): State<AppState>,
     staff: Staff,
     multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    upload_of(state, staff, multipart, JobKind::Works).await
+}
+
+/// An upload of affiliations: refused whole while the `ORG_*` settings are incomplete,
+/// since nothing in it could be written.
+pub async fn upload_affiliations(
+    State(state): State<AppState>,
+    staff: Staff,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    if let Some(missing) = state.settings.org.missing_message() {
+        return refuse(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, missing).await;
+    }
+    upload_of(state, staff, multipart, JobKind::Affiliations).await
+}
+
+async fn upload_of(
+    state: AppState,
+    staff: Staff,
+    multipart: Result<Multipart, MultipartRejection>,
+    kind: JobKind,
 ) -> Result<Response, PageError> {
     let Ok(multipart) = multipart else {
         return refuse(&state, &staff, StatusCode::BAD_REQUEST, "The upload did not arrive as a file. Use the form on this page to choose the CSV file.".into()).await;
@@ -94,8 +123,20 @@ pub async fn upload(
         }
     };
     let limits = state.settings.upload;
-    let review = match intake::review(&state.store, bytes, state.orcid.record_host(), limits).await
-    {
+    let reviewed = match kind {
+        JobKind::Works => {
+            intake::review(&state.store, bytes, state.orcid.record_host(), limits).await
+        }
+        JobKind::Affiliations => {
+            // Checked before the file was read; the settings do not change while running.
+            let Some(org) = state.settings.org.writable() else {
+                let missing = state.settings.org.missing_message().unwrap_or_default();
+                return refuse(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, missing).await;
+            };
+            intake::review_affiliations(&state.store, bytes, org, limits).await
+        }
+    };
+    let review = match reviewed {
         Ok(r) => r,
         Err(IntakeError::File(e)) => {
             let msg = e.to_string();
@@ -119,8 +160,9 @@ pub async fn upload(
     };
     let id = state
         .store
-        .create_draft_job(
+        .create_draft(
             &staff.orcid,
+            kind,
             &name,
             DraftReport {
                 rows_total: review.rows_total,
@@ -132,10 +174,12 @@ pub async fn upload(
         )
         .await?;
     let detail = format!(
-        "job {id} ({name}): {} rows, {} valid, {} refused",
+        "job {id} ({name}, {}): {} rows, {} valid, {} refused, {} waiting",
+        kind.as_str(),
         review.rows_total,
-        review.items.len(),
-        review.rows_invalid()
+        review.items.len() - review.waiting(),
+        review.rows_invalid(),
+        review.waiting(),
     );
     staff
         .audit(

@@ -18,6 +18,8 @@ pub const FINDINGS_SHOWN: usize = 1000;
 /// A job in the recent-jobs list.
 pub struct JobSummary {
     pub id: i64,
+    /// What the job puts on records: "works" or "affiliations".
+    pub kind: &'static str,
     pub file_name: String,
     pub created: String,
     pub created_by: String,
@@ -32,6 +34,7 @@ impl JobSummary {
     pub fn new(job: &Job, counts: JobCounts) -> Self {
         JobSummary {
             id: job.id,
+            kind: job.kind.as_str(),
             file_name: job.file_name.clone(),
             created: crate::web::works_view::ago(job.created_at),
             created_by: job.created_by.clone(),
@@ -58,6 +61,12 @@ pub struct UploadPage {
     pub max_mb: usize,
     pub max_rows: String,
     pub max_columns: usize,
+    pub affiliation_columns: &'static [&'static str],
+    pub affiliation_types: Vec<&'static str>,
+    /// Why affiliations cannot be uploaded now (incomplete `ORG_*` settings).
+    pub org_missing: Option<String>,
+    /// The organisation every affiliation is written at.
+    pub org_name: String,
 }
 
 impl UploadPage {
@@ -66,6 +75,7 @@ impl UploadPage {
         flash: Option<Flash>,
         jobs: Vec<JobSummary>,
         limits: crate::jobs::csv_rows::Limits,
+        org: &crate::config::InstitutionOrg,
     ) -> Self {
         UploadPage {
             layout,
@@ -81,6 +91,13 @@ impl UploadPage {
             max_mb: crate::jobs::csv_rows::MAX_BYTES / (1024 * 1024),
             max_rows: thousands(limits.max_rows),
             max_columns: limits.max_columns,
+            affiliation_columns: &crate::jobs::csv_rows::affiliations::COLUMNS,
+            affiliation_types: orcid::model::AffiliationSection::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect(),
+            org_missing: org.missing_message(),
+            org_name: org.known.name.clone(),
         }
     }
 }
@@ -94,12 +111,19 @@ pub struct DraftView {
     /// Findings only counted, not kept: "and 12,345 more rows with a problem in title".
     pub omitted: Vec<String>,
     pub valid: i64,
+    /// Rows kept until their researcher connects (affiliations).
+    pub waiting: i64,
 }
 
 impl DraftView {
     /// `errors`: the first findings in file order (header notes first); `total`: all of
     /// them, header notes included.
-    pub fn new(errors: Vec<RowError>, total: i64, omitted: &[(String, i64)], valid: i64) -> Self {
+    pub fn new(
+        errors: Vec<RowError>,
+        total: i64,
+        omitted: &[(String, i64)],
+        counts: JobCounts,
+    ) -> Self {
         let (header_notes, findings): (Vec<_>, Vec<_>) =
             errors.into_iter().partition(|e| e.line <= 1);
         let notes = header_notes.len();
@@ -111,7 +135,8 @@ impl DraftView {
                 .iter()
                 .map(|(column, n)| omitted_text(column, *n))
                 .collect(),
-            valid,
+            valid: counts.pending,
+            waiting: counts.waiting,
         }
     }
 }
@@ -171,7 +196,8 @@ impl ItemView {
 
 pub fn item_label(s: ItemStatus) -> &'static str {
     match s {
-        ItemStatus::Pending => "Waiting",
+        ItemStatus::Waiting => "Waiting for the researcher to connect",
+        ItemStatus::Pending => "Queued",
         ItemStatus::Sending => "Being sent",
         ItemStatus::Done => "Added",
         ItemStatus::AlreadyPresent => "Already on the record",

@@ -4,7 +4,7 @@
 
 use super::{settle, Unit, UnitError};
 use crate::jobs::retry;
-use crate::store::{now, IdentifierMatch, IdlinkWorkStatus, ItemStatus, JobItem};
+use crate::store::{now, AuditAction, IdentifierMatch, IdlinkWorkStatus, ItemStatus, JobItem};
 
 impl Unit<'_> {
     /// Items that may have reached ORCID before (left `sending`, or tried and failed):
@@ -33,7 +33,8 @@ impl Unit<'_> {
                 Some(m) => {
                     let detail = "confirmed on the ORCID record after an interrupted request";
                     self.ours(&mut confirmed, &item, m.put_code);
-                    self.audit(&mut confirmed, &item, Some(m.put_code), "ok", detail);
+                    let add = AuditAction::AddWork;
+                    self.audit(&mut confirmed, &item, add, Some(m.put_code), "ok", detail);
                     settle(
                         &mut confirmed,
                         &item,

@@ -1,0 +1,183 @@
+//! Bulk push of affiliations at ORCID's rate limit: 5,000 employments to 1,000
+//! researchers (five each), pushed by the background runner to the simulated ORCID
+//! enforcing 24 requests a second with a burst of 40 (ORCID's Member API limit). ORCID
+//! has no bulk endpoint for affiliations, so each is one request, after one read of each
+//! record (`GET /activities`).
+//!
+//! Reported: ORCID requests made (expected: one per affiliation written plus one read per
+//! researcher), 503s received (goal 0), the request rate while the queue is non-empty as
+//! a fraction of ORCID's allowance (goal ≥ 0.95), the time taken, and the peak memory
+//! (VmHWM) of the process, which holds idlink and the simulated ORCID.
+//!
+//! `cargo bench --bench affiliations_push` measures. Under `cargo test` it only checks the
+//! set-up with a small job.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::measure::{connect, memory_kb, rejected, reset_peak_memory};
+use common::{affiliation_item, employment, wait_until, wait_until_every, TestApp};
+use idlink::store::{DraftReport, ItemStatus, JobKind, JobStatus, NewJobItem};
+use orcid::model::AffiliationSection;
+use orcid::OrcidId;
+
+const RATE: u32 = 24;
+const BURST: u32 = 40;
+const STAFF: &str = "0000-0002-1825-0097";
+const RESEARCHERS: usize = 1000;
+const PER: usize = 5;
+/// Far more than 6,000 requests take at 24 a second.
+const SEND_LIMIT: Duration = Duration::from_secs(1800);
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    if !args.iter().any(|a| a == "--bench") {
+        let r = runtime.block_on(scenario(2, 3));
+        assert_eq!(
+            r.requests,
+            2 + 6,
+            "one read per researcher, one request each"
+        );
+        println!("affiliations_push: set-up checked (run `cargo bench --bench affiliations_push` to measure)");
+        return;
+    }
+    // `--researchers=N` for a shorter run while tuning.
+    let researchers = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--researchers="))
+        .map_or(RESEARCHERS, |n| n.parse().expect("a number of researchers"));
+    let r = runtime.block_on(scenario(researchers, PER));
+    let expected = researchers + researchers * PER;
+    let rate = r.requests as f64 / r.secs;
+    // What ORCID lets through in that time: the burst, then 24 a second.
+    let allowance = f64::from(BURST) + r.secs * f64::from(RATE);
+    println!("\n| run | ORCID requests (expected) | 503s | time | requests/s | ÷ ORCID's allowance | peak memory (VmHWM) | at the job's start |");
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {} employments to {} researchers | {} ({expected}) | {} | {:.2} s | {:.2} | {:.3} | {:.1} MB | {:.1} MB |",
+        researchers * PER,
+        researchers,
+        r.requests,
+        r.rejected,
+        r.secs,
+        rate,
+        r.requests as f64 / allowance,
+        r.peak_kb as f64 / 1024.0,
+        r.start_kb as f64 / 1024.0
+    );
+    assert_eq!(
+        r.requests, expected,
+        "one read per researcher, one request per affiliation"
+    );
+    assert_eq!(r.rejected, 0, "no 503");
+}
+
+struct Measured {
+    requests: usize,
+    rejected: u64,
+    /// From the job's start until no item was left to send.
+    secs: f64,
+    peak_kb: u64,
+    /// Resident memory when the job started (after the sign-ins).
+    start_kb: u64,
+}
+
+/// `per` employments for each researcher, lines in file order.
+fn items(app: &TestApp, who: &[OrcidId], per: usize) -> Vec<NewJobItem> {
+    let org = &app.state.settings.org.known;
+    let mut out = Vec::with_capacity(who.len() * per);
+    for r in who {
+        for n in 0..per {
+            let line = out.len() as i64 + 2;
+            let start = (2000 + 4 * n).to_string();
+            let role = format!("Role {n}");
+            let a = employment(org, &role, &start, None);
+            out.push(affiliation_item(
+                line,
+                r,
+                AffiliationSection::Employment,
+                &a,
+            ));
+        }
+    }
+    out
+}
+
+/// One fresh idlink + simulated ORCID; `researchers` connect, then one job pushes `per`
+/// employments to each. Measures from the job's start until no item is left to send.
+async fn scenario(researchers: usize, per: usize) -> Measured {
+    let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
+    let who = connect(&app, researchers).await;
+    let items = items(&app, &who, per);
+    // Sign-ins used the client's limiter too: let it fill up, and give ORCID's bucket
+    // the same start.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    app.mock.set_rate_limit(Some((RATE, BURST)));
+    reset_peak_memory();
+    let start_kb = memory_kb("VmRSS:");
+    let store = &app.state.store;
+    let staff = OrcidId::parse(STAFF).expect("staff iD");
+    let report = DraftReport {
+        rows_total: items.len() as i64,
+        ..Default::default()
+    };
+    let id = store
+        .create_draft(&staff, JobKind::Affiliations, "hr.csv", report, &items)
+        .await
+        .expect("draft job");
+    drop(items);
+    let before = app.mock.member_api_requests();
+    let rejected_before = rejected(&app);
+    let started = Instant::now();
+    assert!(store.start_job(id, false).await.expect("start"));
+    app.state.runner.wake();
+    // Looked at every 5 ms: a late look would count as time taken.
+    wait_until_every(
+        || async move {
+            let c = store.job_counts(id).await.expect("counts");
+            c.pending + c.sending == 0
+        },
+        SEND_LIMIT,
+        Duration::from_millis(5),
+    )
+    .await
+    .expect("every item is sent");
+    let elapsed = started.elapsed();
+    let requests = app.mock.member_api_requests() - before;
+    let peak_kb = memory_kb("VmHWM:");
+    let counts = store.job_counts(id).await.expect("counts");
+    assert_eq!(
+        counts.done as usize,
+        researchers * per,
+        "every affiliation added: {counts:?}"
+    );
+    for r in &who {
+        assert_eq!(app.mock.affiliations_of(r).len(), per, "each one once");
+    }
+    wait_until(
+        || async move {
+            store.job(id).await.expect("job").map(|j| j.status) == Some(JobStatus::Finished)
+        },
+        Duration::from_secs(10),
+    )
+    .await
+    .expect("the job is marked finished");
+    let failed = store
+        .job_items(id, Some(ItemStatus::Failed), 0, 1)
+        .await
+        .expect("items");
+    assert!(failed.is_empty());
+    Measured {
+        requests,
+        rejected: rejected(&app) - rejected_before,
+        secs: elapsed.as_secs_f64(),
+        peak_kb,
+        start_kb,
+    }
+}

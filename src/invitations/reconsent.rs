@@ -157,7 +157,13 @@ impl Invitations {
     ) -> Result<ReconsentSent, SendError> {
         let preview = self.reconsent_preview(required).await?;
         if preview.recipients.is_empty() {
-            return Err(SendError::Empty);
+            if preview.recently_sent.is_empty() {
+                return Err(SendError::Empty);
+            }
+            return Ok(ReconsentSent {
+                batch_id: None,
+                queued: 0,
+            });
         }
         let tokens: Vec<(String, [u8; 32])> = preview
             .recipients

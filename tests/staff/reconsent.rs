@@ -373,3 +373,22 @@ async fn connecting_again_from_the_message_writes_the_waiting_rows() {
         "nobody needs to connect again now: {grants}"
     );
 }
+
+#[tokio::test]
+async fn a_re_consent_gets_no_invitation_reminders() {
+    let h = Harness::start(&[]).await;
+    let app = &h.app;
+    let (_, ron) = connected(app, "Ron", "Reminded").await;
+    app.mock
+        .set_researcher_email(&ron, Some("ron@example.org"), true);
+    app.state.store.mark_tokens_revoked(&ron).await.unwrap();
+    send(&h).await;
+    h.message(1).await;
+    // Long past the reminder period.
+    sqlx::query("UPDATE invitations SET last_mailed_at = last_mailed_at - 30 * 86400")
+        .execute(&h.db().await)
+        .await
+        .unwrap();
+    assert_eq!(app.state.invitations.send_reminders().await.unwrap(), 0);
+    assert_eq!(outbox_rows(&h, "ron@example.org").await, 1);
+}

@@ -1,6 +1,6 @@
 -- Re-consent: an invitation can also ask someone already connected to connect again,
 -- because their grant was revoked, expired or lacks a permission. It is sent in a batch
--- of its own (source 'reconsent') and its link works like any invitation's.
+-- of its own (source 're-consent') and its link works like any invitation's.
 ALTER TABLE invitations ADD COLUMN kind TEXT NOT NULL DEFAULT 'invite'
     CHECK (kind IN ('invite', 'reconsent'));
 -- For a re-consent: what had stopped working when it was sent, for the link's page.

@@ -1,7 +1,8 @@
 //! Looking up an iD on ORCID's Public API: does the record exist, what public name does
-//! it show, and what email address has the person made public. The two-legged `/read-public` token is fetched once, kept
-//! sealed in the database and reused until it expires; answers are cached for a while,
-//! so a roster checked twice costs ORCID nothing the second time.
+//! it show, and what email address has the person made public. The two-legged
+//! `/read-public` token is fetched once, kept sealed in the database and reused until it
+//! expires; answers are cached for a while, so a roster checked twice (or a re-consent
+//! previewed, then sent) costs ORCID nothing the second time.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -199,8 +199,9 @@ impl Store {
     }
 
     /// Grants per state, within the query's connection dates (its state filter aside).
-    /// The state's CASE is written out again in [`Store::grant_health_rows`] (the checked
-    /// macros take one literal each): the two must say the same.
+    /// The state's CASE is written out again in [`Store::grant_health_rows`] and
+    /// [`Store::reconsent_candidates`] (the checked macros take one literal each): the
+    /// three must say the same.
     pub async fn grant_state_counts(
         &self,
         q: &HealthQuery,

@@ -83,7 +83,12 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Respons
                 .invitations
                 .reconsent_sample(r)
                 .map_err(PageError::internal)?;
-            (m.subject, m.text, r.person.name.clone())
+            let to = if r.person.name.trim().is_empty() {
+                r.person.orcid.to_string()
+            } else {
+                r.person.name.clone()
+            };
+            (m.subject, m.text, to)
         }
         None => Default::default(),
     };

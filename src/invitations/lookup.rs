@@ -1,7 +1,8 @@
-//! Looking up an iD staff named on ORCID's Public API: does the record exist, and what
-//! public name does it show. The two-legged `/read-public` token is fetched once, kept
-//! sealed in the database and reused until it expires; answers are cached for a while,
-//! so a roster checked twice costs ORCID nothing the second time.
+//! Looking up an iD on ORCID's Public API: does the record exist, what public name does
+//! it show, and what email address has the person made public. The two-legged
+//! `/read-public` token is fetched once, kept sealed in the database and reused until it
+//! expires; answers are cached for a while, so a roster checked twice (or a re-consent
+//! previewed, then sent) costs ORCID nothing the second time.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,8 @@ pub struct PublicLookup {
     store: Store,
     orcid: OrcidClient,
     cache: Cache<OrcidId, Found>,
+    /// Public email addresses (`None`: the person shows none).
+    emails: Cache<OrcidId, Option<String>>,
     /// The token in memory; the lock also keeps two lookups from fetching one each.
     token: Arc<Mutex<Option<(SecretString, i64)>>>,
 }
@@ -49,6 +52,10 @@ impl PublicLookup {
                 .max_capacity(CACHE_ENTRIES)
                 .time_to_live(CACHE_TTL)
                 .build(),
+            emails: Cache::builder()
+                .max_capacity(CACHE_ENTRIES)
+                .time_to_live(CACHE_TTL)
+                .build(),
             token: Arc::new(Mutex::new(None)),
         }
     }
@@ -59,25 +66,52 @@ impl PublicLookup {
         if let Some(found) = self.cache.get(id) {
             return Ok(found);
         }
+        let orcid = &self.orcid;
+        let found = match self
+            .ask(|token| async move { orcid.public_person(&token, id).await })
+            .await?
+        {
+            Some(person) => Found::Record {
+                public_name: person
+                    .name
+                    .as_ref()
+                    .and_then(|n| n.display())
+                    .unwrap_or_default(),
+            },
+            None => Found::NoRecord,
+        };
+        self.cache.insert(*id, found.clone());
+        Ok(found)
+    }
+
+    /// The address the person made public on their ORCID record (`None`: none public,
+    /// or no record), from the cache or from ORCID.
+    #[tracing::instrument(skip(self), fields(orcid = %id))]
+    pub async fn public_email(&self, id: &OrcidId) -> Result<Option<String>, LookupFailed> {
+        if let Some(email) = self.emails.get(id) {
+            return Ok(email);
+        }
+        let orcid = &self.orcid;
+        let email = self
+            .ask(|token| async move { orcid.public_emails(&token, id).await })
+            .await?
+            .and_then(|emails| emails.preferred().map(str::to_string));
+        self.emails.insert(*id, email.clone());
+        Ok(email)
+    }
+
+    /// One Public API call with the `/read-public` token; when ORCID refuses the stored
+    /// token (revoked, or lapsed), a new one is fetched, once.
+    async fn ask<T, F, Fut>(&self, call: F) -> Result<T, LookupFailed>
+    where
+        F: Fn(SecretString) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ApiError>>,
+    {
         let mut fresh_token = false;
         loop {
             let token = self.token(fresh_token).await?;
-            match self.orcid.public_person(&token, id).await {
-                Ok(Some(person)) => {
-                    let public_name = person
-                        .name
-                        .as_ref()
-                        .and_then(|n| n.display())
-                        .unwrap_or_default();
-                    let found = Found::Record { public_name };
-                    self.cache.insert(*id, found.clone());
-                    return Ok(found);
-                }
-                Ok(None) => {
-                    self.cache.insert(*id, Found::NoRecord);
-                    return Ok(Found::NoRecord);
-                }
-                // The stored token was revoked or has lapsed: fetch another, once.
+            match call(token).await {
+                Ok(answer) => return Ok(answer),
                 Err(ApiError::InvalidToken) if !fresh_token => {
                     *self.token.lock().await = None;
                     fresh_token = true;

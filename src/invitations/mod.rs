@@ -7,6 +7,7 @@
 pub mod intake;
 pub mod links;
 pub mod lookup;
+pub mod reconsent;
 pub mod roster;
 pub mod send;
 

@@ -41,10 +41,13 @@ pub enum AuditAction {
     InviteSend,
     #[sqlx(rename = "invite_export")]
     InviteExport,
+    /// Re-consent invitations sent from grant health: one line per person.
+    #[sqlx(rename = "reconsent_send")]
+    ReconsentSend,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::AddWork,
         Self::UpdateWork,
         Self::DeleteWork,
@@ -63,6 +66,7 @@ impl AuditAction {
         Self::InviteCheck,
         Self::InviteSend,
         Self::InviteExport,
+        Self::ReconsentSend,
     ];
 
     /// The name stored in the log (and shown to staff).
@@ -86,6 +90,7 @@ impl AuditAction {
             Self::InviteCheck => "invite_check",
             Self::InviteSend => "invite_send",
             Self::InviteExport => "invite_export",
+            Self::ReconsentSend => "reconsent_send",
         }
     }
 

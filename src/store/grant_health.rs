@@ -199,8 +199,9 @@ impl Store {
     }
 
     /// Grants per state, within the query's connection dates (its state filter aside).
-    /// The state's CASE is written out again in [`Store::grant_health_rows`] (the checked
-    /// macros take one literal each): the two must say the same.
+    /// The state's CASE is written out again in [`Store::grant_health_rows`] and
+    /// [`Store::reconsent_candidates`] (the checked macros take one literal each): the
+    /// three must say the same.
     pub async fn grant_state_counts(
         &self,
         q: &HealthQuery,
@@ -292,7 +293,7 @@ impl Store {
     /// The stored scope strings that lack one of `required`, as a JSON array for the
     /// queries above. Grants share few distinct scope strings (read off an index), so
     /// the page compares those once instead of every grant's.
-    async fn lacking_scopes(&self, required: &[String]) -> Result<String, sqlx::Error> {
+    pub(super) async fn lacking_scopes(&self, required: &[String]) -> Result<String, sqlx::Error> {
         let stored = sqlx::query_scalar!("SELECT DISTINCT scope FROM orcid_tokens")
             .fetch_all(&self.pool)
             .await?;

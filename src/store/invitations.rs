@@ -381,7 +381,7 @@ impl Store {
         Ok(())
     }
 
-    /// Invitations due a reminder at `at`: sent, open (not connected, not expired), last
+    /// Invitations due a reminder at `at` (re-consents get none): sent, open (not connected, not expired), last
     /// mailed at or before `mailed_before`, with fewer than `max` reminders, to an
     /// address that has not asked for no more emails. Oldest first, `limit` at most.
     pub async fn invitations_due_reminder(
@@ -399,7 +399,7 @@ impl Store {
                       i.connected_orcid AS "connected_orcid: OrcidId",
                       i.reminders_sent, i.last_mailed_at
                FROM invitations i
-               WHERE i.connected_at IS NULL AND i.invited_at IS NOT NULL
+               WHERE i.connected_at IS NULL AND i.invited_at IS NOT NULL AND i.kind = 'invite'
                  AND i.last_mailed_at <= ?2 AND i.expires_at > ?1 AND i.reminders_sent < ?3
                  AND NOT EXISTS (SELECT 1 FROM mail_stopped s WHERE s.address = i.email)
                ORDER BY i.last_mailed_at, i.id LIMIT ?4"#,

@@ -12,6 +12,7 @@ mod idlink_works;
 mod invitations;
 mod jobs;
 mod outbox;
+mod reconsent;
 mod researchers;
 mod revocations;
 #[cfg(any(test, feature = "load-seed"))]
@@ -44,6 +45,7 @@ pub use jobs::{
     WaitingItem,
 };
 pub use outbox::{ClaimedMail, MailKind, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia};
+pub use reconsent::{NewReconsent, ReconsentCandidate};
 pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,
     MeSummary, Researcher, Search,

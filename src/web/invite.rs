@@ -1,5 +1,6 @@
 //! The personal invitation link, `/invite/{token}`: greets the person, explains what
-//! connecting does, and starts the connection with ORCID's form pre-filled. A link that
+//! connecting does, and starts the connection with ORCID's form pre-filled. A re-consent
+//! link says what stopped working and offers Connect again. A link that
 //! is unknown, expired or already used gets a page that says so plainly.
 
 use askama::Template;
@@ -12,6 +13,7 @@ use axum::Router;
 use super::error::PageError;
 use super::format::day;
 use super::pages::{render, Layout, Notice};
+use crate::invitations::reconsent::what_stopped;
 use crate::invitations::LinkState;
 use crate::state::AppState;
 use orcid::scopes;
@@ -32,6 +34,18 @@ struct InvitePage {
     expires: String,
 }
 
+/// A re-consent link's page: what stopped working, and Connect again.
+#[derive(Template)]
+#[template(path = "reconsent_link.html")]
+struct ReconsentLinkPage {
+    layout: Layout,
+    name: String,
+    what_stopped: String,
+    scopes_text: String,
+    token: String,
+    expires: String,
+}
+
 async fn page(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -42,6 +56,16 @@ async fn page(
     };
     let scopes_text =
         scopes::describe_all(state.settings.scopes.iter().map(String::as_str)).join(", ");
+    if let Some(grant) = state.invitations.reconsent_state(inv.id).await? {
+        return Ok(render(&ReconsentLinkPage {
+            layout: Layout::new(&state, false, String::new()),
+            name: inv.given_names.trim().to_string(),
+            what_stopped: what_stopped(grant, &state.settings.institution_name),
+            scopes_text,
+            token,
+            expires: inv.expires_at.map(day).unwrap_or_default(),
+        }));
+    }
     Ok(render(&InvitePage {
         layout: Layout::new(&state, false, String::new()),
         name: format!("{} {}", inv.given_names, inv.family_names)

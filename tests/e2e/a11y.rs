@@ -463,6 +463,22 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     audit
         .goto(&b, &app.url("/admin/grants"), "grant health")
         .await;
+    // Re-consent's preview, with someone to send to and someone with no address.
+    let rex = app.mock.add_researcher("Rex", "Revoked");
+    app.sign_in_as(&app.browser(), &rex, "").await;
+    app.mock
+        .set_researcher_email(&rex, Some("rex@example.org"), true);
+    app.state.store.mark_tokens_revoked(&rex).await.unwrap();
+    let nia = app.mock.add_researcher("Nia", "Narrow");
+    app.sign_in_as(&app.browser(), &nia, "?access=signin").await;
+    audit
+        .goto(
+            &b,
+            &app.url("/admin/grants/reconsent"),
+            "re-consent preview",
+        )
+        .await;
+    assert!(b.text_of("#no-address").await.contains("Nia Narrow"));
 
     // /me with the works the bulk push added.
     b.client.goto(&app.url("/me")).await.unwrap();

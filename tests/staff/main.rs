@@ -14,3 +14,4 @@ mod mail;
 mod mail_outbox;
 mod org_settings;
 mod reconcile_limits;
+mod reconsent;

@@ -29,6 +29,17 @@ impl MockOrcid {
         self.inner.persist(&st);
     }
 
+    /// Sets a test researcher's email and whether it is public (the Public API shows
+    /// only public addresses; a read-limited grant sees limited ones too).
+    pub fn set_researcher_email(&self, id: &OrcidId, email: Option<&str>, public: bool) {
+        let mut st = self.inner.lock_or_recover();
+        if let Some(r) = st.researchers.iter_mut().find(|r| r.orcid == *id) {
+            r.email = email.map(str::to_owned);
+            r.email_public = public;
+        }
+        self.inner.persist(&st);
+    }
+
     /// The public display name ("Given Family") of a test researcher.
     pub fn researcher_name(&self, id: &OrcidId) -> Option<String> {
         let st = self.inner.lock_or_recover();

@@ -349,3 +349,37 @@ async fn record_and_person_have_the_sample_shape() {
     assert_eq!(person["path"], format!("/{sofia}/person"));
     assert_eq!(person["name"], record["person"]["name"]);
 }
+
+#[tokio::test]
+async fn the_email_section_shows_a_public_address_to_anyone_and_a_limited_one_to_trusted_parties() {
+    let h = Harness::start().await;
+    let sofia = seeded(SOFIA_GARCIA_ORCID);
+    let public = read_public_token(&h).await;
+    let member = member_token(&h, &sofia).await;
+    let path = format!("/v3.0/{sofia}/email");
+    h.mock
+        .set_researcher_email(&sofia, Some("sofia@example.org"), false);
+    let limited = get(&h, &path, &public).await.json();
+    assert_eq!(keys(&limited), ["email", "last-modified-date", "path"]);
+    assert_eq!(
+        limited["email"],
+        json!([]),
+        "a limited address is not public"
+    );
+    assert_eq!(limited["path"], format!("/{sofia}/email"));
+    let trusted = get(&h, &path, &member).await.json();
+    assert_eq!(trusted["email"][0]["email"], "sofia@example.org");
+    assert_eq!(trusted["email"][0]["visibility"], "limited");
+
+    h.mock
+        .set_researcher_email(&sofia, Some("sofia@example.org"), true);
+    let shown = get(&h, &path, &public).await.json();
+    let e = &shown["email"][0];
+    assert_eq!(e["email"], "sofia@example.org");
+    assert_eq!(
+        (&e["visibility"], &e["primary"]),
+        (&json!("public"), &json!(true))
+    );
+    let parsed: orcid::model::Emails = serde_json::from_value(shown).unwrap();
+    assert_eq!(parsed.preferred(), Some("sofia@example.org"));
+}

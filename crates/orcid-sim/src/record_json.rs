@@ -54,7 +54,7 @@ struct EmailSource {
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-struct Emails {
+pub(crate) struct Emails {
     last_modified_date: Option<Millis>,
     email: Vec<Email>,
     path: String,
@@ -93,8 +93,9 @@ pub(crate) struct Person {
     path: String,
 }
 
-/// The person section. `show_email`: the caller may read limited items.
-pub(crate) fn person(links: &Links, r: &Researcher, show_email: bool) -> Person {
+/// The email section, also the body of `GET /v3.0/{orcid}/email`: a public address to
+/// anyone, a limited one only when `show_limited` (the caller may read limited items).
+pub(crate) fn emails(links: &Links, r: &Researcher, show_limited: bool) -> Emails {
     let id = &r.orcid;
     let at = Millis {
         value: REGISTERED_MS,
@@ -102,7 +103,7 @@ pub(crate) fn person(links: &Links, r: &Researcher, show_email: bool) -> Person 
     let email: Vec<Email> = r
         .email
         .iter()
-        .filter(|_| show_email)
+        .filter(|_| show_limited || r.email_public)
         .map(|e| Email {
             created_date: at,
             last_modified_date: at,
@@ -116,12 +117,25 @@ pub(crate) fn person(links: &Links, r: &Researcher, show_email: bool) -> Person 
             },
             email: e.clone(),
             path: None,
-            visibility: "limited",
+            visibility: if r.email_public { "public" } else { "limited" },
             verified: true,
             primary: true,
             put_code: None,
         })
         .collect();
+    Emails {
+        last_modified_date: (!email.is_empty()).then_some(at),
+        email,
+        path: format!("/{id}/email"),
+    }
+}
+
+/// The person section. `show_email`: the caller may read limited items.
+pub(crate) fn person(links: &Links, r: &Researcher, show_email: bool) -> Person {
+    let id = &r.orcid;
+    let at = Millis {
+        value: REGISTERED_MS,
+    };
     let non_empty = |s: &str| (!s.is_empty()).then(|| Val::new(s));
     Person {
         last_modified_date: at,
@@ -138,11 +152,7 @@ pub(crate) fn person(links: &Links, r: &Researcher, show_email: bool) -> Person 
         other_names: empty("other-name", format!("/{id}/other-names")),
         biography: None,
         researcher_urls: empty("researcher-url", format!("/{id}/researcher-urls")),
-        emails: Emails {
-            last_modified_date: (!email.is_empty()).then_some(at),
-            email,
-            path: format!("/{id}/email"),
-        },
+        emails: emails(links, r, show_email),
         addresses: empty("address", format!("/{id}/address")),
         keywords: empty("keyword", format!("/{id}/keywords")),
         external_identifiers: empty("external-identifier", format!("/{id}/external-identifiers")),

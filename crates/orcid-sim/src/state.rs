@@ -77,6 +77,10 @@ pub(crate) struct Researcher {
     pub family_name: String,
     #[serde(default)]
     pub email: Option<String>,
+    /// The person made their email public (visible to `/read-public`), not only to
+    /// trusted parties.
+    #[serde(default)]
+    pub email_public: bool,
 }
 
 impl Researcher {
@@ -308,6 +312,7 @@ impl State {
             given_names: given.to_owned(),
             family_name: family.to_owned(),
             email: None,
+            email_public: false,
         });
     }
 

@@ -12,7 +12,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::errors::{OAuthErrorBody, OrcidError};
-use super::model::{BulkItem, BulkRequest, BulkResponse, OrcidErrorBody, Person, Work, Works};
+use super::model::{
+    BulkItem, BulkRequest, BulkResponse, Emails, OrcidErrorBody, Person, Work, Works,
+};
 use super::{OrcidClient, OrcidId};
 
 const ORCID_JSON: &str = "application/vnd.orcid+json";
@@ -259,6 +261,33 @@ impl OrcidClient {
             .call_at(
                 &root,
                 "public_person",
+                Method::GET,
+                &path,
+                token,
+                None::<&()>,
+            )
+            .await
+        {
+            Ok(a) => parse(&a.body).map(Some),
+            Err(ApiError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The Public API's email section of `orcid` (`GET /v3.0/{orcid}/email`), read with a
+    /// `/read-public` token: only the addresses the person made public. `None` when
+    /// ORCID has no such record.
+    pub async fn public_emails(
+        &self,
+        token: &SecretString,
+        orcid: &OrcidId,
+    ) -> Result<Option<Emails>, ApiError> {
+        let root = self.endpoints.public_api.clone();
+        let path = format!("{orcid}/email");
+        match self
+            .call_at(
+                &root,
+                "public_emails",
                 Method::GET,
                 &path,
                 token,

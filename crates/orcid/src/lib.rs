@@ -3,8 +3,8 @@
 //! person section) behind one rate limiter (people's calls served before bulk ones, and
 //! idle upkeep only when neither waits; each person within an allowance of their own) and
 //! a retry policy. ORCID's affiliation rules are in [`affiliation_rules`], with the country
-//! list and ROR ids they use. On the Public API it reads a person's public name with a
-//! two-legged `/read-public` token.
+//! list and ROR ids they use. On the Public API it reads a person's public name and public
+//! email addresses with a two-legged `/read-public` token.
 //!
 //! It knows nothing of web frameworks, databases or an application's settings (the
 //! optional `sqlx` feature only lets an `OrcidId` be a SQLite column): callers

@@ -97,6 +97,7 @@ pub(crate) fn routes() -> Router<MockOrcid> {
         .route("/v3.0/{orcid}/work/summary/{put_code}", get(read::summary))
         .route("/v3.0/{orcid}/record", get(read::record))
         .route("/v3.0/{orcid}/person", get(read::person))
+        .route("/v3.0/{orcid}/email", get(read::emails))
         .route("/v3.0/{orcid}/activities", get(affiliations::activities))
         .merge(affiliations::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -142,3 +142,21 @@ pub(crate) async fn person(
         None => ctx.error(&ApiError::new(9016)),
     }
 }
+
+/// `GET /v3.0/{orcid}/email`: the email section alone.
+pub(crate) async fn emails(
+    State(mock): State<MockOrcid>,
+    headers: HeaderMap,
+    Path(orcid): Path<String>,
+) -> Response {
+    let ctx = guarded!(mock, headers, orcid, Access::Read);
+    let inner = &mock.inner;
+    let st = locked!(inner);
+    match st.researcher(&ctx.orcid) {
+        Some(r) => ctx.json(
+            200,
+            &record_json::emails(&links(inner), r, ctx.read_limited),
+        ),
+        None => ctx.error(&ApiError::new(9016)),
+    }
+}

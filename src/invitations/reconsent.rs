@@ -1,0 +1,261 @@
+//! Re-consent: asking everyone whose grant was revoked, has expired or lacks a permission
+//! to connect again. Each person gets a personal link (an invitation of kind re-consent,
+//! single use, expiring like any invitation) at the address staff gave in their
+//! invitation, else the one they made public on ORCID. Staff see who it goes to before
+//! sending; a second send within [`RESEND_WINDOW_SECS`] mails nobody twice.
+
+use futures_util::stream::{self, StreamExt};
+
+use super::send::{batch_name, SendError};
+use super::{links, Invitations};
+use crate::mail::outbox::MailKind;
+use crate::mail::{LinkMessage, Outgoing, Rendered};
+use crate::store::{now, GrantState, NewReconsent, ReconsentCandidate};
+
+/// A person sent a re-consent this recently is not sent another (a double click, or
+/// two staff members at once).
+pub const RESEND_WINDOW_SECS: i64 = 15 * 60;
+/// Public email lookups asked of ORCID at the same time (the shared limiter paces them).
+const LOOKUPS_AT_ONCE: usize = 8;
+
+/// Where a recipient's address came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressSource {
+    Invitation,
+    OrcidPublic,
+}
+
+/// Someone a re-consent invitation goes to.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub person: ReconsentCandidate,
+    pub email: String,
+    pub source: AddressSource,
+}
+
+/// Someone idlink has no address for.
+#[derive(Debug, Clone)]
+pub struct Unreachable {
+    pub person: ReconsentCandidate,
+    /// ORCID could not be asked now (slow, down, or idlink's limit reached).
+    pub lookup_failed: bool,
+}
+
+/// Who a re-consent send would reach, and who not.
+#[derive(Debug, Clone, Default)]
+pub struct ReconsentPreview {
+    pub recipients: Vec<Recipient>,
+    pub no_address: Vec<Unreachable>,
+    /// Their address asked for no more email.
+    pub stopped: Vec<Recipient>,
+    /// Sent one within [`RESEND_WINDOW_SECS`].
+    pub recently_sent: Vec<ReconsentCandidate>,
+}
+
+/// What a send did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReconsentSent {
+    /// The batch that follows the messages; `None` when every person had just been sent one.
+    pub batch_id: Option<i64>,
+    pub queued: usize,
+}
+
+/// What stopped working, in plain words for the person.
+pub fn what_stopped(state: GrantState, institution: &str) -> String {
+    match state {
+        GrantState::Revoked => format!("The permission you gave {institution} to work with your ORCID record was withdrawn at ORCID, so {institution} can no longer read or update your record."),
+        GrantState::Expired => format!("The permission you gave {institution} to work with your ORCID record has expired, so {institution} can no longer read or update your record."),
+        GrantState::MissingScope => format!("Your connection does not include a permission {institution} now asks for, so {institution} cannot add everything it knows about your work to your ORCID record."),
+        GrantState::NeverUsed | GrantState::Active => format!("{institution} asks you to confirm your connection with ORCID."),
+    }
+}
+
+impl Invitations {
+    /// Everyone needing to connect again, with the address each message would go to.
+    /// `required`: the scopes every grant should hold (as on the health page).
+    pub async fn reconsent_preview(
+        &self,
+        required: &[String],
+    ) -> Result<ReconsentPreview, sqlx::Error> {
+        let t = now();
+        let people = self
+            .store
+            .reconsent_candidates(required, t, t - RESEND_WINDOW_SECS)
+            .await?;
+        let mut preview = ReconsentPreview::default();
+        let mut to_address = Vec::new();
+        for person in people {
+            if person.recently_sent {
+                preview.recently_sent.push(person);
+            } else {
+                to_address.push(person);
+            }
+        }
+        let addressed: Vec<_> = stream::iter(to_address)
+            .map(|person| async move {
+                let found = match &person.invited_email {
+                    Some(email) => Ok(Some((email.clone(), AddressSource::Invitation))),
+                    None => self
+                        .lookup
+                        .public_email(&person.orcid)
+                        .await
+                        .map(|e| e.map(|e| (e, AddressSource::OrcidPublic))),
+                };
+                (person, found)
+            })
+            .buffered(LOOKUPS_AT_ONCE)
+            .collect()
+            .await;
+        for (person, found) in addressed {
+            match found {
+                Ok(Some((email, source))) => {
+                    let stopped = self.store.is_address_stopped(&email).await?;
+                    let r = Recipient {
+                        person,
+                        email,
+                        source,
+                    };
+                    if stopped {
+                        preview.stopped.push(r);
+                    } else {
+                        preview.recipients.push(r);
+                    }
+                }
+                Ok(None) => preview.no_address.push(Unreachable {
+                    person,
+                    lookup_failed: false,
+                }),
+                Err(e) => {
+                    tracing::warn!(orcid = %person.orcid, error = %e, "public email lookup failed");
+                    preview.no_address.push(Unreachable {
+                        person,
+                        lookup_failed: true,
+                    });
+                }
+            }
+        }
+        Ok(preview)
+    }
+
+    /// The message one recipient would get, as staff see it before sending (the link
+    /// and the stop link stand in for the personal ones).
+    pub fn reconsent_sample(&self, r: &Recipient) -> Result<Rendered, askama::Error> {
+        self.reconsent_message(
+            &r.person,
+            "(their personal link)",
+            "(their stop link)".into(),
+        )
+        .render()
+    }
+
+    /// Sends a re-consent invitation to everyone the preview reaches now, through the
+    /// outbox, with an audit line per person naming `staff`.
+    pub async fn send_reconsent(
+        &self,
+        staff: &orcid::OrcidId,
+        required: &[String],
+    ) -> Result<ReconsentSent, SendError> {
+        let preview = self.reconsent_preview(required).await?;
+        if preview.recipients.is_empty() {
+            if preview.recently_sent.is_empty() {
+                return Err(SendError::Empty);
+            }
+            return Ok(ReconsentSent {
+                batch_id: None,
+                queued: 0,
+            });
+        }
+        let tokens: Vec<(String, [u8; 32])> = preview
+            .recipients
+            .iter()
+            .map(|_| links::new_token())
+            .collect();
+        let people: Vec<NewReconsent> = preview
+            .recipients
+            .iter()
+            .zip(&tokens)
+            .map(|(r, (_, hash))| NewReconsent {
+                orcid: r.person.orcid,
+                name: r.person.name.clone(),
+                email: r.email.clone(),
+                state: r.person.state,
+                link_hash: *hash,
+            })
+            .collect();
+        let t = now();
+        let Some((batch_id, stored)) = self
+            .store
+            .create_reconsent_batch(
+                staff,
+                &people,
+                t + self.settings.ttl_secs,
+                t - RESEND_WINDOW_SECS,
+            )
+            .await?
+        else {
+            return Ok(ReconsentSent {
+                batch_id: None,
+                queued: 0,
+            });
+        };
+        let batch = batch_name(batch_id);
+        let mut outgoing = Vec::with_capacity(stored.len());
+        for (index, invitation_id) in stored {
+            let r = &preview.recipients[index];
+            let stop_url = self.outbox.stop_url(&r.email).await?;
+            let link = self.link_url(&tokens[index].0);
+            let message = self
+                .reconsent_message(&r.person, &link, stop_url)
+                .render()?;
+            outgoing.push(Outgoing {
+                to: r.email.clone(),
+                to_name: Some(r.person.name.clone()).filter(|n| !n.trim().is_empty()),
+                kind: MailKind::Reconsent,
+                invitation_id: Some(invitation_id),
+                batch: Some(batch.clone()),
+                message,
+            });
+        }
+        let queued = self.outbox.enqueue(outgoing).await?.len();
+        tracing::info!(batch = batch_id, queued, "re-consent invitations queued");
+        Ok(ReconsentSent {
+            batch_id: Some(batch_id),
+            queued,
+        })
+    }
+
+    /// For a re-consent invitation, what had stopped working; `None` for an ordinary one.
+    pub async fn reconsent_state(
+        &self,
+        invitation_id: i64,
+    ) -> Result<Option<GrantState>, sqlx::Error> {
+        self.store.reconsent_grant_state(invitation_id).await
+    }
+
+    fn reconsent_message(
+        &self,
+        person: &ReconsentCandidate,
+        link: &str,
+        stop_url: String,
+    ) -> LinkMessage {
+        let institution = &self.institution;
+        let name = person.name.trim();
+        LinkMessage {
+            subject: format!("Please connect your ORCID iD with {institution} again"),
+            institution: institution.clone(),
+            greeting: if name.is_empty() {
+                "Hello,".to_string()
+            } else {
+                format!("Dear {name},")
+            },
+            paragraphs: vec![
+                what_stopped(person.state, institution),
+                "Connecting again takes a minute: the link below takes you to ORCID, where you sign in and decide what to share. Anything waiting to be added to your record is then added on its own.".to_string(),
+                "The link is personal: please do not forward this message.".to_string(),
+            ],
+            link_label: "Connect again".to_string(),
+            link_url: link.to_string(),
+            stop_url: Some(stop_url),
+        }
+    }
+}

@@ -6,8 +6,8 @@
 mod affiliations_cache;
 mod audit;
 mod files;
-mod idlink_affiliations;
 mod grant_health;
+mod idlink_affiliations;
 mod idlink_works;
 mod invitations;
 mod jobs;
@@ -31,8 +31,8 @@ use crate::crypto::TokenCipher;
 pub use affiliations_cache::{CachedAffiliation, CachedSection};
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRecord, AuditVocabulary};
 pub use files::create_private_dir;
-pub use idlink_affiliations::{AffiliationChange, IdlinkAffiliation, IdlinkAffiliationStatus};
 pub use grant_health::{GrantHealthRow, GrantState, HealthCursor, HealthQuery};
+pub use idlink_affiliations::{AffiliationChange, IdlinkAffiliation, IdlinkAffiliationStatus};
 pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
 pub use invitations::{
     BatchStatus, Invitation, InvitationBatch, InvitationFilter, InvitationRow, InvitationStatus,

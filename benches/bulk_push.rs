@@ -15,17 +15,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::measure::{connect, memory_kb, rejected, reset_peak_memory};
-use common::{journal_articles, wait_until, wait_until_every, TestApp};
-use idlink::store::{ItemStatus, JobStatus};
+use common::measure::{connect, limit_orcid, run_job, BURST, RATE};
+use common::{journal_articles, TestApp};
 use orcid::model::Work;
 use orcid::OrcidId;
 
-const RATE: u32 = 24;
-const BURST: u32 = 40;
 const STAFF: &str = "0000-0002-1825-0097";
-/// Far more than the 5,000 works of a scenario take at 24 requests a second.
-const SEND_LIMIT: Duration = Duration::from_secs(1800);
 
 /// (what, researchers, works to each).
 const SCENARIOS: [(&str, usize, usize); 2] = [
@@ -127,15 +122,11 @@ async fn scenario(researchers: usize, per: usize) -> Measured {
     let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
     let who = connect(&app, researchers).await;
     let items = journal_articles(&who, per, "bench");
-    // Sign-ins used the client's limiter too: let it fill up, and give ORCID's bucket
-    // the same start.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    app.mock.set_rate_limit(Some((RATE, BURST)));
-    reset_peak_memory();
-    let start_kb = memory_kb("VmRSS:");
-    let store = &app.state.store;
+    let start_kb = limit_orcid(&app).await;
     let staff = OrcidId::parse(STAFF).expect("staff iD");
-    let id = store
+    let id = app
+        .state
+        .store
         .create_draft_job(
             &staff,
             "bench.csv",
@@ -148,54 +139,16 @@ async fn scenario(researchers: usize, per: usize) -> Measured {
         .await
         .expect("draft job");
     drop(items);
-    let before = app.mock.member_api_requests();
-    let rejected_before = rejected(&app);
-    let started = Instant::now();
-    assert!(store.start_job(id, false).await.expect("start"));
-    app.state.runner.wake();
-    // Looked at every 5 ms: a late look would count as time taken.
-    wait_until_every(
-        || async move {
-            let c = store.job_counts(id).await.expect("counts");
-            c.pending + c.sending == 0
-        },
-        SEND_LIMIT,
-        Duration::from_millis(5),
-    )
-    .await
-    .expect("every item is sent");
-    let elapsed = started.elapsed();
-    let requests = app.mock.member_api_requests() - before;
-    let peak_kb = memory_kb("VmHWM:");
-    let counts = store.job_counts(id).await.expect("counts");
-    assert_eq!(
-        counts.done as usize,
-        researchers * per,
-        "every work added: {counts:?}"
-    );
+    let run = run_job(&app, id, researchers * per).await;
     for r in &who {
         assert_eq!(app.mock.works_of(r), per, "each work once");
     }
-    wait_until(
-        || async move {
-            store.job(id).await.expect("job").map(|j| j.status) == Some(JobStatus::Finished)
-        },
-        Duration::from_secs(10),
-    )
-    .await
-    .expect("the job is marked finished");
-    let failed = store
-        .job_items(id, Some(ItemStatus::Failed), 0, 1)
-        .await
-        .expect("items");
-    assert!(failed.is_empty());
-    let rejected = rejected(&app) - rejected_before;
     let last = who[who.len() - 1];
     Measured {
-        requests,
-        rejected,
-        secs: elapsed.as_secs_f64(),
-        peak_kb,
+        requests: run.requests,
+        rejected: run.rejected,
+        secs: run.secs,
+        peak_kb: run.peak_kb,
         start_kb,
         probe_ms: probe(&app, &last).await,
         direct_secs: if per > 100 {

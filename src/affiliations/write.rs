@@ -16,8 +16,7 @@ use super::meaning::Match;
 pub use super::outcome::AffiliationOutcome;
 use super::Affiliations;
 use crate::store::{
-    AffiliationChange, AuditAction, AuditEntry, CachedAffiliation, CachedSection,
-    IdlinkAffiliationStatus,
+    AffiliationChange, AuditAction, CachedAffiliation, CachedSection, IdlinkAffiliationStatus,
 };
 pub use crate::works::write::Actor;
 use crate::works::WriteOutcome;
@@ -365,19 +364,7 @@ impl Affiliations {
         outcome: &WriteOutcome,
         change: AffiliationChange<'_>,
     ) {
-        let (action, put_code, detail) = audit;
-        let detail = match outcome {
-            WriteOutcome::Invalid(m) => Some(m.as_str()),
-            _ => detail,
-        };
-        let entry = AuditEntry {
-            actor: who.actor,
-            orcid: who.orcid,
-            action,
-            put_code,
-            outcome: outcome.label(),
-            detail,
-        };
+        let entry = who.audit_entry(audit, outcome);
         let stored = self
             .works
             .store()

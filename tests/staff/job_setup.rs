@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::common::{wait_for, TestApp};
-use idlink::store::{DraftReport, JobItem, JobKind, JobStatus, NewJobItem};
+use crate::common::{wait_for, wait_until, TestApp};
+use idlink::store::{DraftReport, JobCounts, JobItem, JobKind, JobStatus, NewJobItem};
 use orcid::OrcidId;
 use reqwest::Client;
 
@@ -55,6 +55,26 @@ pub async fn start(app: &TestApp, kind: JobKind, items: &[NewJobItem], push_agai
     assert!(store.start_job(id, push_again).await.unwrap());
     app.state.runner.wake();
     id
+}
+
+/// Kills the runner while requests are in flight, after some progress; the job's counts
+/// then. The runner is started again by the caller.
+pub async fn kill_mid_way(app: &mut TestApp, id: i64) -> JobCounts {
+    let store = &app.state.store;
+    let progress = wait_until(
+        || async move {
+            let c = store.job_counts(id).await.unwrap();
+            c.sending > 0 && c.done > 0
+        },
+        Duration::from_secs(60),
+    )
+    .await;
+    if progress.is_err() {
+        panic!("no progress: {:?}", store.job_counts(id).await.unwrap());
+    }
+    app.runner.abort();
+    let _ = (&mut app.runner).await;
+    app.state.store.job_counts(id).await.unwrap()
 }
 
 /// Waits for the job to finish; its items.

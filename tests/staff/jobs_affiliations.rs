@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::common::{self, affiliation_item, location, multipart, wait_until, TestApp};
-use crate::job_setup::{app, finished, researchers, staff, staff_browser, start};
+use crate::job_setup::{app, finished, kill_mid_way, researchers, staff, staff_browser, start};
 use idlink::store::{DraftReport, ItemStatus, JobItem, JobKind, JobStatus, NewJobItem};
 use orcid::model::{Affiliation, AffiliationSection, FuzzyDate};
 use orcid::OrcidId;
@@ -317,23 +317,7 @@ async fn a_job_killed_mid_way_resumes_without_second_copies() {
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(150))));
     let id = start(&app, JobKind::Affiliations, &items, false).await;
-    let store = &app.state.store;
-    let progress = wait_until(
-        || async move {
-            let c = store.job_counts(id).await.unwrap();
-            c.sending > 0 && c.done > 0
-        },
-        Duration::from_secs(60),
-    )
-    .await;
-    assert!(
-        progress.is_ok(),
-        "no progress: {:?}",
-        store.job_counts(id).await.unwrap()
-    );
-    app.runner.abort();
-    let _ = (&mut app.runner).await;
-    let c = store.job_counts(id).await.unwrap();
+    let c = kill_mid_way(&mut app, id).await;
     assert!(c.done < 24 && c.sending > 0, "killed mid-request: {c:?}");
     app.mock.set_fault(None);
 

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use crate::common::{job_item, journal_articles, wait_for, wait_until};
-use crate::job_setup::{app, finished, researchers, staff, staff_browser, start, STAFF};
+use crate::job_setup::{
+    app, finished, kill_mid_way, researchers, staff, staff_browser, start, STAFF,
+};
 use idlink::jobs::runner;
 use idlink::store::{DraftReport, ItemStatus, JobItem, JobKind, JobStatus, NewJobItem, RowError};
 use orcid::OrcidId;
@@ -252,22 +254,7 @@ async fn a_job_killed_mid_way_resumes_without_duplicates() {
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(300))));
     let id = start(&app, JobKind::Works, &items, false).await;
-    // Kill the runner while requests are in flight, after some progress.
-    let store = &app.state.store;
-    let progress = wait_until(
-        || async move {
-            let c = store.job_counts(id).await.unwrap();
-            c.sending > 0 && c.done > 0
-        },
-        Duration::from_secs(60),
-    )
-    .await;
-    if progress.is_err() {
-        panic!("no progress: {:?}", store.job_counts(id).await.unwrap());
-    }
-    app.runner.abort();
-    let _ = (&mut app.runner).await;
-    let c = app.state.store.job_counts(id).await.unwrap();
+    let c = kill_mid_way(&mut app, id).await;
     assert!(c.done < 450 && c.sending > 0, "killed mid-request: {c:?}");
     app.mock.set_fault(None);
 

@@ -122,11 +122,10 @@ impl Affiliations {
             Ok(a) => a,
             Err(outcome) => return outcome,
         };
-        match self.is_idlinks(who.orcid, section, put_code).await {
-            Ok(true) => self.put(who, section, put_code, &affiliation).await,
-            Ok(false) => AffiliationOutcome::NotIdlinks,
-            Err(e) => db_failed(e),
+        if let Some(refused) = self.unless_idlinks(who.orcid, section, put_code).await {
+            return refused;
         }
+        self.put(who, section, put_code, &affiliation).await
     }
 
     /// As [`Affiliations::update`] for a form that shows neither the link nor the
@@ -138,10 +137,8 @@ impl Affiliations {
         put_code: i64,
         draft: &Draft,
     ) -> AffiliationOutcome {
-        match self.is_idlinks(who.orcid, section, put_code).await {
-            Ok(true) => {}
-            Ok(false) => return AffiliationOutcome::NotIdlinks,
-            Err(e) => return db_failed(e),
+        if let Some(refused) = self.unless_idlinks(who.orcid, section, put_code).await {
+            return refused;
         }
         if self.checked(section, draft).is_err() {
             return self.update(who, section, put_code, draft).await;
@@ -185,10 +182,8 @@ impl Affiliations {
         section: AffiliationSection,
         put_code: i64,
     ) -> AffiliationOutcome {
-        match self.is_idlinks(who.orcid, section, put_code).await {
-            Ok(true) => {}
-            Ok(false) => return AffiliationOutcome::NotIdlinks,
-            Err(e) => return db_failed(e),
+        if let Some(refused) = self.unless_idlinks(who.orcid, section, put_code).await {
+            return refused;
         }
         let call = |t: SecretString| async move {
             self.works
@@ -219,6 +214,20 @@ impl Affiliations {
 
     /// Whether idlink added the item: ORCID names idlink's client as its source, or
     /// idlink recorded writing it.
+    /// `None` when idlink added item `put_code`; else the outcome that refuses to touch it.
+    async fn unless_idlinks(
+        &self,
+        orcid: &OrcidId,
+        section: AffiliationSection,
+        put_code: i64,
+    ) -> Option<AffiliationOutcome> {
+        match self.is_idlinks(orcid, section, put_code).await {
+            Ok(true) => None,
+            Ok(false) => Some(AffiliationOutcome::NotIdlinks),
+            Err(e) => Some(db_failed(e)),
+        }
+    }
+
     pub async fn is_idlinks(
         &self,
         orcid: &OrcidId,

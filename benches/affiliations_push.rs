@@ -15,7 +15,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use common::measure::{connect, limit_orcid, run_job, BURST, RATE};
+use common::measure::{connect, limit_orcid, run_job, JobRun, BURST, RATE};
 use common::{affiliation_item, employment, TestApp};
 use idlink::store::{DraftReport, JobKind, NewJobItem};
 use orcid::model::AffiliationSection;
@@ -72,16 +72,6 @@ fn main() {
     assert_eq!(r.rejected, 0, "no 503");
 }
 
-struct Measured {
-    requests: usize,
-    rejected: u64,
-    /// From the job's start until no item was left to send.
-    secs: f64,
-    peak_kb: u64,
-    /// Resident memory when the job started (after the sign-ins).
-    start_kb: u64,
-}
-
 /// `per` employments for each researcher, lines in file order.
 fn items(app: &TestApp, who: &[OrcidId], per: usize) -> Vec<NewJobItem> {
     let org = &app.state.settings.org.known;
@@ -105,7 +95,7 @@ fn items(app: &TestApp, who: &[OrcidId], per: usize) -> Vec<NewJobItem> {
 
 /// One fresh idlink + simulated ORCID; `researchers` connect, then one job pushes `per`
 /// employments to each. Measures from the job's start until no item is left to send.
-async fn scenario(researchers: usize, per: usize) -> Measured {
+async fn scenario(researchers: usize, per: usize) -> JobRun {
     let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
     let who = connect(&app, researchers).await;
     let items = items(&app, &who, per);
@@ -122,15 +112,9 @@ async fn scenario(researchers: usize, per: usize) -> Measured {
         .await
         .expect("draft job");
     drop(items);
-    let run = run_job(&app, id, researchers * per).await;
+    let run = run_job(&app, id, researchers * per, start_kb).await;
     for r in &who {
         assert_eq!(app.mock.affiliations_of(r).len(), per, "each one once");
     }
-    Measured {
-        requests: run.requests,
-        rejected: run.rejected,
-        secs: run.secs,
-        peak_kb: run.peak_kb,
-        start_kb,
-    }
+    run
 }

@@ -15,7 +15,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::measure::{connect, limit_orcid, run_job, BURST, RATE};
+use common::measure::{connect, limit_orcid, run_job, JobRun, BURST, RATE};
 use common::{journal_articles, TestApp};
 use orcid::model::Work;
 use orcid::OrcidId;
@@ -38,7 +38,10 @@ fn main() {
     };
     if !args.iter().any(|a| a == "--bench") {
         let r = runtime().block_on(scenario(2, 3));
-        assert_eq!(r.requests, 4, "one read and one bulk add per researcher");
+        assert_eq!(
+            r.run.requests, 4,
+            "one read and one bulk add per researcher"
+        );
         println!("bulk_push: set-up checked (run `cargo bench --bench bulk_push` to measure)");
         return;
     }
@@ -52,7 +55,8 @@ fn main() {
     let results: Vec<Measured> = (0..SCENARIOS.len()).map(child).collect();
     println!("\n| run | ORCID requests | 503s | time | requests/s | ÷ 24/s | ÷ ORCID's allowance | peak memory (VmHWM) | at the job's start |");
     println!("|---|---|---|---|---|---|---|---|---|");
-    for (r, (name, _, _)) in results.iter().zip(SCENARIOS) {
+    for (m, (name, _, _)) in results.iter().zip(SCENARIOS) {
+        let r = &m.run;
         let rate = r.requests as f64 / r.secs;
         // What ORCID lets through in that time: the burst, then 24 a second.
         let allowance = f64::from(BURST) + r.secs * f64::from(RATE);
@@ -103,13 +107,8 @@ fn child(i: usize) -> Measured {
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Measured {
-    requests: usize,
-    rejected: u64,
-    /// From the job's start until no item was left to send.
-    secs: f64,
-    peak_kb: u64,
-    /// Resident memory when the job started (after the sign-ins).
-    start_kb: u64,
+    #[serde(flatten)]
+    run: JobRun,
     /// One more 100-work request to the last researcher, timed after the run.
     probe_ms: f64,
     /// For records past one request: the same requests sent directly, one after another.
@@ -139,17 +138,13 @@ async fn scenario(researchers: usize, per: usize) -> Measured {
         .await
         .expect("draft job");
     drop(items);
-    let run = run_job(&app, id, researchers * per).await;
+    let run = run_job(&app, id, researchers * per, start_kb).await;
     for r in &who {
         assert_eq!(app.mock.works_of(r), per, "each work once");
     }
     let last = who[who.len() - 1];
     Measured {
-        requests: run.requests,
-        rejected: run.rejected,
-        secs: run.secs,
-        peak_kb: run.peak_kb,
-        start_kb,
+        run,
         probe_ms: probe(&app, &last).await,
         direct_secs: if per > 100 {
             Some(direct(&app, per).await.as_secs_f64())

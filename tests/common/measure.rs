@@ -16,6 +16,7 @@ pub const BURST: u32 = 40;
 const SEND_LIMIT: Duration = Duration::from_secs(1800);
 
 /// What one bulk job's run measured.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct JobRun {
     /// Member API requests the simulated ORCID received.
     pub requests: usize,
@@ -24,6 +25,8 @@ pub struct JobRun {
     /// From the job's start until no item was left to send.
     pub secs: f64,
     pub peak_kb: u64,
+    /// Resident memory when the job started (after the sign-ins).
+    pub start_kb: u64,
 }
 
 /// `n` researchers connected through the simulated ORCID's sign-in.
@@ -49,8 +52,9 @@ pub async fn limit_orcid(app: &TestApp) -> u64 {
 }
 
 /// Starts draft job `id` and measures it until no item is left to send; then checks that
-/// all its `items` were done and the job is marked finished.
-pub async fn run_job(app: &TestApp, id: i64, items: usize) -> JobRun {
+/// all its `items` were done and the job is marked finished. `start_kb` is what
+/// [`limit_orcid`] returned before the job was stored.
+pub async fn run_job(app: &TestApp, id: i64, items: usize, start_kb: u64) -> JobRun {
     let store = &app.state.store;
     let before = app.mock.member_api_requests();
     let rejected_before = rejected(app);
@@ -91,6 +95,7 @@ pub async fn run_job(app: &TestApp, id: i64, items: usize) -> JobRun {
         rejected: rejected(app) - rejected_before,
         secs: elapsed.as_secs_f64(),
         peak_kb,
+        start_kb,
     }
 }
 

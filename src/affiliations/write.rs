@@ -212,8 +212,6 @@ impl Affiliations {
         AffiliationOutcome::Sent(outcome)
     }
 
-    /// Whether idlink added the item: ORCID names idlink's client as its source, or
-    /// idlink recorded writing it.
     /// `None` when idlink added item `put_code`; else the outcome that refuses to touch it.
     async fn unless_idlinks(
         &self,
@@ -228,6 +226,8 @@ impl Affiliations {
         }
     }
 
+    /// Whether idlink added the item: ORCID names idlink's client as its source, or
+    /// idlink recorded writing it.
     pub async fn is_idlinks(
         &self,
         orcid: &OrcidId,

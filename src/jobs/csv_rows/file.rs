@@ -225,7 +225,6 @@ impl Header {
     }
 }
 
-/// Whether the row has as many values as the header names; reported when not.
 /// What every row check starts with: the row's line number as stored and its iD (`None`
 /// when reported as missing or invalid); `None` for a row of the wrong width, reported.
 pub(super) fn row_start(
@@ -241,6 +240,7 @@ pub(super) fn row_start(
     Some((line, orcid_in(header, line, fields, findings)))
 }
 
+/// Whether the row has as many values as the header names; reported when not.
 fn width_ok(header: &Header, line: i64, fields: &[String], findings: &mut Findings) -> bool {
     if fields.len() == header.width {
         return true;

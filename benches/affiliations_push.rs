@@ -15,21 +15,15 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::measure::{connect, memory_kb, rejected, reset_peak_memory};
-use common::{affiliation_item, employment, wait_until, wait_until_every, TestApp};
-use idlink::store::{DraftReport, ItemStatus, JobKind, JobStatus, NewJobItem};
+use common::measure::{connect, limit_orcid, run_job, JobRun, BURST, RATE};
+use common::{affiliation_item, employment, TestApp};
+use idlink::store::{DraftReport, JobKind, NewJobItem};
 use orcid::model::AffiliationSection;
 use orcid::OrcidId;
 
-const RATE: u32 = 24;
-const BURST: u32 = 40;
 const STAFF: &str = "0000-0002-1825-0097";
 const RESEARCHERS: usize = 1000;
 const PER: usize = 5;
-/// Far more than 6,000 requests take at 24 a second.
-const SEND_LIMIT: Duration = Duration::from_secs(1800);
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -78,16 +72,6 @@ fn main() {
     assert_eq!(r.rejected, 0, "no 503");
 }
 
-struct Measured {
-    requests: usize,
-    rejected: u64,
-    /// From the job's start until no item was left to send.
-    secs: f64,
-    peak_kb: u64,
-    /// Resident memory when the job started (after the sign-ins).
-    start_kb: u64,
-}
-
 /// `per` employments for each researcher, lines in file order.
 fn items(app: &TestApp, who: &[OrcidId], per: usize) -> Vec<NewJobItem> {
     let org = &app.state.settings.org.known;
@@ -111,73 +95,26 @@ fn items(app: &TestApp, who: &[OrcidId], per: usize) -> Vec<NewJobItem> {
 
 /// One fresh idlink + simulated ORCID; `researchers` connect, then one job pushes `per`
 /// employments to each. Measures from the job's start until no item is left to send.
-async fn scenario(researchers: usize, per: usize) -> Measured {
+async fn scenario(researchers: usize, per: usize) -> JobRun {
     let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
     let who = connect(&app, researchers).await;
     let items = items(&app, &who, per);
-    // Sign-ins used the client's limiter too: let it fill up, and give ORCID's bucket
-    // the same start.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    app.mock.set_rate_limit(Some((RATE, BURST)));
-    reset_peak_memory();
-    let start_kb = memory_kb("VmRSS:");
-    let store = &app.state.store;
+    let start_kb = limit_orcid(&app).await;
     let staff = OrcidId::parse(STAFF).expect("staff iD");
     let report = DraftReport {
         rows_total: items.len() as i64,
         ..Default::default()
     };
-    let id = store
+    let id = app
+        .state
+        .store
         .create_draft(&staff, JobKind::Affiliations, "hr.csv", report, &items)
         .await
         .expect("draft job");
     drop(items);
-    let before = app.mock.member_api_requests();
-    let rejected_before = rejected(&app);
-    let started = Instant::now();
-    assert!(store.start_job(id, false).await.expect("start"));
-    app.state.runner.wake();
-    // Looked at every 5 ms: a late look would count as time taken.
-    wait_until_every(
-        || async move {
-            let c = store.job_counts(id).await.expect("counts");
-            c.pending + c.sending == 0
-        },
-        SEND_LIMIT,
-        Duration::from_millis(5),
-    )
-    .await
-    .expect("every item is sent");
-    let elapsed = started.elapsed();
-    let requests = app.mock.member_api_requests() - before;
-    let peak_kb = memory_kb("VmHWM:");
-    let counts = store.job_counts(id).await.expect("counts");
-    assert_eq!(
-        counts.done as usize,
-        researchers * per,
-        "every affiliation added: {counts:?}"
-    );
+    let run = run_job(&app, id, researchers * per, start_kb).await;
     for r in &who {
         assert_eq!(app.mock.affiliations_of(r).len(), per, "each one once");
     }
-    wait_until(
-        || async move {
-            store.job(id).await.expect("job").map(|j| j.status) == Some(JobStatus::Finished)
-        },
-        Duration::from_secs(10),
-    )
-    .await
-    .expect("the job is marked finished");
-    let failed = store
-        .job_items(id, Some(ItemStatus::Failed), 0, 1)
-        .await
-        .expect("items");
-    assert!(failed.is_empty());
-    Measured {
-        requests,
-        rejected: rejected(&app) - rejected_before,
-        secs: elapsed.as_secs_f64(),
-        peak_kb,
-        start_kb,
-    }
+    run
 }

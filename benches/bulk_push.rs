@@ -15,17 +15,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::measure::{connect, memory_kb, rejected, reset_peak_memory};
-use common::{journal_articles, wait_until, wait_until_every, TestApp};
-use idlink::store::{ItemStatus, JobStatus};
+use common::measure::{connect, limit_orcid, run_job, JobRun, BURST, RATE};
+use common::{journal_articles, TestApp};
 use orcid::model::Work;
 use orcid::OrcidId;
 
-const RATE: u32 = 24;
-const BURST: u32 = 40;
 const STAFF: &str = "0000-0002-1825-0097";
-/// Far more than the 5,000 works of a scenario take at 24 requests a second.
-const SEND_LIMIT: Duration = Duration::from_secs(1800);
 
 /// (what, researchers, works to each).
 const SCENARIOS: [(&str, usize, usize); 2] = [
@@ -43,7 +38,10 @@ fn main() {
     };
     if !args.iter().any(|a| a == "--bench") {
         let r = runtime().block_on(scenario(2, 3));
-        assert_eq!(r.requests, 4, "one read and one bulk add per researcher");
+        assert_eq!(
+            r.run.requests, 4,
+            "one read and one bulk add per researcher"
+        );
         println!("bulk_push: set-up checked (run `cargo bench --bench bulk_push` to measure)");
         return;
     }
@@ -57,7 +55,8 @@ fn main() {
     let results: Vec<Measured> = (0..SCENARIOS.len()).map(child).collect();
     println!("\n| run | ORCID requests | 503s | time | requests/s | ÷ 24/s | ÷ ORCID's allowance | peak memory (VmHWM) | at the job's start |");
     println!("|---|---|---|---|---|---|---|---|---|");
-    for (r, (name, _, _)) in results.iter().zip(SCENARIOS) {
+    for (m, (name, _, _)) in results.iter().zip(SCENARIOS) {
+        let r = &m.run;
         let rate = r.requests as f64 / r.secs;
         // What ORCID lets through in that time: the burst, then 24 a second.
         let allowance = f64::from(BURST) + r.secs * f64::from(RATE);
@@ -108,13 +107,8 @@ fn child(i: usize) -> Measured {
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Measured {
-    requests: usize,
-    rejected: u64,
-    /// From the job's start until no item was left to send.
-    secs: f64,
-    peak_kb: u64,
-    /// Resident memory when the job started (after the sign-ins).
-    start_kb: u64,
+    #[serde(flatten)]
+    run: JobRun,
     /// One more 100-work request to the last researcher, timed after the run.
     probe_ms: f64,
     /// For records past one request: the same requests sent directly, one after another.
@@ -127,15 +121,11 @@ async fn scenario(researchers: usize, per: usize) -> Measured {
     let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
     let who = connect(&app, researchers).await;
     let items = journal_articles(&who, per, "bench");
-    // Sign-ins used the client's limiter too: let it fill up, and give ORCID's bucket
-    // the same start.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    app.mock.set_rate_limit(Some((RATE, BURST)));
-    reset_peak_memory();
-    let start_kb = memory_kb("VmRSS:");
-    let store = &app.state.store;
+    let start_kb = limit_orcid(&app).await;
     let staff = OrcidId::parse(STAFF).expect("staff iD");
-    let id = store
+    let id = app
+        .state
+        .store
         .create_draft_job(
             &staff,
             "bench.csv",
@@ -148,55 +138,13 @@ async fn scenario(researchers: usize, per: usize) -> Measured {
         .await
         .expect("draft job");
     drop(items);
-    let before = app.mock.member_api_requests();
-    let rejected_before = rejected(&app);
-    let started = Instant::now();
-    assert!(store.start_job(id, false).await.expect("start"));
-    app.state.runner.wake();
-    // Looked at every 5 ms: a late look would count as time taken.
-    wait_until_every(
-        || async move {
-            let c = store.job_counts(id).await.expect("counts");
-            c.pending + c.sending == 0
-        },
-        SEND_LIMIT,
-        Duration::from_millis(5),
-    )
-    .await
-    .expect("every item is sent");
-    let elapsed = started.elapsed();
-    let requests = app.mock.member_api_requests() - before;
-    let peak_kb = memory_kb("VmHWM:");
-    let counts = store.job_counts(id).await.expect("counts");
-    assert_eq!(
-        counts.done as usize,
-        researchers * per,
-        "every work added: {counts:?}"
-    );
+    let run = run_job(&app, id, researchers * per, start_kb).await;
     for r in &who {
         assert_eq!(app.mock.works_of(r), per, "each work once");
     }
-    wait_until(
-        || async move {
-            store.job(id).await.expect("job").map(|j| j.status) == Some(JobStatus::Finished)
-        },
-        Duration::from_secs(10),
-    )
-    .await
-    .expect("the job is marked finished");
-    let failed = store
-        .job_items(id, Some(ItemStatus::Failed), 0, 1)
-        .await
-        .expect("items");
-    assert!(failed.is_empty());
-    let rejected = rejected(&app) - rejected_before;
     let last = who[who.len() - 1];
     Measured {
-        requests,
-        rejected,
-        secs: elapsed.as_secs_f64(),
-        peak_kb,
-        start_kb,
+        run,
         probe_ms: probe(&app, &last).await,
         direct_secs: if per > 100 {
             Some(direct(&app, per).await.as_secs_f64())

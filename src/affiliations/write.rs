@@ -16,8 +16,7 @@ use super::meaning::Match;
 pub use super::outcome::AffiliationOutcome;
 use super::Affiliations;
 use crate::store::{
-    AffiliationChange, AuditAction, AuditEntry, CachedAffiliation, CachedSection,
-    IdlinkAffiliationStatus,
+    AffiliationChange, AuditAction, CachedAffiliation, CachedSection, IdlinkAffiliationStatus,
 };
 pub use crate::works::write::Actor;
 use crate::works::WriteOutcome;
@@ -123,11 +122,10 @@ impl Affiliations {
             Ok(a) => a,
             Err(outcome) => return outcome,
         };
-        match self.is_idlinks(who.orcid, section, put_code).await {
-            Ok(true) => self.put(who, section, put_code, &affiliation).await,
-            Ok(false) => AffiliationOutcome::NotIdlinks,
-            Err(e) => db_failed(e),
+        if let Some(refused) = self.unless_idlinks(who.orcid, section, put_code).await {
+            return refused;
         }
+        self.put(who, section, put_code, &affiliation).await
     }
 
     /// As [`Affiliations::update`] for a form that shows neither the link nor the
@@ -139,10 +137,8 @@ impl Affiliations {
         put_code: i64,
         draft: &Draft,
     ) -> AffiliationOutcome {
-        match self.is_idlinks(who.orcid, section, put_code).await {
-            Ok(true) => {}
-            Ok(false) => return AffiliationOutcome::NotIdlinks,
-            Err(e) => return db_failed(e),
+        if let Some(refused) = self.unless_idlinks(who.orcid, section, put_code).await {
+            return refused;
         }
         if self.checked(section, draft).is_err() {
             return self.update(who, section, put_code, draft).await;
@@ -186,10 +182,8 @@ impl Affiliations {
         section: AffiliationSection,
         put_code: i64,
     ) -> AffiliationOutcome {
-        match self.is_idlinks(who.orcid, section, put_code).await {
-            Ok(true) => {}
-            Ok(false) => return AffiliationOutcome::NotIdlinks,
-            Err(e) => return db_failed(e),
+        if let Some(refused) = self.unless_idlinks(who.orcid, section, put_code).await {
+            return refused;
         }
         let call = |t: SecretString| async move {
             self.works
@@ -216,6 +210,20 @@ impl Affiliations {
         let audit = (AuditAction::DeleteAffiliation, Some(put_code), None);
         self.finish(who, audit, &outcome, change).await;
         AffiliationOutcome::Sent(outcome)
+    }
+
+    /// `None` when idlink added item `put_code`; else the outcome that refuses to touch it.
+    async fn unless_idlinks(
+        &self,
+        orcid: &OrcidId,
+        section: AffiliationSection,
+        put_code: i64,
+    ) -> Option<AffiliationOutcome> {
+        match self.is_idlinks(orcid, section, put_code).await {
+            Ok(true) => None,
+            Ok(false) => Some(AffiliationOutcome::NotIdlinks),
+            Err(e) => Some(db_failed(e)),
+        }
     }
 
     /// Whether idlink added the item: ORCID names idlink's client as its source, or
@@ -365,19 +373,7 @@ impl Affiliations {
         outcome: &WriteOutcome,
         change: AffiliationChange<'_>,
     ) {
-        let (action, put_code, detail) = audit;
-        let detail = match outcome {
-            WriteOutcome::Invalid(m) => Some(m.as_str()),
-            _ => detail,
-        };
-        let entry = AuditEntry {
-            actor: who.actor,
-            orcid: who.orcid,
-            action,
-            put_code,
-            outcome: outcome.label(),
-            detail,
-        };
+        let entry = who.audit_entry(audit, outcome);
         let stored = self
             .works
             .store()

@@ -17,7 +17,7 @@ mod terms;
 
 pub use file::Layout;
 pub(crate) use file::Lines;
-use file::{orcid_in, parse_rows, width_ok, Header};
+use file::{parse_rows, row_start, Header};
 pub use limits::Limits;
 
 use terms::{in_csv_terms, IdSource};
@@ -171,18 +171,8 @@ fn check_row(
     record_host: &str,
     findings: &mut Findings,
 ) -> Option<ParsedRow> {
-    let line = i64::try_from(line).unwrap_or(i64::MAX);
-    if !width_ok(header, line, fields, findings) {
-        return None;
-    }
-    let orcid = orcid_in(header, line, fields, findings);
-    let mut report = |column: &str, message: String| {
-        findings.push(RowError {
-            line,
-            column: column.to_string(),
-            message,
-        })
-    };
+    let (line, orcid) = row_start(header, line, fields, findings)?;
+    let mut report = |column: &str, message: String| findings.report(line, column, message);
     let (form, sources) = form_of(header, fields);
     let work = match form.validate(record_host) {
         Ok(work) => Some(work),

@@ -68,6 +68,15 @@ impl Findings {
         }
     }
 
+    /// Adds a finding about `column` of `line`.
+    pub fn report(&mut self, line: i64, column: &str, message: String) {
+        self.push(RowError {
+            line,
+            column: column.to_string(),
+            message,
+        });
+    }
+
     /// Adds a finding. A line's findings are added together (the check goes row by row),
     /// so a line differing from the previous finding's is a new invalid line.
     pub fn push(&mut self, finding: RowError) {

@@ -112,6 +112,18 @@ async fn set_status(
     .map(|_| ())
 }
 
+/// An affiliation no longer on the record: marked with `status` and dropped from the cache.
+async fn removed(
+    conn: &mut sqlx::SqliteConnection,
+    orcid: &OrcidId,
+    section: CachedSection,
+    put_code: i64,
+    status: IdlinkAffiliationStatus,
+) -> Result<(), sqlx::Error> {
+    set_status(&mut *conn, orcid, section, put_code, status).await?;
+    affiliations_cache::forget(conn, orcid, section, put_code).await
+}
+
 impl Store {
     /// Records what a write of one affiliation did: idlink's row, the cache change and
     /// the audit line commit together, so a failure never leaves one without the others.
@@ -128,26 +140,12 @@ impl Store {
                 affiliations_cache::put(&mut tx, orcid, row).await?;
             }
             AffiliationChange::Deleted { section, put_code } => {
-                set_status(
-                    &mut tx,
-                    orcid,
-                    section,
-                    put_code,
-                    IdlinkAffiliationStatus::Deleted,
-                )
-                .await?;
-                affiliations_cache::forget(&mut tx, orcid, section, put_code).await?;
+                let status = IdlinkAffiliationStatus::Deleted;
+                removed(&mut tx, orcid, section, put_code, status).await?;
             }
             AffiliationChange::GoneAtOrcid { section, put_code } => {
-                set_status(
-                    &mut tx,
-                    orcid,
-                    section,
-                    put_code,
-                    IdlinkAffiliationStatus::DeletedByResearcher,
-                )
-                .await?;
-                affiliations_cache::forget(&mut tx, orcid, section, put_code).await?;
+                let status = IdlinkAffiliationStatus::DeletedByResearcher;
+                removed(&mut tx, orcid, section, put_code, status).await?;
             }
             AffiliationChange::Nothing => {}
         }

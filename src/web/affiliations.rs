@@ -16,6 +16,7 @@ use super::pages::{render, Layout};
 use super::researcher::Researcher;
 use super::works::{held_page, needs_write_access};
 use super::works_view::message_flash;
+use crate::affiliations::draft::Draft;
 use crate::affiliations::form::AffiliationForm;
 use crate::affiliations::outcome::item_words;
 use crate::affiliations::prefill;
@@ -127,13 +128,9 @@ async fn add(
     let form = AffiliationForm::from_pairs(&pairs);
     let csrf = me.csrf().await?;
     let page = || form_page(&state, &csrf, section, Purpose::Add, form.clone());
-    let org = match state.affiliations.organization() {
-        Ok(org) => org,
-        Err(refused) => return finish(&state, &me, section, refused, page).await,
-    };
-    let draft = match form.validate(section, org) {
-        Ok(d) => d,
-        Err(errors) => return Ok(invalid(page().with_errors(errors))),
+    let draft = match checked(&state, &me, section, &form, &page).await? {
+        Ok(draft) => draft,
+        Err(answer) => return Ok(answer),
     };
     let outcome = state
         .affiliations
@@ -197,13 +194,9 @@ async fn update(
     if !affiliations.is_idlinks(&orcid, section, put_code).await? {
         return Err(not_ours(section));
     }
-    let org = match state.affiliations.organization() {
-        Ok(org) => org,
-        Err(refused) => return finish(&state, &me, section, refused, page).await,
-    };
-    let draft = match form.validate(section, org) {
-        Ok(d) => d,
-        Err(errors) => return Ok(invalid(page().with_errors(errors))),
+    let draft = match checked(&state, &me, section, &form, &page).await? {
+        Ok(draft) => draft,
+        Err(answer) => return Ok(answer),
     };
     let outcome = affiliations
         .revise(own(&orcid), section, put_code, &draft)
@@ -307,6 +300,24 @@ async fn finish(
             Ok(Redirect::to("/me#affiliations").into_response())
         }
     }
+}
+
+/// The form as the draft to send, checked as ORCID checks it against the institution's
+/// organisation; or the page that says what to mend.
+async fn checked(
+    state: &AppState,
+    me: &Researcher,
+    section: AffiliationSection,
+    form: &AffiliationForm,
+    page: impl Fn() -> AffiliationFormPage,
+) -> Result<Result<Draft, Response>, PageError> {
+    let org = match state.affiliations.organization() {
+        Ok(org) => org,
+        Err(refused) => return finish(state, me, section, refused, page).await.map(Err),
+    };
+    Ok(form
+        .validate(section, org)
+        .map_err(|errors| invalid(page().with_errors(errors))))
 }
 
 fn invalid(page: AffiliationFormPage) -> Response {

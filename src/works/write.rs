@@ -17,6 +17,30 @@ pub struct Actor<'a> {
     pub orcid: &'a OrcidId,
 }
 
+impl<'a> Actor<'a> {
+    /// The audit line for a write: `audit` is its action, put code and detail; when ORCID
+    /// refused the payload, its reason is the detail.
+    pub(crate) fn audit_entry(
+        self,
+        audit: (AuditAction, Option<i64>, Option<&'a str>),
+        outcome: &'a WriteOutcome,
+    ) -> AuditEntry<'a> {
+        let (action, put_code, detail) = audit;
+        let detail = match outcome {
+            WriteOutcome::Invalid(m) => Some(m.as_str()),
+            _ => detail,
+        };
+        AuditEntry {
+            actor: self.actor,
+            orcid: self.orcid,
+            action,
+            put_code,
+            outcome: outcome.label(),
+            detail,
+        }
+    }
+}
+
 impl Works {
     /// A work of the person's record as ORCID has it now, to fill the edit form; or, when
     /// it cannot be read, what to tell them. A work removed at ORCID is also dropped from
@@ -123,19 +147,7 @@ impl Works {
         outcome: &WriteOutcome,
         change: WorkChange<'_>,
     ) {
-        let (action, put_code, detail) = audit;
-        let detail = match outcome {
-            WriteOutcome::Invalid(m) => Some(m.as_str()),
-            _ => detail,
-        };
-        let entry = AuditEntry {
-            actor: who.actor,
-            orcid: who.orcid,
-            action,
-            put_code,
-            outcome: outcome.label(),
-            detail,
-        };
+        let entry = who.audit_entry(audit, outcome);
         log_db(self.store.record_work_write(change, &entry).await);
         if outcome.is_success()
             || matches!(

@@ -12,78 +12,32 @@ async fn researcher_adds_their_employment_and_sees_it_on_me() {
     let who = app.mock.add_researcher("Beatrice", "Tinsley");
     let b = Browser::start().await;
     b.connect_as(&app.base, who.as_str()).await;
-    b.client
-        .wait()
-        .for_element(Locator::Id("affiliations"))
-        .await
-        .unwrap();
+    b.wait_for(Locator::Id("affiliations")).await;
 
-    b.client
-        .find(Locator::LinkText("Add my employment at Example University"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Id("role_title"))
-        .await
-        .unwrap();
+    b.click(Locator::LinkText("Add my employment at Example University"))
+        .await;
+    b.wait_for(Locator::Id("role_title")).await;
     assert!(b.text_of("main").await.contains("Wellington, NZ"));
 
     // A start year ORCID would refuse: the message names the field, the rest is kept.
     b.fill("department", "Department of Physics").await;
     b.fill("role_title", "Lecturer").await;
     b.fill("start_year", "1850").await;
-    b.client
-        .find(Locator::Id("start_month"))
-        .await
-        .unwrap()
-        .select_by_value("03")
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css(".actions button.primary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css(".field-error"))
-        .await
-        .unwrap();
+    b.choose("start_month", "03").await;
+    b.click(Locator::Css(".actions button.primary")).await;
+    b.wait_for(Locator::Css(".field-error")).await;
     let body = b.text_of("main").await;
     assert!(
         body.contains("Start date: the year must be between 1900 and 2100."),
         "{body}"
     );
-    let kept = b
-        .client
-        .find(Locator::Id("role_title"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let kept = b.value_of("role_title").await;
     assert_eq!(kept.as_deref(), Some("Lecturer"));
     b.snapshot("affiliation-form-errors").await;
 
     b.fill("start_year", "2021").await;
-    b.client
-        .find(Locator::Css(".actions button.primary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css(".alert.ok"))
-        .await
-        .unwrap();
+    b.click(Locator::Css(".actions button.primary")).await;
+    b.wait_for(Locator::Css(".alert.ok")).await;
     let section = b.text_of("#affiliations").await;
     assert!(
         section.contains("Lecturer, Example University"),

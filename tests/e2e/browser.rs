@@ -93,6 +93,49 @@ impl Browser {
             .unwrap()
     }
 
+    pub async fn click(&self, locator: Locator<'_>) {
+        self.client
+            .find(locator)
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Waits (fantoccini's default wait) until an element matching `locator` is on the page.
+    pub async fn wait_for(&self, locator: Locator<'_>) {
+        self.client.wait().for_element(locator).await.unwrap();
+    }
+
+    /// The current value of the form field with id `id`.
+    pub async fn value_of(&self, id: &str) -> Option<String> {
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+    }
+
+    /// Picks `value` in the select with id `id`.
+    pub async fn choose(&self, id: &str, value: &str) {
+        let el = self.client.find(Locator::Id(id)).await.unwrap();
+        el.select_by_value(value).await.unwrap();
+    }
+
+    /// Chooses `file` in the file input with id `id`, as a person picking it would.
+    pub async fn attach(&self, id: &str, file: &std::path::Path) {
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(&file.display().to_string())
+            .await
+            .unwrap();
+    }
+
     /// Types `value` into the form field with id `id`, replacing what was there.
     pub async fn fill(&self, id: &str, value: &str) {
         let el = self.client.find(Locator::Id(id)).await.unwrap();
@@ -103,25 +146,11 @@ impl Browser {
     /// On the simulated ORCID's authorize page: picks the test researcher `who` and
     /// clicks "Authorize access".
     pub async fn authorize_as(&self, who: &str) {
-        self.client
-            .wait()
-            .for_element(Locator::Css("form button[value=authorize]"))
-            .await
-            .unwrap();
-        self.client
-            .find(Locator::Css(&format!("input[name=orcid][value='{who}']")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        self.client
-            .find(Locator::Css("button[value=authorize]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        self.wait_for(Locator::Css("form button[value=authorize]"))
+            .await;
+        self.click(Locator::Css(&format!("input[name=orcid][value='{who}']")))
+            .await;
+        self.click(Locator::Css("button[value=authorize]")).await;
     }
 
     /// Connects `who` from `base` (idlink's address) by clicking through, and waits for /me.

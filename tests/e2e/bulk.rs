@@ -2,22 +2,16 @@
 //! validation report, start the job, watch the progress reach "Finished" without a page
 //! reload, and fetch the results.
 
-use std::time::Duration;
-
 use fantoccini::Locator;
-use orcid::OrcidId;
 
 use crate::browser::Browser;
-use crate::common::{wait_until, TestApp};
+use crate::staff::{spawn_with_staff, wait_for_job_to_finish};
 
-const STAFF: &str = "0000-0002-1825-0097";
 const HEADER: &str = "orcid,title,type,year,month,day,journal_title,url,doi,external_id_type,external_id_value,short_description";
 
 #[tokio::test]
 async fn staff_uploads_checks_starts_and_follows_a_bulk_push() {
-    let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
-    let staff = OrcidId::parse(STAFF).unwrap();
-    app.mock.add_researcher_with_id(&staff, "Sam", "Staff");
+    let (app, staff) = spawn_with_staff().await;
     let who = app.mock.add_researcher("Barbara", "McClintock");
     app.sign_in_as(&app.browser(), &who, "").await;
 
@@ -41,27 +35,12 @@ async fn staff_uploads_checks_starts_and_follows_a_bulk_push() {
     b.snapshot("bulk-upload").await;
 
     // Upload: the file path typed into the file input, as a person choosing it would.
-    b.client
-        .find(Locator::Id("file"))
-        .await
-        .unwrap()
-        .send_keys(&path.display().to_string())
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("form.jobs-upload button.primary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.attach("file", &path).await;
+    b.click(Locator::Css("form.jobs-upload button.primary"))
+        .await;
 
     // The validation report.
-    b.client
-        .wait()
-        .for_element(Locator::Id("report"))
-        .await
-        .unwrap();
+    b.wait_for(Locator::Id("report")).await;
     let report = b.text_of("#report").await;
     assert!(report.contains("3 of 4 rows can be sent"), "{report}");
     assert!(
@@ -71,34 +50,13 @@ async fn staff_uploads_checks_starts_and_follows_a_bulk_push() {
     b.snapshot("bulk-report").await;
 
     // Start, then watch: the numbers change in place, the page is not reloaded.
-    b.client
-        .find(Locator::Id("start-job"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Id("job-progress"))
-        .await
-        .unwrap();
+    b.click(Locator::Id("start-job")).await;
+    b.wait_for(Locator::Id("job-progress")).await;
     b.client
         .execute("window.idlinkSamePage = true;", vec![])
         .await
         .unwrap();
-    let page = &b;
-    let finished = wait_until(
-        || async move { page.text_of("#job-status").await.contains("Finished") },
-        Duration::from_secs(60),
-    )
-    .await;
-    if let Err(e) = finished {
-        panic!(
-            "the job did not finish ({e}): {}",
-            b.text_of("#job-status").await
-        );
-    }
+    wait_for_job_to_finish(&b).await;
     let same_page = b
         .client
         .execute("return window.idlinkSamePage === true;", vec![])

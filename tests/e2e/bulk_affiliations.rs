@@ -2,22 +2,16 @@
 //! HR list beside the works upload, read the report (with a row waiting for someone who
 //! has not connected), start the job and watch it finish.
 
-use std::time::Duration;
-
 use fantoccini::Locator;
-use orcid::OrcidId;
 
 use crate::browser::Browser;
-use crate::common::{wait_until, TestApp};
+use crate::staff::{spawn_with_staff, wait_for_job_to_finish};
 
-const STAFF: &str = "0000-0002-1825-0097";
 const HEADER: &str = "orcid,affiliation_type,department,role_title,start_year,start_month,start_day,end_year,end_month,end_day,url,external_id_type,external_id_value";
 
 #[tokio::test]
 async fn staff_upload_an_affiliations_csv_start_it_and_see_it_complete() {
-    let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
-    let staff = OrcidId::parse(STAFF).unwrap();
-    app.mock.add_researcher_with_id(&staff, "Sam", "Staff");
+    let (app, staff) = spawn_with_staff().await;
     let who = app.mock.add_researcher("Lise", "Meitner");
     app.sign_in_as(&app.browser(), &who, "").await;
     let newcomer = app.mock.add_researcher("Otto", "Frisch");
@@ -39,26 +33,10 @@ async fn staff_upload_an_affiliations_csv_start_it_and_see_it_complete() {
         .text_of("#affiliations")
         .await
         .contains("Download the affiliations template"));
-    b.client
-        .find(Locator::Id("affiliations-file"))
-        .await
-        .unwrap()
-        .send_keys(&path.display().to_string())
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Id("upload-affiliations"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.attach("affiliations-file", &path).await;
+    b.click(Locator::Id("upload-affiliations")).await;
 
-    b.client
-        .wait()
-        .for_element(Locator::Id("report"))
-        .await
-        .unwrap();
+    b.wait_for(Locator::Id("report")).await;
     let report = b.text_of("#report").await;
     assert!(report.contains("2 of 3 rows can be sent"), "{report}");
     assert!(
@@ -67,30 +45,9 @@ async fn staff_upload_an_affiliations_csv_start_it_and_see_it_complete() {
     );
     b.snapshot("affiliations-report").await;
 
-    b.client
-        .find(Locator::Id("start-job"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Id("job-progress"))
-        .await
-        .unwrap();
-    let page = &b;
-    let finished = wait_until(
-        || async move { page.text_of("#job-status").await.contains("Finished") },
-        Duration::from_secs(60),
-    )
-    .await;
-    if let Err(e) = finished {
-        panic!(
-            "the job did not finish ({e}): {}",
-            b.text_of("#job-status").await
-        );
-    }
+    b.click(Locator::Id("start-job")).await;
+    b.wait_for(Locator::Id("job-progress")).await;
+    wait_for_job_to_finish(&b).await;
     // The finished page lists every item's outcome.
     b.client.refresh().await.unwrap();
     let items = b.text_of("#item-table").await;

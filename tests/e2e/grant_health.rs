@@ -2,13 +2,10 @@
 //! titles and tables) and the page raises no Content-Security-Policy violation.
 
 use fantoccini::Locator;
-use orcid::OrcidId;
 use serde_json::Value;
 
 use crate::browser::Browser;
-use crate::common::TestApp;
-
-const STAFF: &str = "0000-0002-1825-0097";
+use crate::staff::spawn_with_staff;
 
 /// The page's CSP violation reports so far: Chromium keeps them for a ReportingObserver
 /// that asks for the buffered ones, delivered in a task queued before the one that
@@ -43,27 +40,15 @@ async fn csp_reports(b: &Browser) -> Vec<String> {
 
 #[tokio::test]
 async fn the_health_page_draws_its_charts_within_the_csp() {
-    let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
-    let staff = OrcidId::parse(STAFF).unwrap();
-    app.mock.add_researcher_with_id(&staff, "Sam", "Staff");
+    let (app, staff) = spawn_with_staff().await;
     let who = app.mock.add_researcher("Grace", "Hopper");
     app.sign_in_as(&app.browser(), &who, "?access=signin").await;
 
     let b = Browser::start().await;
     b.connect_as(&app.base, staff.as_str()).await;
     b.client.goto(&app.url("/admin")).await.unwrap();
-    b.client
-        .find(Locator::LinkText("Grant health"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css("#states-table"))
-        .await
-        .unwrap();
+    b.click(Locator::LinkText("Grant health")).await;
+    b.wait_for(Locator::Css("#states-table")).await;
     b.snapshot("grant-health").await;
 
     let charts: Vec<Value> =

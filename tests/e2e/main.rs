@@ -11,6 +11,7 @@ mod common;
 mod delivery;
 mod grant_health;
 mod invite;
+mod staff;
 
 use browser::Browser;
 use common::TestApp;
@@ -23,20 +24,11 @@ async fn researcher_connects_by_clicking_through() {
     let b = Browser::start().await;
     b.client.goto(&app.url("/")).await.unwrap();
     assert!(b.text_of("body").await.contains("simulated ORCID"));
-    b.client
-        .find(Locator::LinkText("Connect your ORCID iD"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click(Locator::LinkText("Connect your ORCID iD")).await;
 
     // At the simulated ORCID: pick the researcher, authorize.
-    b.client
-        .wait()
-        .for_element(Locator::Css("form button[value=authorize]"))
-        .await
-        .unwrap();
+    b.wait_for(Locator::Css("form button[value=authorize]"))
+        .await;
     assert!(b
         .client
         .current_url()
@@ -68,30 +60,10 @@ async fn researcher_denies_and_is_told_nothing_was_shared() {
     let app = TestApp::spawn().await;
     let b = Browser::start().await;
     b.client.goto(&app.url("/")).await.unwrap();
-    b.client
-        .find(Locator::LinkText("Connect your ORCID iD"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css("button[value=deny]"))
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("button[value=deny]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css("main h1"))
-        .await
-        .unwrap();
+    b.click(Locator::LinkText("Connect your ORCID iD")).await;
+    b.wait_for(Locator::Css("button[value=deny]")).await;
+    b.click(Locator::Css("button[value=deny]")).await;
+    b.wait_for(Locator::Css("main h1")).await;
     let body = b.text_of("main").await;
     assert!(body.contains("Nothing was shared"), "{body}");
     b.snapshot("denied").await;
@@ -111,84 +83,38 @@ async fn researcher_denies_and_is_told_nothing_was_shared() {
     b.close().await;
 }
 
-async fn choose(b: &Browser, id: &str, value: &str) {
-    let el = b.client.find(Locator::Id(id)).await.unwrap();
-    el.select_by_value(value).await.unwrap();
-}
-
 #[tokio::test]
 async fn researcher_adds_edits_and_deletes_a_work() {
     let app = TestApp::spawn().await;
     let who = app.mock.add_researcher("Dorothy", "Hodgkin");
     let b = Browser::start().await;
     b.connect_as(&app.base, who.as_str()).await;
-    b.client
-        .wait()
-        .for_element(Locator::Id("works"))
-        .await
-        .unwrap();
+    b.wait_for(Locator::Id("works")).await;
 
     // An invalid form: field messages, and what was typed is kept.
-    b.client
-        .find(Locator::LinkText("Add a work"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Id("title"))
-        .await
-        .unwrap();
+    b.click(Locator::LinkText("Add a work")).await;
+    b.wait_for(Locator::Id("title")).await;
     b.fill("journal_title", "Acta Crystallographica").await;
     b.fill("id_value_0", "not a doi").await;
-    choose(&b, "id_type_0", "doi").await;
-    b.client
-        .find(Locator::Css(".actions button.primary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css(".field-error"))
-        .await
-        .unwrap();
+    b.choose("id_type_0", "doi").await;
+    b.click(Locator::Css(".actions button.primary")).await;
+    b.wait_for(Locator::Css(".field-error")).await;
     let body = b.text_of("main").await;
     assert!(body.contains("Enter the title of the work."), "{body}");
     assert!(body.contains("Choose the type of work."));
     assert!(body.contains("does not look like a valid DOI"));
-    let kept = b
-        .client
-        .find(Locator::Id("journal_title"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let kept = b.value_of("journal_title").await;
     assert_eq!(kept.as_deref(), Some("Acta Crystallographica"));
     b.snapshot("work-form-errors").await;
 
     // Fix it and add.
     b.fill("title", "The structure of penicillin").await;
-    choose(&b, "type", "journal-article").await;
+    b.choose("type", "journal-article").await;
     b.fill("year", "1949").await;
     b.fill("id_value_0", "https://doi.org/10.5555/Penicillin.1949")
         .await;
-    b.client
-        .find(Locator::Css(".actions button.primary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css(".alert.ok"))
-        .await
-        .unwrap();
+    b.click(Locator::Css(".actions button.primary")).await;
+    b.wait_for(Locator::Css(".alert.ok")).await;
     let body = b.text_of("main").await;
     assert!(body.contains("was added to your ORCID record"), "{body}");
     assert!(body.contains("The structure of penicillin"));
@@ -196,66 +122,26 @@ async fn researcher_adds_edits_and_deletes_a_work() {
     b.snapshot("work-added").await;
 
     // Edit it.
-    b.client
-        .find(Locator::LinkText("Edit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Id("title"))
-        .await
-        .unwrap();
+    b.click(Locator::LinkText("Edit")).await;
+    b.wait_for(Locator::Id("title")).await;
     b.fill(
         "title",
         "The X-ray crystallographic structure of penicillin",
     )
     .await;
-    b.client
-        .find(Locator::Css(".actions button.primary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css(".alert.ok"))
-        .await
-        .unwrap();
+    b.click(Locator::Css(".actions button.primary")).await;
+    b.wait_for(Locator::Css(".alert.ok")).await;
     assert!(b
         .text_of("main")
         .await
         .contains("The X-ray crystallographic structure of penicillin"));
 
     // Delete it, confirming.
-    b.client
-        .find(Locator::LinkText("Delete"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css("button.danger"))
-        .await
-        .unwrap();
+    b.click(Locator::LinkText("Delete")).await;
+    b.wait_for(Locator::Css("button.danger")).await;
     assert!(b.text_of("main").await.contains("Remove this work"));
-    b.client
-        .find(Locator::Css("button.danger"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css(".alert.ok"))
-        .await
-        .unwrap();
+    b.click(Locator::Css("button.danger")).await;
+    b.wait_for(Locator::Css(".alert.ok")).await;
     let body = b.text_of("main").await;
     assert!(body.contains("was removed"), "{body}");
     assert!(!body.contains("crystallographic structure"));

@@ -5,10 +5,11 @@
 use orcid::OrcidId;
 use orcid_sim::{
     DEMO_ORG_NAME, HR_FEED_NAME, SEEDED_EMPLOYMENT_PUT_CODE, SEEDED_EMPLOYMENT_ROLE_TITLE,
-    SEEDED_EMPLOYMENT_START, SOFIA_GARCIA_ORCID,
+    SEEDED_EMPLOYMENT_START,
 };
 use reqwest::{Client, StatusCode};
 
+use crate::affiliation_steps::{article, audit_actions, sofia_signed_in};
 use crate::common::{location, ok, TestApp};
 
 const NEW_EMPLOYMENT: &str = "/me/affiliations/employment/new";
@@ -35,17 +36,6 @@ fn with<'a>(mut form: Fields<'a>, changes: &[(&'static str, &'a str)]) -> Fields
         form.push((k, v));
     }
     form
-}
-
-/// The `<article>` on the page for one affiliation.
-#[track_caller]
-fn article(html: &str, put_code: i64) -> &str {
-    let marker = format!("data-affiliation-put-code=\"{put_code}\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("affiliation {put_code} is not on the page:\n{html}"));
-    let rest = &html[start..];
-    &rest[..rest.find("</article>").expect("the article ends")]
 }
 
 /// Adds the form's employment; returns its put-code at the simulated ORCID.
@@ -264,15 +254,7 @@ async fn an_employment_idlink_added_can_be_edited_ended_and_deleted() {
     assert!(me.contains("The employment was removed from your ORCID record."));
     assert!(!me.contains(&format!("data-affiliation-put-code=\"{put_code}\"")));
     assert!(app.mock.affiliations_of(&who).is_empty());
-    let actions: Vec<_> = app
-        .state
-        .store
-        .audit_for(&who, 10)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.action.as_str())
-        .collect();
+    let actions = audit_actions(&app, &who).await;
     assert_eq!(
         actions,
         [
@@ -286,10 +268,7 @@ async fn an_employment_idlink_added_can_be_edited_ended_and_deleted() {
 
 #[tokio::test]
 async fn another_sources_affiliation_is_read_only_and_a_direct_post_is_refused() {
-    let app = TestApp::spawn().await;
-    let client = app.browser();
-    let sofia = OrcidId::parse(SOFIA_GARCIA_ORCID).unwrap();
-    app.sign_in_as(&client, &sofia, "").await;
+    let (app, client, sofia) = sofia_signed_in().await;
     let me = ok(app.get_text(&client, "/me").await);
     let theirs = article(&me, SEEDED_EMPLOYMENT_PUT_CODE);
     assert!(
@@ -325,10 +304,7 @@ async fn another_sources_affiliation_is_read_only_and_a_direct_post_is_refused()
 
 #[tokio::test]
 async fn another_sources_equal_employment_is_already_there_and_nothing_is_written() {
-    let app = TestApp::spawn().await;
-    let client = app.browser();
-    let sofia = OrcidId::parse(SOFIA_GARCIA_ORCID).unwrap();
-    app.sign_in_as(&client, &sofia, "").await;
+    let (app, client, sofia) = sofia_signed_in().await;
     ok(app.get_text(&client, "/me").await);
     let (y, m, d) = SEEDED_EMPLOYMENT_START;
     let same = with(

@@ -7,10 +7,10 @@ use idlink::works::WriteOutcome;
 use orcid::model::{AffiliationSection, FuzzyDate};
 use orcid::OrcidId;
 use orcid_sim::{
-    HR_FEED_NAME, SEEDED_EMPLOYMENT_PUT_CODE, SEEDED_EMPLOYMENT_ROLE_TITLE,
-    SEEDED_EMPLOYMENT_START, SOFIA_GARCIA_ORCID,
+    HR_FEED_NAME, SEEDED_EMPLOYMENT_PUT_CODE, SEEDED_EMPLOYMENT_ROLE_TITLE, SEEDED_EMPLOYMENT_START,
 };
 
+use crate::affiliation_steps::{audit_actions, sofia_signed_in};
 use crate::common::TestApp;
 
 const EMPLOYMENT: AffiliationSection = AffiliationSection::Employment;
@@ -61,24 +61,13 @@ async fn the_same_affiliation_twice_is_written_once_and_a_new_end_date_updates_i
     let cached = app.state.store.cached_affiliations(&who).await.unwrap();
     assert_eq!(cached.len(), 1);
     assert_eq!(cached[0].end_year.as_deref(), Some("2025"));
-    let actions: Vec<_> = app
-        .state
-        .store
-        .audit_for(&who, 10)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.action.as_str())
-        .collect();
+    let actions = audit_actions(&app, &who).await;
     assert_eq!(actions, ["update_affiliation", "add_affiliation"]);
 }
 
 #[tokio::test]
 async fn another_sources_equal_affiliation_is_already_there_and_nothing_is_sent() {
-    let app = TestApp::spawn().await;
-    let client = app.browser();
-    let sofia = OrcidId::parse(SOFIA_GARCIA_ORCID).unwrap();
-    app.sign_in_as(&client, &sofia, "").await;
+    let (app, _client, sofia) = sofia_signed_in().await;
     app.state.works.refresh(&sofia).await.unwrap();
     let (y, m, d) = SEEDED_EMPLOYMENT_START;
     let same = Draft {
@@ -110,10 +99,7 @@ async fn another_sources_equal_affiliation_is_already_there_and_nothing_is_sent(
 
 #[tokio::test]
 async fn a_delete_removes_idlinks_item_and_another_sources_is_refused() {
-    let app = TestApp::spawn().await;
-    let client = app.browser();
-    let sofia = OrcidId::parse(SOFIA_GARCIA_ORCID).unwrap();
-    app.sign_in_as(&client, &sofia, "").await;
+    let (app, _client, sofia) = sofia_signed_in().await;
     let affiliations = app.state.affiliations.for_person(sofia);
     let added = affiliations.add(own(&sofia), EMPLOYMENT, &lecturer()).await;
     let put_code = added.put_code().expect("added");

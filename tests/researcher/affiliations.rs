@@ -2,24 +2,13 @@
 //! by section as ORCID groups them, the institution's own marked.
 
 use orcid::model::{Affiliation, AffiliationSection, FuzzyDate, Organization, OrganizationAddress};
-use orcid::OrcidId;
 use orcid_sim::{
     Fault, DEMO_ORG_NAME, HR_FEED_NAME, SEEDED_EDUCATION_PUT_CODE, SEEDED_EMPLOYMENT_DEPARTMENT,
-    SEEDED_EMPLOYMENT_PUT_CODE, SEEDED_EMPLOYMENT_ROLE_TITLE, SOFIA_GARCIA_ORCID,
+    SEEDED_EMPLOYMENT_PUT_CODE, SEEDED_EMPLOYMENT_ROLE_TITLE,
 };
 
+use crate::affiliation_steps::{article, sofia_signed_in};
 use crate::common::{ok, TestApp};
-
-/// The `<article>` on the page for one affiliation.
-#[track_caller]
-fn article(html: &str, put_code: i64) -> &str {
-    let marker = format!("data-affiliation-put-code=\"{put_code}\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("affiliation {put_code} is not on the page:\n{html}"));
-    let rest = &html[start..];
-    &rest[..rest.find("</article>").expect("the article ends")]
-}
 
 fn planted(org: &str, country: &str, role: &str) -> Affiliation {
     Affiliation {
@@ -48,10 +37,7 @@ fn metric(text: &str, series: &str) -> u64 {
 
 #[tokio::test]
 async fn the_demo_researchers_employment_is_marked_as_the_institutions() {
-    let app = TestApp::spawn().await;
-    let client = app.browser();
-    let sofia = OrcidId::parse(SOFIA_GARCIA_ORCID).unwrap();
-    app.sign_in_as(&client, &sofia, "").await;
+    let (app, client, _sofia) = sofia_signed_in().await;
 
     let html = ok(app.get_text(&client, "/me").await);
 
@@ -196,10 +182,7 @@ async fn a_refresh_reads_works_and_affiliations_in_one_call() {
 
 #[tokio::test]
 async fn a_works_only_read_before_a_bulk_push_leaves_affiliations_to_the_next_page_view() {
-    let app = TestApp::spawn().await;
-    let client = app.browser();
-    let sofia = OrcidId::parse(SOFIA_GARCIA_ORCID).unwrap();
-    app.sign_in_as(&client, &sofia, "").await;
+    let (app, client, sofia) = sofia_signed_in().await;
     app.state
         .works
         .refresh_works(&sofia)
@@ -221,10 +204,7 @@ async fn a_works_only_read_before_a_bulk_push_leaves_affiliations_to_the_next_pa
 
 #[tokio::test]
 async fn a_record_not_yet_read_says_so_and_keeps_its_affiliations_when_orcid_is_away() {
-    let app = TestApp::spawn().await;
-    let client = app.browser();
-    let sofia = OrcidId::parse(SOFIA_GARCIA_ORCID).unwrap();
-    app.sign_in_as(&client, &sofia, "").await;
+    let (app, client, _sofia) = sofia_signed_in().await;
     app.mock.set_fault(Some(Fault::ApiStatus {
         status: 500,
         times: 1000,

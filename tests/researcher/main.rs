@@ -2,6 +2,7 @@
 //! ORCID iD, read, add, edit and delete works on their page, and see their affiliations.
 
 mod affiliation_form;
+mod affiliation_steps;
 mod affiliation_writes;
 mod affiliations;
 #[path = "../common/mod.rs"]

@@ -3,14 +3,14 @@
 //! for the whole configured set (ORCID issues each token with exactly the scopes asked
 //! for), and on return the grant is whole and healthy again.
 
-use idlink::store::{now, GrantState, HealthQuery, NewTokens, TokenStatus};
+use idlink::store::{now, GrantHealthRow, GrantState, HealthQuery, NewTokens, TokenStatus};
 use orcid::OrcidId;
 use reqwest::{Client, StatusCode};
 
 use crate::common::{location, query_param, TestApp};
 
-/// Where the grant stands on the staff health page.
-async fn state(app: &TestApp, id: &OrcidId) -> GrantState {
+/// The grant's row on the staff health page.
+async fn health_row(app: &TestApp, id: &OrcidId) -> GrantHealthRow {
     let required = orcid::scopes::required(&app.state.settings.scopes);
     let q = HealthQuery {
         required: required.into_iter().map(String::from).collect(),
@@ -23,10 +23,12 @@ async fn state(app: &TestApp, id: &OrcidId) -> GrantState {
         .grant_health_rows(&q, None, 0, 100)
         .await
         .unwrap();
-    rows.into_iter()
-        .find(|r| r.orcid == *id)
-        .expect("a grant")
-        .state
+    rows.into_iter().find(|r| r.orcid == *id).expect("a grant")
+}
+
+/// Where the grant stands on the staff health page.
+async fn state(app: &TestApp, id: &OrcidId) -> GrantState {
+    health_row(app, id).await.state
 }
 
 async fn me(app: &TestApp, client: &Client) -> String {
@@ -158,21 +160,7 @@ async fn successful_use_is_recorded_at_most_once_a_minute() {
     let client = app.browser();
     let who = app.sign_in(&client).await;
     me(&app, &client).await;
-    let last_success = || async {
-        let required = orcid::scopes::required(&app.state.settings.scopes);
-        let q = HealthQuery {
-            required: required.into_iter().map(String::from).collect(),
-            at: now(),
-            ..Default::default()
-        };
-        let rows = app
-            .state
-            .store
-            .grant_health_rows(&q, None, 0, 10)
-            .await
-            .unwrap();
-        rows[0].last_success_at
-    };
+    let last_success = || async { health_row(&app, &who).await.last_success_at };
     let first = last_success().await.expect("the page's read was recorded");
     assert!(first >= now() - 5);
     // Pretend the record is older; calls within the minute leave it alone.

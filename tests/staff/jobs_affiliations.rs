@@ -5,8 +5,11 @@
 
 use std::time::Duration;
 
-use crate::common::{self, affiliation_item, location, multipart, wait_for, wait_until, TestApp};
-use idlink::store::{DraftReport, ItemStatus, JobItem, JobKind, JobStatus, NewJobItem};
+use crate::common::{self, affiliation_item, location, multipart, TestApp};
+use crate::job_setup::{
+    app, finished, finished_with, kill_mid_way, researchers, staff, staff_browser, start,
+};
+use idlink::store::{DraftReport, ItemStatus, JobItem, JobKind, NewJobItem};
 use orcid::model::{Affiliation, AffiliationSection, FuzzyDate};
 use orcid::OrcidId;
 use orcid_sim::{
@@ -15,37 +18,7 @@ use orcid_sim::{
 };
 use reqwest::{Client, StatusCode};
 
-const STAFF: &str = "0000-0002-1825-0097";
 const HEADER: &str = "orcid,affiliation_type,department,role_title,start_year,start_month,start_day,end_year,end_month,end_day,url,external_id_type,external_id_value";
-
-fn staff() -> OrcidId {
-    OrcidId::parse(STAFF).unwrap()
-}
-
-async fn app() -> TestApp {
-    TestApp::spawn_with(&["--staff-orcids", STAFF]).await
-}
-
-/// A browser signed in as the staff member.
-async fn staff_browser(app: &TestApp) -> Client {
-    app.mock.add_researcher_with_id(&staff(), "Sam", "Staff");
-    let client = app.browser();
-    app.sign_in_as(&client, &staff(), "").await;
-    client
-}
-
-/// `n` researchers who connected with the default permissions.
-async fn researchers(app: &TestApp, n: usize) -> Vec<OrcidId> {
-    let mut out = Vec::new();
-    for i in 0..n {
-        let who = app
-            .mock
-            .add_researcher("Affiliated", &format!("Researcher {i}"));
-        app.sign_in_as(&app.browser(), &who, "").await;
-        out.push(who);
-    }
-    out
-}
 
 /// One employment at the institution, as an upload row would make it.
 fn employment(app: &TestApp, role: &str, start: &str, end: Option<&str>) -> Affiliation {
@@ -56,46 +29,14 @@ fn item(line: i64, orcid: &OrcidId, a: &Affiliation) -> NewJobItem {
     affiliation_item(line, orcid, AffiliationSection::Employment, a)
 }
 
-/// Saves the items as a draft affiliations job, starts it and wakes the runner.
-async fn start(app: &TestApp, items: &[NewJobItem], push_again: bool) -> i64 {
-    let store = &app.state.store;
-    let report = DraftReport {
-        rows_total: items.len() as i64,
-        ..DraftReport::default()
-    };
-    let id = store
-        .create_draft(&staff(), JobKind::Affiliations, "hr.csv", report, items)
-        .await
-        .unwrap();
-    assert!(store.start_job(id, push_again).await.unwrap());
-    app.state.runner.wake();
-    id
-}
-
-/// Waits for the job to finish; its items.
-async fn finished(app: &TestApp, id: i64) -> Vec<JobItem> {
-    let store = &app.state.store;
-    let done = wait_for(
-        || async move {
-            let job = store.job(id).await.unwrap().unwrap();
-            (job.status == JobStatus::Finished).then_some(job)
-        },
-        Duration::from_secs(120),
-    )
-    .await;
-    if done.is_err() {
-        panic!(
-            "job {id} did not finish: {:?}",
-            store.job_counts(id).await.unwrap()
-        );
-    }
-    store.job_items(id, None, 0, 1_000_000).await.unwrap()
-}
-
 /// Runs one job of `items` to its end; its items and the Member API requests it made.
 async fn run(app: &TestApp, items: &[NewJobItem], push_again: bool) -> (Vec<JobItem>, usize) {
     let before = app.mock.member_api_requests();
-    let got = finished(app, start(app, items, push_again).await).await;
+    let got = finished(
+        app,
+        start(app, JobKind::Affiliations, items, push_again).await,
+    )
+    .await;
     (got, app.mock.member_api_requests() - before)
 }
 
@@ -331,6 +272,7 @@ async fn a_revoked_grant_keeps_the_rows_waiting_until_the_researcher_connects_ag
     app.mock.revoke_all_for(&who, app.state.orcid.client_id());
     let id = start(
         &app,
+        JobKind::Affiliations,
         &[item(2, &who, &employment(&app, "Lecturer", "2020", None))],
         false,
     )
@@ -343,23 +285,6 @@ async fn a_revoked_grant_keeps_the_rows_waiting_until_the_researcher_connects_ag
     let got = finished_with(&app, id, ItemStatus::Done).await;
     assert_eq!(got[0].status, ItemStatus::Done, "{:?}", got[0].detail);
     assert_eq!(app.mock.affiliations_of(&who).len(), 1);
-}
-
-/// Waits until every item of the job has `status` and the job is finished again.
-async fn finished_with(app: &TestApp, id: i64, status: ItemStatus) -> Vec<JobItem> {
-    let store = &app.state.store;
-    let reached = wait_until(
-        || async move {
-            let job = store.job(id).await.unwrap().unwrap();
-            let c = store.job_counts(id).await.unwrap();
-            job.status == JobStatus::Finished && c.get(status) == c.total()
-        },
-        Duration::from_secs(60),
-    )
-    .await;
-    let got = store.job_items(id, None, 0, 1_000).await.unwrap();
-    assert!(reached.is_ok(), "items: {got:?}");
-    got
 }
 
 #[tokio::test]
@@ -376,24 +301,8 @@ async fn a_job_killed_mid_way_resumes_without_second_copies() {
     }
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(150))));
-    let id = start(&app, &items, false).await;
-    let store = &app.state.store;
-    let progress = wait_until(
-        || async move {
-            let c = store.job_counts(id).await.unwrap();
-            c.sending > 0 && c.done > 0
-        },
-        Duration::from_secs(60),
-    )
-    .await;
-    assert!(
-        progress.is_ok(),
-        "no progress: {:?}",
-        store.job_counts(id).await.unwrap()
-    );
-    app.runner.abort();
-    let _ = (&mut app.runner).await;
-    let c = store.job_counts(id).await.unwrap();
+    let id = start(&app, JobKind::Affiliations, &items, false).await;
+    let c = kill_mid_way(&mut app, id).await;
     assert!(c.done < 24 && c.sending > 0, "killed mid-request: {c:?}");
     app.mock.set_fault(None);
 

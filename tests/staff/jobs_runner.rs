@@ -3,81 +3,14 @@
 
 use std::time::Duration;
 
-use crate::common::{job_item, journal_articles, wait_for, wait_until, TestApp};
+use crate::common::{job_item, journal_articles, wait_for, wait_until};
+use crate::job_setup::{
+    app, finished, finished_with, kill_mid_way, researchers, staff, staff_browser, start, STAFF,
+};
 use idlink::jobs::runner;
-use idlink::store::{DraftReport, ItemStatus, JobItem, JobStatus, NewJobItem, RowError};
+use idlink::store::{DraftReport, ItemStatus, JobItem, JobKind, JobStatus, NewJobItem, RowError};
 use orcid::OrcidId;
 use orcid_sim::{Fault, CROSSREF_CLIENT_ID};
-
-const STAFF: &str = "0000-0002-1825-0097";
-
-fn staff() -> OrcidId {
-    OrcidId::parse(STAFF).unwrap()
-}
-
-async fn app() -> TestApp {
-    TestApp::spawn_with(&["--staff-orcids", STAFF]).await
-}
-
-/// `n` researchers who connected with the default permissions.
-async fn researchers(app: &TestApp, n: usize) -> Vec<OrcidId> {
-    let mut out = Vec::new();
-    for i in 0..n {
-        let who = app.mock.add_researcher("Test", &format!("Researcher {i}"));
-        app.sign_in_as(&app.browser(), &who, "").await;
-        out.push(who);
-    }
-    out
-}
-
-/// Saves the items as a draft job, starts it and wakes the runner.
-async fn start(app: &TestApp, items: &[NewJobItem], push_again: bool) -> i64 {
-    let store = &app.state.store;
-    let id = store
-        .create_draft_job(
-            &staff(),
-            "works.csv",
-            DraftReport {
-                rows_total: items.len() as i64,
-                ..DraftReport::default()
-            },
-            items,
-        )
-        .await
-        .unwrap();
-    assert!(store.start_job(id, push_again).await.unwrap());
-    app.state.runner.wake();
-    id
-}
-
-/// Waits for the job to finish; its items.
-async fn finished(app: &TestApp, id: i64) -> Vec<JobItem> {
-    let store = &app.state.store;
-    let finished = wait_for(
-        || async move {
-            let job = store.job(id).await.unwrap().unwrap();
-            (job.status == JobStatus::Finished).then_some(job)
-        },
-        Duration::from_secs(120),
-    )
-    .await;
-    let Ok(job) = finished else {
-        panic!(
-            "job {id} did not finish: {:?}",
-            store.job_counts(id).await.unwrap()
-        );
-    };
-    assert!(job.finished_at.is_some());
-    all_items(app, id).await
-}
-
-async fn all_items(app: &TestApp, id: i64) -> Vec<JobItem> {
-    app.state
-        .store
-        .job_items(id, None, 0, 1_000_000)
-        .await
-        .unwrap()
-}
 
 fn with_status(items: &[JobItem], s: ItemStatus) -> Vec<&JobItem> {
     items.iter().filter(|i| i.status == s).collect()
@@ -125,7 +58,7 @@ async fn a_mixed_job_gives_each_item_its_outcome() {
             "journal-article",
         ),
     ];
-    let id = start(&app, &items, false).await;
+    let id = start(&app, JobKind::Works, &items, false).await;
     let got = finished(&app, id).await;
 
     let by_line = |l: i64| got.iter().find(|i| i.line == l).unwrap();
@@ -168,7 +101,7 @@ async fn works_go_in_bulk_requests_of_up_to_100() {
     let who = researchers(&app, 3).await;
     let items = journal_articles(&who, 200, "bulk");
     let before = app.mock.member_api_requests();
-    let id = start(&app, &items, false).await;
+    let id = start(&app, JobKind::Works, &items, false).await;
     let got = finished(&app, id).await;
     assert_eq!(with_status(&got, ItemStatus::Done).len(), 600);
     let metrics = app.state.metrics.render(0);
@@ -220,7 +153,7 @@ async fn a_duplicate_answer_409_is_already_present_not_a_failure() {
             "journal-article",
         ),
     ];
-    let id = start(&app, &items, false).await;
+    let id = start(&app, JobKind::Works, &items, false).await;
     let got = finished(&app, id).await;
     assert_eq!(got[0].status, ItemStatus::Done);
     assert_eq!(
@@ -243,7 +176,7 @@ async fn a_researcher_who_revokes_during_the_job_waits_alone_until_they_connect_
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(200))));
     let items = journal_articles(&who, 150, "revoke");
-    let id = start(&app, &items, false).await;
+    let id = start(&app, JobKind::Works, &items, false).await;
     app.mock
         .revoke_all_for(&who[1], app.state.orcid.client_id());
     let got = finished(&app, id).await;
@@ -253,9 +186,14 @@ async fn a_researcher_who_revokes_during_the_job_waits_alone_until_they_connect_
     assert_eq!(second.len(), 150);
     assert!(
         second.iter().all(|i| i.status == ItemStatus::Waiting
-            && i.detail.as_deref().is_some_and(|d| d.contains(runner::REVOKED))),
+            && i.detail
+                .as_deref()
+                .is_some_and(|d| d.contains(runner::REVOKED))),
         "{:?}",
-        second.iter().map(|i| (&i.status, &i.detail)).collect::<Vec<_>>()
+        second
+            .iter()
+            .map(|i| (&i.status, &i.detail))
+            .collect::<Vec<_>>()
     );
     assert_eq!(app.mock.works_of(&who[0]), 150);
     assert_eq!(app.mock.works_of(&who[1]), 0);
@@ -265,31 +203,10 @@ async fn a_researcher_who_revokes_during_the_job_waits_alone_until_they_connect_
     // Connecting again resumes the waiting items on their own; none is sent twice.
     app.mock.set_fault(None);
     app.sign_in_as(&app.browser(), &who[1], "").await;
-    let got = all_done(&app, id).await;
+    let got = finished_with(&app, id, ItemStatus::Done).await;
     assert_eq!(with_status(&got, ItemStatus::Done).len(), 300);
     assert_eq!(app.mock.works_of(&who[0]), 150);
     assert_eq!(app.mock.works_of(&who[1]), 150);
-}
-
-/// Waits until every item of the job is done and the job is finished again.
-async fn all_done(app: &TestApp, id: i64) -> Vec<JobItem> {
-    let store = &app.state.store;
-    let reached = wait_until(
-        || async move {
-            let job = store.job(id).await.unwrap().unwrap();
-            let c = store.job_counts(id).await.unwrap();
-            job.status == JobStatus::Finished && c.done == c.total()
-        },
-        Duration::from_secs(120),
-    )
-    .await;
-    let got = all_items(app, id).await;
-    assert!(
-        reached.is_ok(),
-        "{:?}",
-        got.iter().map(|i| (&i.status, &i.detail)).collect::<Vec<_>>()
-    );
-    got
 }
 
 #[tokio::test]
@@ -301,7 +218,7 @@ async fn a_refused_token_is_refreshed_and_the_push_goes_on() {
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(100))));
     let items = journal_articles(&who, 150, "refused");
     let before = app.mock.refresh_grants();
-    let id = start(&app, &items, false).await;
+    let id = start(&app, JobKind::Works, &items, false).await;
     // ORCID now answers 401 invalid_token to the token idlink holds (and thinks valid).
     app.mock
         .expire_access_token(secrecy::ExposeSecret::expose_secret(&old.access_token));
@@ -327,7 +244,7 @@ async fn a_503_storm_loses_no_item() {
         status: 503,
         times: 12,
     }));
-    let id = start(&app, &items, false).await;
+    let id = start(&app, JobKind::Works, &items, false).await;
     let got = finished(&app, id).await;
     assert_eq!(with_status(&got, ItemStatus::Done).len(), 240, "{got:?}");
     for r in &who {
@@ -353,23 +270,8 @@ async fn a_job_killed_mid_way_resumes_without_duplicates() {
     let items = journal_articles(&who, 150, "kill");
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(300))));
-    let id = start(&app, &items, false).await;
-    // Kill the runner while requests are in flight, after some progress.
-    let store = &app.state.store;
-    let progress = wait_until(
-        || async move {
-            let c = store.job_counts(id).await.unwrap();
-            c.sending > 0 && c.done > 0
-        },
-        Duration::from_secs(60),
-    )
-    .await;
-    if progress.is_err() {
-        panic!("no progress: {:?}", store.job_counts(id).await.unwrap());
-    }
-    app.runner.abort();
-    let _ = (&mut app.runner).await;
-    let c = app.state.store.job_counts(id).await.unwrap();
+    let id = start(&app, JobKind::Works, &items, false).await;
+    let c = kill_mid_way(&mut app, id).await;
     assert!(c.done < 450 && c.sending > 0, "killed mid-request: {c:?}");
     app.mock.set_fault(None);
 
@@ -406,23 +308,23 @@ async fn deleted_works_come_back_only_with_push_again() {
         "10.5555/gone",
         "journal-article",
     )];
-    let first = finished(&app, start(&app, &work, false).await).await;
+    let first = finished(&app, start(&app, JobKind::Works, &work, false).await).await;
     let put_code = first[0].put_code.unwrap();
     assert!(app.mock.remove_work(&who[0], put_code));
 
-    let again = finished(&app, start(&app, &work, false).await).await;
+    let again = finished(&app, start(&app, JobKind::Works, &work, false).await).await;
     assert_eq!(again[0].status, ItemStatus::Skipped);
     let why = again[0].detail.as_deref().unwrap();
     assert!(why.starts_with("deleted by the researcher"), "{why}");
     assert_eq!(app.mock.works_of(&who[0]), 0);
 
-    let forced = finished(&app, start(&app, &work, true).await).await;
+    let forced = finished(&app, start(&app, JobKind::Works, &work, true).await).await;
     assert_eq!(forced[0].status, ItemStatus::Done);
     assert_ne!(forced[0].put_code, Some(put_code));
     assert_eq!(app.mock.works_of(&who[0]), 1);
 
     // Already there now, from idlink: a fourth upload is skipped, naming the source.
-    let fourth = finished(&app, start(&app, &work, true).await).await;
+    let fourth = finished(&app, start(&app, JobKind::Works, &work, true).await).await;
     assert_eq!(fourth[0].status, ItemStatus::Skipped);
     assert!(fourth[0]
         .detail
@@ -436,7 +338,13 @@ async fn a_researcher_without_permission_to_add_works_waits_with_the_reason() {
     let app = app().await;
     let who = app.mock.add_researcher("Sign", "In Only");
     app.sign_in_as(&app.browser(), &who, "?access=signin").await;
-    let id = start(&app, &journal_articles(&[who], 3, "scope"), false).await;
+    let id = start(
+        &app,
+        JobKind::Works,
+        &journal_articles(&[who], 3, "scope"),
+        false,
+    )
+    .await;
     let got = finished(&app, id).await;
     assert!(got.iter().all(|i| i.status == ItemStatus::Waiting));
     assert!(
@@ -448,7 +356,7 @@ async fn a_researcher_without_permission_to_add_works_waits_with_the_reason() {
 
     // Connecting again with the permission sends them.
     app.sign_in_as(&app.browser(), &who, "").await;
-    all_done(&app, id).await;
+    finished_with(&app, id, ItemStatus::Done).await;
     assert_eq!(app.mock.works_of(&who), 3);
 }
 
@@ -458,7 +366,13 @@ async fn a_cancelled_job_sends_nothing_more() {
     let who = researchers(&app, 1).await;
     app.mock
         .set_fault(Some(Fault::ApiDelay(Duration::from_millis(300))));
-    let id = start(&app, &journal_articles(&who, 250, "cancel"), false).await;
+    let id = start(
+        &app,
+        JobKind::Works,
+        &journal_articles(&who, 250, "cancel"),
+        false,
+    )
+    .await;
     let store = &app.state.store;
     wait_until(
         || async move { store.job_counts(id).await.unwrap().sending > 0 },
@@ -502,13 +416,6 @@ async fn a_cancelled_job_sends_nothing_more() {
 }
 
 /// A signed-in staff member's browser.
-async fn staff_browser(app: &TestApp) -> reqwest::Client {
-    app.mock.add_researcher_with_id(&staff(), "Staff", "Member");
-    let client = app.browser();
-    app.sign_in_as(&client, &staff(), "").await;
-    client
-}
-
 #[tokio::test]
 async fn the_reconciliation_shows_what_differs_from_the_record() {
     let app = app().await;
@@ -532,7 +439,7 @@ async fn the_reconciliation_shows_what_differs_from_the_record() {
         ),
         job_item(5, &r, "Refused", "10.5555/rec.4", "no-such-type"),
     ];
-    let id = start(&app, &items, false).await;
+    let id = start(&app, JobKind::Works, &items, false).await;
     let got = finished(&app, id).await;
     assert!(app.mock.remove_work(&r, got[1].put_code.unwrap()));
     assert!(app.mock.remove_work(&r, got[2].put_code.unwrap()));
@@ -620,7 +527,13 @@ async fn the_reconciliation_shows_what_differs_from_the_record() {
 async fn only_staff_see_reconciliations() {
     let app = app().await;
     let who = researchers(&app, 1).await;
-    let id = start(&app, &journal_articles(&who, 1, "private"), false).await;
+    let id = start(
+        &app,
+        JobKind::Works,
+        &journal_articles(&who, 1, "private"),
+        false,
+    )
+    .await;
     finished(&app, id).await;
     let someone = app.browser();
     app.sign_in(&someone).await;

@@ -7,6 +7,7 @@ mod common;
 mod demo_staff;
 mod invitations;
 mod invitations_reminders;
+mod job_setup;
 mod jobs_affiliations;
 mod jobs_intake;
 mod jobs_runner;

@@ -11,7 +11,7 @@ use orcid::model::{
 };
 use orcid::{external_ids, OrcidId};
 
-use super::{orcid_in, parse_rows, width_ok, FileError, Header, Layout, Limits, ParsedFile};
+use super::{parse_rows, row_start, FileError, Header, Layout, Limits, ParsedFile};
 use crate::jobs::findings::Findings;
 use crate::store::RowError;
 
@@ -163,18 +163,8 @@ fn check_row(
     organization: &Organization,
     findings: &mut Findings,
 ) -> Option<AffiliationRow> {
-    let line = i64::try_from(line).unwrap_or(i64::MAX);
-    if !width_ok(header, line, fields, findings) {
-        return None;
-    }
-    let orcid = orcid_in(header, line, fields, findings);
-    let mut report = |column: &str, message: String| {
-        findings.push(RowError {
-            line,
-            column: column.to_string(),
-            message,
-        })
-    };
+    let (line, orcid) = row_start(header, line, fields, findings)?;
+    let mut report = |column: &str, message: String| findings.report(line, column, message);
     let get = |c: &'static str| header.get(fields, c);
     let section = match get("affiliation_type") {
         "" => {

@@ -225,13 +225,23 @@ impl Header {
     }
 }
 
-/// Whether the row has as many values as the header names; reported when not.
-pub(super) fn width_ok(
+/// What every row check starts with: the row's line number as stored and its iD (`None`
+/// when reported as missing or invalid); `None` for a row of the wrong width, reported.
+pub(super) fn row_start(
     header: &Header,
-    line: i64,
+    line: u64,
     fields: &[String],
     findings: &mut Findings,
-) -> bool {
+) -> Option<(i64, Option<OrcidId>)> {
+    let line = i64::try_from(line).unwrap_or(i64::MAX);
+    if !width_ok(header, line, fields, findings) {
+        return None;
+    }
+    Some((line, orcid_in(header, line, fields, findings)))
+}
+
+/// Whether the row has as many values as the header names; reported when not.
+fn width_ok(header: &Header, line: i64, fields: &[String], findings: &mut Findings) -> bool {
     if fields.len() == header.width {
         return true;
     }
@@ -248,7 +258,7 @@ pub(super) fn width_ok(
 }
 
 /// The row's `orcid` value as an iD; reported when empty or not valid.
-pub(super) fn orcid_in(
+fn orcid_in(
     header: &Header,
     line: i64,
     fields: &[String],

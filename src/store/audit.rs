@@ -43,7 +43,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 17] = [
         Self::AddWork,
         Self::UpdateWork,
         Self::DeleteWork,

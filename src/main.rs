@@ -52,6 +52,8 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     let outbox = state.outbox.start();
     // Reminders for invitations not yet taken up, through the outbox.
     let _reminders = state.invitations.start_reminders();
+    // A roster's named iDs are looked up on ORCID, carrying on from before a restart.
+    let _lookups = state.invitations.start_lookups();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

@@ -589,6 +589,52 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn messages_are_claimed_a_few_at_once_in_order_and_unsent_ones_go_back() {
+        let (_dir, o) = outbox("https://idlink.example.org/").await;
+        let msgs = ["a@example.org", "b@example.org", "c@example.org"]
+            .map(|to| Outgoing {
+                to: to.into(),
+                to_name: None,
+                kind: MailKind::Notice,
+                invitation_id: None,
+                batch: None,
+                message: Rendered {
+                    subject: "s".into(),
+                    text: "t".into(),
+                    html: "h".into(),
+                    stop_url: None,
+                },
+            })
+            .to_vec();
+        let ids = o.enqueue(msgs).await.unwrap();
+        // b asks for no more mail just as its message is claimed.
+        sqlx::query("INSERT INTO mail_stopped (address, stopped_at, via) VALUES ('b@example.org', 0, 'page')")
+            .execute(o.inner.store.pool())
+            .await
+            .unwrap();
+        let store = &o.inner.store;
+        let claimed = store.claim_mail(2).await.unwrap();
+        assert_eq!(claimed.iter().map(|m| m.id).collect::<Vec<_>>(), ids[..2]);
+        assert!(claimed.iter().all(|m| m.attempts == 1));
+        assert!(
+            !claimed[0].stopped && claimed[1].stopped,
+            "b's is settled unsent"
+        );
+        let statuses = o.status_of(&ids).await.unwrap();
+        assert_eq!(statuses[0].1, MailStatus::Sending);
+        assert_eq!(statuses[2].1, MailStatus::Queued);
+
+        store.release_mail(&[ids[0]]).await.unwrap();
+        let again = store.claim_mail(10).await.unwrap();
+        let again: Vec<(i64, i64)> = again.iter().map(|m| (m.id, m.attempts)).collect();
+        assert_eq!(
+            again,
+            [(ids[0], 1), (ids[2], 1)],
+            "the released one's try not counted"
+        );
+    }
+
+    #[tokio::test]
     async fn message_ids_are_unique_and_on_idlinks_host() {
         let (_dir, o) = outbox("https://idlink.example.org/").await;
         let a = o.message_id();

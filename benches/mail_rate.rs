@@ -15,7 +15,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{wait_until_every, TestApp, TestSmtp};
+use common::{wait_until, wait_until_every, TestApp, TestSmtp};
 use idlink::mail::outbox::{MailKind, Outgoing};
 use idlink::mail::LinkMessage;
 
@@ -104,6 +104,16 @@ async fn run(messages: usize, rate: u32) -> Measured {
     } else {
         f64::INFINITY
     };
+    // Outcomes are recorded a moment after the server's answer.
+    let settled = wait_until(
+        || async {
+            let p = app.state.outbox.progress("bench").await.expect("progress");
+            p.settled() as usize >= messages
+        },
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(settled.is_ok(), "every message settled");
     let p = app.state.outbox.progress("bench").await.expect("progress");
     let each_once = p.sent as usize == messages
         && (0..messages).all(|i| smtp.delivered_to(&format!("person{i}@example.org")) == 1);

@@ -54,6 +54,8 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     let _reminders = state.invitations.start_reminders();
     // Each grant confirmed with ORCID once per TOKEN_CHECK_DAYS, due times in the database.
     let _health_checks = state.grants.start_health_checks();
+    // A roster's named iDs are looked up on ORCID, carrying on from before a restart.
+    let _lookups = state.invitations.start_lookups();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

@@ -44,6 +44,11 @@
         badge.className = "jobs-status " + p.status;
       }
     }
+    if (!p.active && box.getAttribute("data-reload-when-done") === "true") {
+      // What comes next (a draft's Send) is drawn by the server.
+      window.location.reload();
+      return;
+    }
     if (!p.active) {
       var ended = document.getElementById("job-ended");
       var refresh = document.getElementById("job-refresh");

@@ -1,6 +1,8 @@
 //! A roster (or one person from the form) checked end to end before anything is sent:
 //! the rows ([`super::roster`]), then who is already connected, then each named iD on
-//! ORCID's Public API ([`super::lookup`]), whose public name staff see beside it.
+//! ORCID's Public API ([`super::lookup`]), whose public name staff see beside it. One
+//! person's iD is looked up at once; a roster's are marked for the background lookups
+//! ([`super::lookups`]), so a large roster is stored without waiting on ORCID.
 
 use std::collections::HashSet;
 
@@ -39,14 +41,11 @@ pub enum IntakeError {
     Task(#[from] tokio::task::JoinError),
 }
 
-/// Checks a roster file. Parsing runs off the async threads: a large file takes a moment.
-pub async fn review_roster(
-    store: &Store,
-    lookup: Option<&PublicLookup>,
-    bytes: Vec<u8>,
-) -> Result<Review, IntakeError> {
+/// Checks a roster file; its named iDs are left for the background lookups. Parsing
+/// runs off the async threads: a large file takes a moment.
+pub async fn review_roster(store: &Store, bytes: Vec<u8>) -> Result<Review, IntakeError> {
     let parsed = tokio::task::spawn_blocking(move || roster::parse(&bytes)).await??;
-    review(store, lookup, parsed).await
+    review(store, Lookups::Later, parsed).await
 }
 
 /// Checks one person from the form: the same rules as a roster row.
@@ -60,13 +59,27 @@ pub async fn review_person(
         findings: Findings::default(),
         rows: vec![row],
     };
-    review(store, lookup, parsed).await
+    let lookups = match lookup {
+        Some(lookup) => Lookups::Now(lookup),
+        None => Lookups::Skip,
+    };
+    review(store, lookups, parsed).await
 }
 
-/// `lookup`: `None` skips the Public API (tests of the rows alone, the benchmark).
+/// When named iDs are looked up on the Public API.
+#[derive(Clone, Copy)]
+enum Lookups<'a> {
+    /// Before the draft is stored (one person: staff wait a moment).
+    Now(&'a PublicLookup),
+    /// After, in the background (a roster).
+    Later,
+    /// Not at all (tests of the rows alone).
+    Skip,
+}
+
 async fn review(
     store: &Store,
-    lookup: Option<&PublicLookup>,
+    lookups: Lookups<'_>,
     parsed: ParsedRoster,
 ) -> Result<Review, IntakeError> {
     let mut orcids: Vec<OrcidId> = parsed.rows.iter().filter_map(|r| r.orcid).collect();
@@ -112,9 +125,9 @@ async fn review(
         }
     }
 
-    let names = match lookup {
-        Some(lookup) => look_up(lookup, &kept).await,
-        None => vec![None; kept.len()],
+    let names = match lookups {
+        Lookups::Now(lookup) => look_up(lookup, &kept).await,
+        Lookups::Later | Lookups::Skip => vec![None; kept.len()],
     };
     let mut invitations = Vec::with_capacity(kept.len());
     let mut late = Vec::new();
@@ -125,7 +138,7 @@ async fn review(
                 late.push(RowError {
                     line: row.line,
                     column: "orcid".into(),
-                    message: format!("No ORCID record: ORCID has no record with the iD {id}. Check it with the person, or leave the iD out."),
+                    message: no_record_message(&id),
                 });
                 continue;
             }
@@ -136,7 +149,9 @@ async fn review(
             }
             None => None,
         };
+        let lookup_pending = matches!(lookups, Lookups::Later) && row.orcid.is_some();
         invitations.push(NewInvitation {
+            lookup_pending,
             line: row.line,
             email: row.email,
             given_names: row.given_names,
@@ -155,6 +170,11 @@ async fn review(
         findings,
         invitations,
     })
+}
+
+/// The finding for a named iD ORCID has no record of.
+pub fn no_record_message(id: &str) -> String {
+    format!("No ORCID record: ORCID has no record with the iD {id}. Check it with the person, or leave the iD out.")
 }
 
 /// One answer per row: `None` for rows without an iD.

@@ -60,6 +60,15 @@ impl PublicLookup {
         }
     }
 
+    /// The same lookups (cache and token shared) at bulk priority on the shared limiter:
+    /// for work nobody is waiting on, served after people's calls.
+    pub fn bulk(&self) -> Self {
+        Self {
+            orcid: self.orcid.bulk(),
+            ..self.clone()
+        }
+    }
+
     /// The record behind `id`, from the cache or from ORCID.
     #[tracing::instrument(skip(self), fields(orcid = %id))]
     pub async fn find(&self, id: &OrcidId) -> Result<Found, LookupFailed> {

@@ -13,6 +13,8 @@ use crate::store::{now, Invitation};
 pub const REMINDER_CHECK: Duration = Duration::from_secs(15 * 60);
 /// Reminders queued per look, so one look never holds the database for long.
 const REMINDERS_PER_ROUND: i64 = 1000;
+/// Messages of a sent batch queued per transaction.
+const ENQUEUE_CHUNK: usize = 2000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -20,6 +22,8 @@ pub enum SendError {
     NotDraft,
     #[error("this batch has nobody to invite")]
     Empty,
+    #[error("this batch's iDs are still being looked up on ORCID")]
+    LookingUp,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("the message could not be drawn: {0}")]
@@ -39,6 +43,14 @@ impl Invitations {
         batch_id: i64,
         staff: &orcid::OrcidId,
     ) -> Result<usize, SendError> {
+        if self
+            .store
+            .invitation_batch(batch_id)
+            .await?
+            .is_some_and(|b| b.lookups_pending > 0)
+        {
+            return Err(SendError::LookingUp);
+        }
         let people = self.store.batch_invitations(batch_id, i64::MAX).await?;
         if people.is_empty() {
             return Err(SendError::Empty);
@@ -59,11 +71,26 @@ impl Invitations {
         }
         self.store.audit_invitations_sent(staff, batch_id).await?;
         let batch = batch_name(batch_id);
-        let mut outgoing = Vec::with_capacity(people.len());
-        for (person, (token, _)) in people.iter().zip(&tokens) {
-            outgoing.push(self.outgoing(person, token, Some(&batch), false).await?);
+        let mut queued = 0;
+        // In chunks: each chunk's stop links and messages are one transaction apiece, so
+        // a large batch never holds the database for long, and the first messages go
+        // while the rest are still being queued.
+        for (people, tokens) in people
+            .chunks(ENQUEUE_CHUNK)
+            .zip(tokens.chunks(ENQUEUE_CHUNK))
+        {
+            let addresses: Vec<&str> = people.iter().map(|p| p.email.as_str()).collect();
+            let stop_urls = self.outbox.stop_urls(&addresses).await?;
+            let outgoing = people
+                .iter()
+                .zip(tokens)
+                .zip(stop_urls)
+                .map(|((person, (token, _)), stop_url)| {
+                    self.outgoing(person, token, Some(&batch), false, stop_url)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            queued += self.outbox.enqueue(outgoing).await?.len();
         }
-        let queued = self.outbox.enqueue(outgoing).await?.len();
         tracing::info!(batch = batch_id, queued, "invitations queued");
         Ok(queued)
     }
@@ -97,7 +124,8 @@ impl Invitations {
                 // Each reminder carries a link of its own; the earlier ones keep working.
                 let (token, hash) = links::new_token();
                 self.store.add_invitation_link(inv.id, &hash).await?;
-                let message = self.outgoing(inv, &token, None, true).await?;
+                let stop_url = self.outbox.stop_url(&inv.email).await?;
+                let message = self.outgoing(inv, &token, None, true, stop_url)?;
                 self.outbox.enqueue(vec![message]).await?;
                 self.store.record_invitation_reminder(inv.id).await?;
                 queued += 1;
@@ -124,14 +152,14 @@ impl Invitations {
         })
     }
 
-    async fn outgoing(
+    fn outgoing(
         &self,
         inv: &Invitation,
         token: &str,
         batch: Option<&str>,
         reminder: bool,
+        stop_url: String,
     ) -> Result<Outgoing, SendError> {
-        let stop_url = self.outbox.stop_url(&inv.email).await?;
         let message = self.message(inv, &self.link_url(token), stop_url, reminder);
         Ok(Outgoing {
             to: inv.email.clone(),

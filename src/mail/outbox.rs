@@ -9,6 +9,7 @@
 //! waits for it to be fixed. A message found `sending` at start-up lost its answer in a
 //! crash: it becomes `unknown` and goes again only when staff say so ([`Outbox::send_again`]).
 
+use std::collections::VecDeque;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,14 +19,14 @@ use base64::Engine;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use url::Url;
 
 use super::{Mailer, Recipient, Rendered};
 use crate::metrics::Metrics;
-use crate::store::{now, ClaimedMail, NewMail, StopVia, Store};
+use crate::store::{now, ClaimedMail, MailOutcome, NewMail, StopVia, Store};
 
 pub use crate::store::{MailKind, MailProgress, MailStatus, OutboxEntry};
 
@@ -35,11 +36,16 @@ pub const MAX_ATTEMPTS: i64 = 8;
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(3600);
 /// Messages handed to the server at the same time: a slow exchange does not hold the
 /// others back, and the rate limit still decides when each one starts.
-const IN_FLIGHT: usize = 4;
+const IN_FLIGHT: usize = 8;
+/// Outcomes recorded in one transaction at most.
+const SETTLE_BATCH: usize = 256;
 /// How long the sender sleeps with nothing due, unless woken by new mail.
 const IDLE_WAIT: Duration = Duration::from_secs(60);
 /// After a database error, before the sender looks again.
 const DB_ERROR_WAIT: Duration = Duration::from_secs(5);
+
+/// Where sends report how they ended.
+type Settled = mpsc::UnboundedSender<MailOutcome>;
 
 /// One message for the outbox.
 #[derive(Debug, Clone)]
@@ -70,6 +76,8 @@ struct Inner {
     /// The domain of every Message-ID: idlink's own host.
     message_domain: String,
     limiter: DefaultDirectRateLimiter,
+    /// Messages claimed in one database round trip: a tenth of a second's worth.
+    claim_size: i64,
     /// The first wait before a retry; doubled with each attempt.
     retry: Duration,
     /// Woken when mail is enqueued or queued again.
@@ -90,12 +98,15 @@ impl Outbox {
         rate_per_min: NonZeroU32,
         retry: Duration,
     ) -> Self {
-        // One message each 60/rate seconds, no burst: a provider's limit is usually a
-        // rate, and a burst of a whole minute's allowance is what trips it.
+        // One message each 60/rate seconds, with at most a tenth of a second's worth at
+        // once: enough for a turn that came late (a slow database write, a busy machine)
+        // to catch up, far from the burst of a whole minute's allowance that trips a
+        // provider's limit.
         let period = Duration::from_secs(60) / rate_per_min.get();
+        let tenth = NonZeroU32::new(rate_per_min.get() / 600).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(period)
             .unwrap_or_else(|| Quota::per_minute(rate_per_min))
-            .allow_burst(NonZeroU32::MIN);
+            .allow_burst(tenth);
         let message_domain = public_url
             .host_str()
             .unwrap_or("idlink.invalid")
@@ -108,6 +119,7 @@ impl Outbox {
                 public_url,
                 message_domain,
                 limiter: RateLimiter::direct(quota),
+                claim_size: i64::from(tenth.get()),
                 retry,
                 wake: Notify::new(),
                 stop: watch::Sender::new(false),
@@ -255,10 +267,15 @@ impl Outbox {
             ),
             Err(e) => tracing::error!(error = %e, "cannot check the outbox at start"),
         }
-        let mut in_flight = JoinSet::new();
-        self.feed(&mut in_flight).await;
-        // Stopping: what was handed to the server is settled before idlink exits.
-        while in_flight.join_next().await.is_some() {}
+        let (settled, outcomes) = mpsc::unbounded_channel();
+        let sending = async {
+            let mut in_flight = JoinSet::new();
+            self.feed(&mut in_flight, settled).await;
+            // Stopping: what was handed to the server is settled before idlink exits.
+            while in_flight.join_next().await.is_some() {}
+        };
+        // The settler ends once every send has reported.
+        tokio::join!(sending, self.settle(outcomes));
     }
 
     /// Stops the sender cleanly: no message is claimed any more, and those being sent
@@ -270,49 +287,96 @@ impl Outbox {
         }
     }
 
-    /// Claims due messages at the rate and hands each to a task of `in_flight`, until
-    /// idlink stops.
-    async fn feed(&self, in_flight: &mut JoinSet<()>) {
+    /// Hands due messages, at the rate, to tasks of `in_flight` until idlink stops. They
+    /// are claimed a few at a time (one database round trip for a tenth of a second's
+    /// worth); claimed ones not yet handed over at the stop go back to the queue.
+    async fn feed(&self, in_flight: &mut JoinSet<()>, settled: Settled) {
         let slots = Arc::new(Semaphore::new(IN_FLIGHT));
         let mut stop = self.inner.stop.subscribe();
+        let mut claimed: VecDeque<ClaimedMail> = VecDeque::new();
         loop {
             while in_flight.try_join_next().is_some() {}
+            if let Some(until) = self.held() {
+                self.release(&mut claimed).await;
+                tokio::select! {
+                    _ = stop.wait_for(|stopping| *stopping) => break,
+                    () = tokio::time::sleep_until(until) => continue,
+                }
+            }
+            if claimed.is_empty() {
+                tokio::select! {
+                    _ = stop.wait_for(|stopping| *stopping) => break,
+                    due = self.due_or_wait() => if !due { continue },
+                }
+            }
             let slot = tokio::select! {
-                _ = stop.wait_for(|stopping| *stopping) => return,
+                _ = stop.wait_for(|stopping| *stopping) => break,
                 slot = self.turn(&slots) => slot,
             };
             let Some(slot) = slot else {
                 continue;
             };
-            // Not raced with the stop: a claim cut off half-way would leave its message
-            // in doubt.
-            let mail = match self.inner.store.claim_mail().await {
-                Ok(Some(mail)) => mail,
-                Ok(None) => continue,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot claim a message from the outbox");
-                    tokio::time::sleep(DB_ERROR_WAIT).await;
-                    continue;
+            if claimed.is_empty() {
+                // Claimed only once a turn has come, so a message waiting for its turn
+                // stays `queued` (a stop link still settles it). Not raced with the stop:
+                // a claim cut off half-way would leave its messages in doubt.
+                match self.inner.store.claim_mail(self.inner.claim_size).await {
+                    Ok(mails) => claimed.extend(mails),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot claim messages from the outbox");
+                        tokio::time::sleep(DB_ERROR_WAIT).await;
+                        continue;
+                    }
                 }
+            }
+            let Some(mail) = claimed.pop_front() else {
+                continue;
             };
             let this = self.clone();
+            let settled = settled.clone();
             in_flight.spawn(async move {
-                this.deliver(mail).await;
+                let outcome = this.deliver(mail).await;
                 drop(slot);
+                // Only fails once the settler is gone, i.e. the sender was aborted: the
+                // message stays `sending` and becomes `unknown` at the next start.
+                let _ = settled.send(outcome);
             });
+        }
+        self.release(&mut claimed).await;
+    }
+
+    /// Puts claimed messages that were not handed to the server back in the queue.
+    async fn release(&self, claimed: &mut VecDeque<ClaimedMail>) {
+        if claimed.is_empty() {
+            return;
+        }
+        let ids: Vec<i64> = claimed.drain(..).map(|m| m.id).collect();
+        if let Err(e) = self.inner.store.release_mail(&ids).await {
+            // Left `sending`: they become `unknown` at the next start, never sent twice.
+            tracing::error!(error = %e, "cannot put claimed messages back in the queue");
         }
     }
 
-    /// Waits for the next message's turn: one is due, the outbox is not held, a sending
-    /// slot is free and the rate allows; `None` when the loop should look again.
+    /// Records outcomes as sends report them: all that arrived while the last write ran
+    /// go in one transaction, so settling keeps up at any rate.
+    async fn settle(&self, mut outcomes: mpsc::UnboundedReceiver<MailOutcome>) {
+        let mut batch = Vec::new();
+        while outcomes.recv_many(&mut batch, SETTLE_BATCH).await > 0 {
+            if let Err(e) = self.inner.store.settle_mail(&batch).await {
+                // Left `sending`: they become `unknown` at the next start, never sent twice.
+                tracing::error!(error = %e, "cannot record the outcome of messages");
+            }
+            if batch.iter().any(|o| o.status == MailStatus::Queued) {
+                // The sender may be asleep with nothing else queued: a retry is due soon.
+                self.inner.wake.notify_one();
+            }
+            batch.clear();
+        }
+    }
+
+    /// Waits for a sending slot and for the rate to allow the next message; `None` when
+    /// the slots are gone.
     async fn turn(&self, slots: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
-        if !self.something_due().await {
-            return None;
-        }
-        if let Some(until) = self.held() {
-            tokio::time::sleep_until(until).await;
-            return None;
-        }
         let slot = slots.clone().acquire_owned().await.ok()?;
         self.inner.limiter.until_ready().await;
         Some(slot)
@@ -320,7 +384,7 @@ impl Outbox {
 
     /// Whether a message is due now; if not, first waits until one may be (its retry
     /// time, new mail, or the idle wait).
-    async fn something_due(&self) -> bool {
+    async fn due_or_wait(&self) -> bool {
         let due = match self.inner.store.next_mail_due_at().await {
             Ok(due) => due,
             Err(e) => {
@@ -342,36 +406,20 @@ impl Outbox {
         false
     }
 
-    /// Sends one claimed message and settles it.
+    /// Sends one claimed message; how it ended.
     #[tracing::instrument(skip_all, fields(mail_id = mail.id, attempt = mail.attempts))]
-    async fn deliver(&self, mail: ClaimedMail) {
+    async fn deliver(&self, mail: ClaimedMail) -> MailOutcome {
         let inner = &self.inner;
-        let settle = |status, error: Option<String>, retry_at| async move {
-            if let Err(e) = inner
-                .store
-                .settle_mail(mail.id, status, error.as_deref(), retry_at)
-                .await
-            {
-                // Left `sending`: it becomes `unknown` at the next start, never sent twice.
-                tracing::error!(error = %e, "cannot record the outcome of a message");
-            }
-            if status == MailStatus::Queued {
-                // The sender may be asleep with nothing else queued: its retry is due soon.
-                inner.wake.notify_one();
-            }
+        let outcome = |status, error: Option<String>, retry_at| MailOutcome {
+            id: mail.id,
+            status,
+            error,
+            retry_at,
         };
-        match inner.store.is_address_stopped(&mail.to_address).await {
-            Ok(false) => {}
-            Ok(true) => {
-                inner.metrics.mail("stopped");
-                let why = "the recipient asked for no more mail".to_string();
-                return settle(MailStatus::Stopped, Some(why), None).await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot check whether the recipient stopped mail");
-                let retry_at = now() + DB_ERROR_WAIT.as_secs() as i64;
-                return settle(MailStatus::Queued, None, Some(retry_at)).await;
-            }
+        if mail.stopped {
+            inner.metrics.mail("stopped");
+            let why = "the recipient asked for no more mail".to_string();
+            return outcome(MailStatus::Stopped, Some(why), None);
         }
         let message = Rendered {
             subject: mail.subject,
@@ -386,7 +434,7 @@ impl Outbox {
         };
         let Err(e) = inner.mailer.send_to(to, &message).await else {
             inner.metrics.mail("sent");
-            return settle(MailStatus::Sent, None, None).await;
+            return outcome(MailStatus::Sent, None, None);
         };
         let reason = e.to_string();
         let retry_at = now() + self.retry_wait(mail.attempts).as_secs() as i64;
@@ -398,15 +446,15 @@ impl Outbox {
             );
             self.hold(Instant::now() + self.retry_wait(mail.attempts));
             inner.metrics.mail("retried");
-            settle(MailStatus::Queued, Some(reason), Some(retry_at)).await;
+            outcome(MailStatus::Queued, Some(reason), Some(retry_at))
         } else if e.is_transient() && mail.attempts < MAX_ATTEMPTS {
             tracing::warn!("message not sent, tried again later: {reason}");
             inner.metrics.mail("retried");
-            settle(MailStatus::Queued, Some(reason), Some(retry_at)).await;
+            outcome(MailStatus::Queued, Some(reason), Some(retry_at))
         } else {
             tracing::warn!("message not sent, given up: {reason}");
             inner.metrics.mail("failed");
-            settle(MailStatus::Failed, Some(reason), None).await;
+            outcome(MailStatus::Failed, Some(reason), None)
         }
     }
 
@@ -538,6 +586,52 @@ mod tests {
             .await
             .unwrap()
             .is_none());
+    }
+
+    #[tokio::test]
+    async fn messages_are_claimed_a_few_at_once_in_order_and_unsent_ones_go_back() {
+        let (_dir, o) = outbox("https://idlink.example.org/").await;
+        let msgs = ["a@example.org", "b@example.org", "c@example.org"]
+            .map(|to| Outgoing {
+                to: to.into(),
+                to_name: None,
+                kind: MailKind::Notice,
+                invitation_id: None,
+                batch: None,
+                message: Rendered {
+                    subject: "s".into(),
+                    text: "t".into(),
+                    html: "h".into(),
+                    stop_url: None,
+                },
+            })
+            .to_vec();
+        let ids = o.enqueue(msgs).await.unwrap();
+        // b asks for no more mail just as its message is claimed.
+        sqlx::query("INSERT INTO mail_stopped (address, stopped_at, via) VALUES ('b@example.org', 0, 'page')")
+            .execute(o.inner.store.pool())
+            .await
+            .unwrap();
+        let store = &o.inner.store;
+        let claimed = store.claim_mail(2).await.unwrap();
+        assert_eq!(claimed.iter().map(|m| m.id).collect::<Vec<_>>(), ids[..2]);
+        assert!(claimed.iter().all(|m| m.attempts == 1));
+        assert!(
+            !claimed[0].stopped && claimed[1].stopped,
+            "b's is settled unsent"
+        );
+        let statuses = o.status_of(&ids).await.unwrap();
+        assert_eq!(statuses[0].1, MailStatus::Sending);
+        assert_eq!(statuses[2].1, MailStatus::Queued);
+
+        store.release_mail(&[ids[0]]).await.unwrap();
+        let again = store.claim_mail(10).await.unwrap();
+        let again: Vec<(i64, i64)> = again.iter().map(|m| (m.id, m.attempts)).collect();
+        assert_eq!(
+            again,
+            [(ids[0], 1), (ids[2], 1)],
+            "the released one's try not counted"
+        );
     }
 
     #[tokio::test]

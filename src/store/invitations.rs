@@ -31,6 +31,28 @@ pub struct NewInvitation {
     pub named_orcid: Option<OrcidId>,
     /// ORCID's public name for `named_orcid` ("" when the record shows none).
     pub public_name: Option<String>,
+    /// `named_orcid` is still to be looked up on ORCID, in the background.
+    pub lookup_pending: bool,
+}
+
+/// A named iD waiting for its Public API lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLookup {
+    pub invitation_id: i64,
+    pub batch_id: i64,
+    pub line: i64,
+    pub orcid: OrcidId,
+}
+
+/// What a background lookup found for one invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupAnswer {
+    /// The record exists: its public name ("" when not public).
+    Named(String),
+    /// No record behind the iD: the person is taken out of the draft with this finding.
+    NoRecord(String),
+    /// ORCID could not be asked: invited without a name beside the iD.
+    Unchecked,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
@@ -52,6 +74,9 @@ pub struct InvitationBatch {
     pub rows_total: i64,
     pub rows_invalid: i64,
     pub invitations: i64,
+    /// Named iDs to look up in all, and those not yet looked up.
+    pub lookups_total: i64,
+    pub lookups_pending: i64,
 }
 
 /// One invitation as the link, the sender and the reminders need it.
@@ -98,17 +123,20 @@ impl Store {
     ) -> Result<i64, sqlx::Error> {
         let t = now();
         let omitted = serde_json::to_string(report.omitted).unwrap_or_else(|_| "[]".into());
+        let lookups = rows.iter().filter(|r| r.lookup_pending).count() as i64;
         let mut tx = self.pool.begin().await?;
         let id = sqlx::query_scalar!(
             "INSERT INTO invitation_batches
-                 (created_at, created_by, source, status, rows_total, rows_invalid, omitted)
-             VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6) RETURNING id",
+                 (created_at, created_by, source, status, rows_total, rows_invalid, omitted,
+                  lookups_total)
+             VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7) RETURNING id",
             t,
             created_by,
             source,
             report.rows_total,
             report.rows_invalid,
             omitted,
+            lookups,
         )
         .fetch_one(&mut *tx)
         .await?;
@@ -127,7 +155,7 @@ impl Store {
         for chunk in rows.chunks(INSERT_CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO invitations (batch_id, line, email, given_names, family_names,
-                     department, named_orcid, public_name) ",
+                     department, named_orcid, public_name, lookup_pending) ",
             );
             q.push_values(chunk, |mut b, r| {
                 b.push_bind(id)
@@ -137,7 +165,8 @@ impl Store {
                     .push_bind(&r.family_names)
                     .push_bind(&r.department)
                     .push_bind(r.named_orcid)
-                    .push_bind(&r.public_name);
+                    .push_bind(&r.public_name)
+                    .push_bind(r.lookup_pending);
             });
             q.build().execute(&mut *tx).await?;
         }
@@ -150,7 +179,10 @@ impl Store {
             InvitationBatch,
             r#"SELECT b.id, b.created_at, b.created_by AS "created_by: OrcidId", b.source,
                       b.status AS "status: BatchStatus", b.sent_at, b.rows_total, b.rows_invalid,
-                      (SELECT COUNT(*) FROM invitations i WHERE i.batch_id = b.id) AS "invitations!: i64"
+                      (SELECT COUNT(*) FROM invitations i WHERE i.batch_id = b.id) AS "invitations!: i64",
+                      b.lookups_total,
+                      (SELECT COUNT(*) FROM invitations i
+                       WHERE i.batch_id = b.id AND i.lookup_pending = 1) AS "lookups_pending!: i64"
                FROM invitation_batches b WHERE b.id = ?1"#,
             id
         )
@@ -212,9 +244,12 @@ impl Store {
     ) -> Result<bool, sqlx::Error> {
         let t = now();
         let mut tx = self.pool.begin().await?;
+        // Not while an iD is still being looked up: its row may yet be taken out.
         let changed = sqlx::query!(
             "UPDATE invitation_batches SET status = 'sent', sent_at = ?2
-             WHERE id = ?1 AND status = 'draft'",
+             WHERE id = ?1 AND status = 'draft'
+               AND NOT EXISTS (SELECT 1 FROM invitations
+                               WHERE batch_id = ?1 AND lookup_pending = 1)",
             batch_id,
             t
         )
@@ -431,6 +466,79 @@ impl Store {
             out.extend(rows.into_iter().map(|r| r.0));
         }
         Ok(out)
+    }
+
+    /// Named iDs of draft batches still to be looked up, oldest batch first.
+    pub async fn pending_lookups(&self, limit: i64) -> Result<Vec<PendingLookup>, sqlx::Error> {
+        sqlx::query_as!(
+            PendingLookup,
+            r#"SELECT i.id AS "invitation_id!", i.batch_id, i.line,
+                      i.named_orcid AS "orcid!: OrcidId"
+               FROM invitations i JOIN invitation_batches b ON b.id = i.batch_id
+               WHERE i.lookup_pending = 1 AND i.named_orcid IS NOT NULL AND b.status = 'draft'
+               ORDER BY i.batch_id, i.id LIMIT ?1"#,
+            limit
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Records lookups' answers in one transaction: the public name beside the iD, or,
+    /// for an iD with no record, the person out of the draft and a finding in its place.
+    pub async fn record_lookups(
+        &self,
+        answers: &[(PendingLookup, LookupAnswer)],
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for (p, answer) in answers {
+            match answer {
+                LookupAnswer::Named(name) => {
+                    sqlx::query!(
+                        "UPDATE invitations SET public_name = ?2, lookup_pending = 0 WHERE id = ?1",
+                        p.invitation_id,
+                        name
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                LookupAnswer::Unchecked => {
+                    sqlx::query!(
+                        "UPDATE invitations SET lookup_pending = 0 WHERE id = ?1",
+                        p.invitation_id
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                LookupAnswer::NoRecord(message) => {
+                    let gone = sqlx::query!(
+                        "DELETE FROM invitations WHERE id = ?1 AND lookup_pending = 1",
+                        p.invitation_id
+                    )
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if gone == 0 {
+                        continue;
+                    }
+                    sqlx::query!(
+                        "INSERT INTO invitation_findings (batch_id, line, column_name, message)
+                         VALUES (?1, ?2, 'orcid', ?3)",
+                        p.batch_id,
+                        p.line,
+                        message
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query!(
+                        "UPDATE invitation_batches SET rows_invalid = rows_invalid + 1 WHERE id = ?1",
+                        p.batch_id
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await
     }
 
     /// The stored `/read-public` token while it has not expired at `at`.

@@ -37,14 +37,16 @@ pub use idlink_affiliations::{AffiliationChange, IdlinkAffiliation, IdlinkAffili
 pub use idlink_works::{IdlinkWork, IdlinkWorkStatus, IdlinkWrite, WorkChange};
 pub use invitations::{
     BatchStatus, Invitation, InvitationBatch, InvitationFilter, InvitationRow, InvitationStatus,
-    NewInvitation,
+    LookupAnswer, NewInvitation, PendingLookup,
 };
 pub use jobs::{
     AuditLine, BatchRecord, DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job,
     JobCounts, JobItem, JobKind, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
     WaitingItem,
 };
-pub use outbox::{ClaimedMail, MailKind, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia};
+pub use outbox::{
+    ClaimedMail, MailKind, MailOutcome, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia,
+};
 pub use reconsent::{NewReconsent, ReconsentCandidate};
 pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,

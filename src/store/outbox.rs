@@ -1,7 +1,12 @@
 //! The mail outbox (`mail_outbox`), stop links (`mail_stop_tokens`) and the addresses that
 //! asked for no more mail (`mail_stopped`).
 
+use sqlx::{QueryBuilder, Sqlite};
+
 use super::{now, Store};
+
+/// Rows per INSERT statement: 13 values each stays well below SQLite's 32,766.
+const INSERT_CHUNK: usize = 1000;
 
 /// What a message is for (`mail_outbox.kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
@@ -83,6 +88,18 @@ pub struct ClaimedMail {
     pub message_id: String,
     /// Attempts so far, this one included.
     pub attempts: i64,
+    /// The address asked for no more mail: settled `stopped`, not sent.
+    pub stopped: bool,
+}
+
+/// How a claimed message ended (or when it is tried again).
+#[derive(Debug, Clone)]
+pub struct MailOutcome {
+    pub id: i64,
+    pub status: MailStatus,
+    pub error: Option<String>,
+    /// A queued message's next try.
+    pub retry_at: Option<i64>,
 }
 
 /// A message as staff see it in the outbox.
@@ -127,27 +144,33 @@ impl Store {
         let t = now();
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(mails.len());
-        for m in mails {
-            let id = sqlx::query_scalar!(
-                r#"INSERT INTO mail_outbox (to_address, to_name, kind, invitation_id, batch, subject,
-                       body_text, body_html, stop_url, message_id, retry_at, created_at, updated_at)
-                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?11)
-                   RETURNING id AS "id!: i64""#,
-                m.to_address,
-                m.to_name,
-                m.kind,
-                m.invitation_id,
-                m.batch,
-                m.subject,
-                m.body_text,
-                m.body_html,
-                m.stop_url,
-                m.message_id,
-                t,
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(id);
+        // Many rows per statement: a batch of thousands is queued in a moment.
+        for chunk in mails.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO mail_outbox (to_address, to_name, kind, invitation_id, batch, subject,
+                     body_text, body_html, stop_url, message_id, retry_at, created_at, updated_at) ",
+            );
+            q.push_values(chunk, |mut b, m| {
+                b.push_bind(m.to_address)
+                    .push_bind(m.to_name)
+                    .push_bind(m.kind)
+                    .push_bind(m.invitation_id)
+                    .push_bind(m.batch)
+                    .push_bind(m.subject)
+                    .push_bind(m.body_text)
+                    .push_bind(m.body_html)
+                    .push_bind(m.stop_url)
+                    .push_bind(m.message_id)
+                    .push_bind(t)
+                    .push_bind(t)
+                    .push_bind(t);
+            });
+            q.push(" RETURNING id");
+            let mut chunk_ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *tx).await?;
+            // RETURNING gives no order, but one statement's rows get rising ids in the
+            // order of its values.
+            chunk_ids.sort_unstable();
+            ids.extend(chunk_ids);
         }
         tx.commit().await?;
         Ok(ids)
@@ -162,62 +185,91 @@ impl Store {
         .await
     }
 
-    /// Marks the next due message `sending` and returns it: the claim is written before
-    /// the SMTP exchange starts, so a crash during it cannot lead to a second send.
-    pub async fn claim_mail(&self) -> Result<Option<ClaimedMail>, sqlx::Error> {
+    /// Marks up to `limit` due messages `sending` and returns them, oldest due first: the
+    /// claim is written before the SMTP exchange starts, so a crash during it cannot lead
+    /// to a second send. Each says whether its address has asked for no more mail.
+    pub async fn claim_mail(&self, limit: i64) -> Result<Vec<ClaimedMail>, sqlx::Error> {
         let t = now();
-        let row = sqlx::query!(
+        let rows = sqlx::query!(
             r#"UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?1
-               WHERE id = (SELECT id FROM mail_outbox WHERE status = 'queued' AND retry_at <= ?1
-                           ORDER BY retry_at, id LIMIT 1)
+               WHERE id IN (SELECT id FROM mail_outbox WHERE status = 'queued' AND retry_at <= ?1
+                            ORDER BY retry_at, id LIMIT ?2)
                RETURNING id AS "id!: i64", to_address AS "to_address!: String",
                          to_name AS "to_name?: String", subject AS "subject!: String",
                          body_text AS "body_text!: String", body_html AS "body_html!: String",
                          stop_url AS "stop_url!: String", message_id AS "message_id!: String",
-                         attempts AS "attempts!: i64""#,
+                         attempts AS "attempts!: i64", retry_at AS "retry_at!: i64",
+                         EXISTS (SELECT 1 FROM mail_stopped s
+                                 WHERE s.address = mail_outbox.to_address) AS "stopped!: bool""#,
             t,
+            limit,
         )
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        Ok(row.map(|r| ClaimedMail {
-            id: r.id,
-            to_address: r.to_address,
-            to_name: r.to_name,
-            subject: r.subject,
-            body_text: r.body_text,
-            body_html: r.body_html,
-            stop_url: r.stop_url,
-            message_id: r.message_id,
-            attempts: r.attempts,
-        }))
+        let mut claimed: Vec<(i64, ClaimedMail)> = rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.retry_at,
+                    ClaimedMail {
+                        id: r.id,
+                        to_address: r.to_address,
+                        to_name: r.to_name,
+                        subject: r.subject,
+                        body_text: r.body_text,
+                        body_html: r.body_html,
+                        stop_url: r.stop_url,
+                        message_id: r.message_id,
+                        attempts: r.attempts,
+                        stopped: r.stopped,
+                    },
+                )
+            })
+            .collect();
+        // RETURNING gives no order.
+        claimed.sort_by_key(|(due, m)| (*due, m.id));
+        Ok(claimed.into_iter().map(|(_, m)| m).collect())
     }
 
-    /// Settles a claimed message. A sent one keeps no body: the links in it are the
-    /// recipient's, and not needed on disk once delivered.
-    pub async fn settle_mail(
-        &self,
-        id: i64,
-        status: MailStatus,
-        error: Option<&str>,
-        retry_at: Option<i64>,
-    ) -> Result<(), sqlx::Error> {
+    /// Claimed messages that were never handed to the server go back to the queue as
+    /// they were (a clean stop, or the outbox held).
+    pub async fn release_mail(&self, ids: &[i64]) -> Result<(), sqlx::Error> {
         let t = now();
+        let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
         sqlx::query!(
-            r#"UPDATE mail_outbox SET status = ?2, last_error = ?3, retry_at = COALESCE(?4, retry_at),
-                   updated_at = ?5,
-                   sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END,
-                   body_text = CASE WHEN ?2 = 'sent' THEN '' ELSE body_text END,
-                   body_html = CASE WHEN ?2 = 'sent' THEN '' ELSE body_html END
-               WHERE id = ?1 AND status = 'sending'"#,
-            id,
-            status,
-            error,
-            retry_at,
+            "UPDATE mail_outbox SET status = 'queued', attempts = attempts - 1, updated_at = ?2
+             WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?1))",
+            ids,
             t,
         )
         .execute(&self.pool)
         .await
         .map(|_| ())
+    }
+
+    /// Settles claimed messages, in one transaction. A sent one keeps no body: the links
+    /// in it are the recipient's, and not needed on disk once delivered.
+    pub async fn settle_mail(&self, outcomes: &[MailOutcome]) -> Result<(), sqlx::Error> {
+        let t = now();
+        let mut tx = self.pool.begin().await?;
+        for o in outcomes {
+            sqlx::query!(
+                r#"UPDATE mail_outbox SET status = ?2, last_error = ?3, retry_at = COALESCE(?4, retry_at),
+                       updated_at = ?5,
+                       sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END,
+                       body_text = CASE WHEN ?2 = 'sent' THEN '' ELSE body_text END,
+                       body_html = CASE WHEN ?2 = 'sent' THEN '' ELSE body_html END
+                   WHERE id = ?1 AND status = 'sending'"#,
+                o.id,
+                o.status,
+                o.error,
+                o.retry_at,
+                t,
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
     }
 
     /// At start-up: messages left `sending` by a crash or a stop become `unknown`.
@@ -306,15 +358,16 @@ impl Store {
     pub async fn add_stop_tokens(&self, tokens: &[(Vec<u8>, &str)]) -> Result<(), sqlx::Error> {
         let t = now();
         let mut tx = self.pool.begin().await?;
-        for (hash, address) in tokens {
-            sqlx::query!(
-                "INSERT INTO mail_stop_tokens (token_hash, address, created_at) VALUES (?1, ?2, ?3)",
-                hash,
-                address,
-                t,
-            )
-            .execute(&mut *tx)
-            .await?;
+        for chunk in tokens.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO mail_stop_tokens (token_hash, address, created_at) ",
+            );
+            q.push_values(chunk, |mut b, (hash, address)| {
+                b.push_bind(hash.as_slice())
+                    .push_bind(*address)
+                    .push_bind(t);
+            });
+            q.build().execute(&mut *tx).await?;
         }
         tx.commit().await
     }

@@ -25,6 +25,8 @@ pub struct TestApp {
     pub revoker: tokio::task::JoinHandle<()>,
     /// The outbox's sender: abort it and start another to play a restart.
     pub outbox: tokio::task::JoinHandle<()>,
+    /// The background lookups of rosters' iDs: abort it to play a stop.
+    pub lookups: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
 }
 
@@ -109,6 +111,7 @@ impl TestApp {
             runner: state.runner.start(),
             revoker: state.grants.start_revoker(),
             outbox: state.outbox.start(),
+            lookups: state.invitations.start_lookups(),
             state,
             mock,
             db_path,

@@ -9,7 +9,7 @@ use mail_parser::MessageParser;
 use orcid::OrcidId;
 use reqwest::{Client, StatusCode};
 
-use crate::common::{location, multipart, ok, wait_for, TestApp, TestSmtp};
+use crate::common::{location, multipart, ok, wait_for, wait_until, TestApp, TestSmtp};
 
 const STAFF: &str = "0000-0002-1825-0097";
 
@@ -45,8 +45,33 @@ impl Harness {
         Harness { app, staff, smtp }
     }
 
-    /// Uploads a roster; returns the batch page's address.
+    /// Uploads a roster and waits for its iDs to be looked up on ORCID; returns the
+    /// batch page's address.
     pub async fn upload_roster(&self, csv: &str) -> String {
+        let batch = self.upload_roster_only(csv).await;
+        wait_until(
+            || async { !self.lookups(&batch).await["active"].as_bool().unwrap() },
+            Duration::from_secs(60),
+        )
+        .await
+        .expect("the roster's iDs are looked up");
+        batch
+    }
+
+    /// The draft's lookups as its page's script reads them.
+    pub async fn lookups(&self, batch: &str) -> serde_json::Value {
+        let res = self
+            .staff
+            .get(self.app.url(&format!("{batch}/lookups.json")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    /// Uploads a roster; returns the batch page's address at once.
+    pub async fn upload_roster_only(&self, csv: &str) -> String {
         let csrf = self
             .app
             .csrf_on(&self.staff, "/admin/invitations/new")
@@ -129,7 +154,7 @@ pub fn link_in(text: &str, base: &str) -> String {
 }
 
 /// A checksum-valid iD the simulated ORCID has no record for.
-fn unknown_id() -> OrcidId {
+pub fn unknown_id() -> OrcidId {
     OrcidId::from_base_digits(9_000_000_000_123)
 }
 

@@ -6,6 +6,7 @@ mod admin;
 mod common;
 mod demo_staff;
 mod invitations;
+mod invitations_lookups;
 mod invitations_reminders;
 mod job_setup;
 mod jobs_affiliations;

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 
-use super::views::{BatchPage, DraftView, MailProgressView, PersonView};
+use super::views::{BatchPage, DraftView, LookupProgressView, MailProgressView, PersonView};
 use super::{batch_url, parse_id};
 use crate::invitations::send::SendError;
 use crate::state::AppState;
@@ -44,7 +44,7 @@ pub async fn page(
     let draft = match batch.status {
         BatchStatus::Draft => {
             let (findings, omitted) = state.store.invitation_findings(batch.id).await?;
-            Some(DraftView::new(findings, omitted))
+            Some(DraftView::new(&batch, findings, omitted))
         }
         _ => None,
     };
@@ -75,6 +75,16 @@ pub async fn progress_json(
     Ok(Json(MailProgressView::new(batch.id, progress)).into_response())
 }
 
+/// A draft's Public API lookups, for the draft page's live progress.
+pub async fn lookups_json(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let batch = batch_of(&state, &id).await?;
+    Ok(Json(LookupProgressView::new(&batch)).into_response())
+}
+
 pub async fn send(
     State(state): State<AppState>,
     staff: Staff,
@@ -91,6 +101,9 @@ pub async fn send(
             Flash::warn("This batch was already sent or discarded: nothing was sent again.")
         }
         Err(SendError::Empty) => Flash::error("This batch has nobody to invite."),
+        Err(SendError::LookingUp) => Flash::warn(
+            "The iDs in this roster are still being looked up on ORCID: nothing was sent. Send once every iD has been looked up.",
+        ),
         Err(e) => return Err(PageError::internal(e)),
     };
     flash::set(&staff.session, message).await?;

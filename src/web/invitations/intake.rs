@@ -96,8 +96,13 @@ pub async fn roster(
             .await;
         }
     };
-    match intake::review_roster(&state.store, Some(state.invitations.lookup()), bytes).await {
-        Ok(review) => save_draft(&state, &staff, &name, review).await,
+    match intake::review_roster(&state.store, bytes).await {
+        Ok(review) => {
+            let saved = save_draft(&state, &staff, &name, review).await;
+            // Its named iDs are looked up in the background; the draft page follows them.
+            state.invitations.wake_lookups();
+            saved
+        }
         Err(IntakeError::File(e)) => {
             let detail = format!("{name}: {e}");
             staff

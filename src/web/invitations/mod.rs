@@ -30,6 +30,10 @@ pub fn router() -> Router<AppState> {
             "/admin/invitations/batches/{id}/progress.json",
             get(batch::progress_json),
         )
+        .route(
+            "/admin/invitations/batches/{id}/lookups.json",
+            get(batch::lookups_json),
+        )
         .route("/admin/invitations/batches/{id}/send", post(batch::send))
         .route(
             "/admin/invitations/batches/{id}/discard",

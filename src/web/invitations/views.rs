@@ -82,17 +82,77 @@ impl PersonView {
 pub struct DraftView {
     pub findings: Vec<RowError>,
     pub omitted: Vec<String>,
+    /// The roster's named iDs being looked up on ORCID; `None` when it named none.
+    pub lookups: Option<LookupProgressView>,
 }
 
 impl DraftView {
-    pub fn new(findings: Vec<RowError>, omitted: Vec<(String, i64)>) -> Self {
+    pub fn new(b: &InvitationBatch, findings: Vec<RowError>, omitted: Vec<(String, i64)>) -> Self {
         DraftView {
+            lookups: (b.lookups_total > 0).then(|| LookupProgressView::new(b)),
             findings,
             omitted: omitted
                 .into_iter()
                 .map(|(c, n)| format!("and {n} more with a problem in {c}"))
                 .collect(),
         }
+    }
+
+    /// Send waits until every named iD has been looked up.
+    pub fn looking_up(&self) -> bool {
+        self.lookups.as_ref().is_some_and(|l| l.active)
+    }
+}
+
+/// A draft's Public API lookups, in the shape the job page's script reads
+/// (static/job.js); the page reloads when they are done, to offer Send.
+#[derive(Debug, Serialize)]
+pub struct LookupProgressView {
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub active: bool,
+    pub counts: LookupCounts,
+    pub total: i64,
+    pub waiting: i64,
+    pub completed: i64,
+    pub percent: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LookupCounts {
+    pub looked_up: i64,
+}
+
+impl LookupProgressView {
+    pub fn new(b: &InvitationBatch) -> Self {
+        let total = b.lookups_total;
+        let waiting = b.lookups_pending;
+        let completed = total - waiting;
+        let active = waiting > 0;
+        LookupProgressView {
+            status: if active { "running" } else { "finished" },
+            status_label: if active {
+                "Looking up the iDs on ORCID"
+            } else {
+                "Every iD looked up"
+            },
+            active,
+            counts: LookupCounts {
+                looked_up: completed,
+            },
+            total,
+            waiting,
+            completed,
+            percent: percent(completed, total),
+        }
+    }
+}
+
+fn percent(part: i64, total: i64) -> f64 {
+    if total > 0 {
+        ((part as f64 / total as f64) * 1000.0).round() / 10.0
+    } else {
+        100.0
     }
 }
 
@@ -126,11 +186,7 @@ impl MailProgressView {
         let waiting = p.queued + p.sending;
         let completed = total - waiting;
         let active = waiting > 0;
-        let percent = if total > 0 {
-            ((completed as f64 / total as f64) * 1000.0).round() / 10.0
-        } else {
-            100.0
-        };
+        let percent = percent(completed, total);
         MailProgressView {
             id,
             status: if active { "running" } else { "finished" },

@@ -126,8 +126,10 @@ impl Invitations {
                 self.store.add_invitation_link(inv.id, &hash).await?;
                 let stop_url = self.outbox.stop_url(&inv.email).await?;
                 let message = self.outgoing(inv, &token, None, true, stop_url)?;
-                self.outbox.enqueue(vec![message]).await?;
+                // Counted before it is queued: a crash in between costs one reminder
+                // rather than mailing the same person twice.
                 self.store.record_invitation_reminder(inv.id).await?;
+                self.outbox.enqueue(vec![message]).await?;
                 queued += 1;
             }
         }

@@ -15,6 +15,9 @@ pub const REMINDER_CHECK: Duration = Duration::from_secs(15 * 60);
 const REMINDERS_PER_ROUND: i64 = 1000;
 /// Messages of a sent batch queued per transaction.
 const ENQUEUE_CHUNK: usize = 2000;
+/// How long after Send an invitation without a message counts as left unqueued by a
+/// stop (a Send of 50,000 queues its last message within seconds).
+const UNMAILED_AFTER_SECS: i64 = 10 * 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -135,7 +138,39 @@ impl Invitations {
         }
     }
 
-    /// Runs [`Invitations::send_reminders`] every [`REMINDER_CHECK`] until idlink stops.
+    /// Queues the messages a stop left out: a batch is marked sent (its links stored)
+    /// before its messages are queued chunk by chunk, so idlink stopping in between leaves
+    /// people invited without a message. Each gets one now, with a fresh link (the first
+    /// link's token was never mailed). Returns how many.
+    pub async fn queue_unmailed(&self) -> Result<usize, SendError> {
+        let mut queued = 0;
+        loop {
+            let people = self
+                .store
+                .invitations_sent_unmailed(now() - UNMAILED_AFTER_SECS, ENQUEUE_CHUNK as i64)
+                .await?;
+            if people.is_empty() {
+                return Ok(queued);
+            }
+            let mut outgoing = Vec::with_capacity(people.len());
+            for person in &people {
+                let (token, hash) = links::new_token();
+                self.store.add_invitation_link(person.id, &hash).await?;
+                let stop_url = self.outbox.stop_url(&person.email).await?;
+                let batch = batch_name(person.batch_id);
+                outgoing.push(self.outgoing(person, &token, Some(&batch), false, stop_url)?);
+            }
+            let now_queued = self.outbox.enqueue(outgoing).await?.len();
+            if now_queued == 0 {
+                // Nothing the outbox would take: stop rather than ask again forever.
+                return Ok(queued);
+            }
+            queued += now_queued;
+        }
+    }
+
+    /// Runs [`Invitations::queue_unmailed`] and [`Invitations::send_reminders`] every
+    /// [`REMINDER_CHECK`] until idlink stops.
     pub fn start_reminders(&self) -> tokio::task::JoinHandle<()> {
         let this = self.clone();
         tokio::spawn(async move {
@@ -143,6 +178,14 @@ impl Invitations {
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
+                match this.queue_unmailed().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(
+                        invitations = n,
+                        "invitations sent without a message (idlink stopped while queuing them) queued now"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "unqueued invitations could not be queued"),
+                }
                 match this.send_reminders().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(reminders = n, "invitation reminders queued"),

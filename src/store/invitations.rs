@@ -447,6 +447,33 @@ impl Store {
         .await
     }
 
+    /// Invitations of sent batches, sent before `sent_before`, with no message in the
+    /// outbox: idlink stopped while their batch was being queued.
+    pub async fn invitations_sent_unmailed(
+        &self,
+        sent_before: i64,
+        limit: i64,
+    ) -> Result<Vec<Invitation>, sqlx::Error> {
+        sqlx::query_as!(
+            Invitation,
+            r#"SELECT i.id AS "id!", i.batch_id, i.line, i.email, i.given_names, i.family_names,
+                      i.department, i.named_orcid AS "named_orcid: OrcidId", i.public_name,
+                      i.invited_at, i.expires_at, i.opened_at, i.connected_at,
+                      i.connected_orcid AS "connected_orcid: OrcidId",
+                      i.reminders_sent, i.last_mailed_at
+               FROM invitations i
+               WHERE i.kind = 'invite' AND i.invited_at IS NOT NULL AND i.invited_at < ?1
+                 AND i.connected_at IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM mail_outbox m WHERE m.invitation_id = i.id)
+                 AND NOT EXISTS (SELECT 1 FROM mail_stopped s WHERE s.address = i.email)
+               ORDER BY i.id LIMIT ?2"#,
+            sent_before,
+            limit
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
     /// Addresses among `emails` whose invitation already led to a connection.
     pub async fn connected_invitation_emails(
         &self,

@@ -122,3 +122,40 @@ async fn nobody_is_reminded_after_connecting_or_asking_for_no_more_email() {
     assert!(!list.contains("done@example.org"));
     assert_eq!(h.smtp.received().len(), 2);
 }
+
+#[tokio::test]
+async fn an_invitation_left_without_its_message_by_a_stop_is_mailed_once_later() {
+    let h = Harness::start(&[]).await;
+    let batch = h
+        .check_person(&[("email", "cut@example.org"), ("given_names", "Cut")])
+        .await;
+    let batch_id: i64 = batch.rsplit('/').next().unwrap().parse().unwrap();
+    // What a stop right after Send leaves: the batch marked sent, its link stored, and no
+    // message queued.
+    let store = &h.app.state.store;
+    let people = store.batch_invitations(batch_id, 10).await.unwrap();
+    assert_eq!(people.len(), 1);
+    let expires = idlink::store::now() + 30 * DAY;
+    assert!(store
+        .send_invitation_batch(batch_id, expires, &[(people[0].id, [7u8; 32])])
+        .await
+        .unwrap());
+    let invitations = &h.app.state.invitations;
+    assert_eq!(
+        invitations.queue_unmailed().await.unwrap(),
+        0,
+        "a Send still queuing is left to finish"
+    );
+    sqlx::query("UPDATE invitations SET invited_at = invited_at - 3600")
+        .execute(&h.db().await)
+        .await
+        .unwrap();
+    assert_eq!(invitations.queue_unmailed().await.unwrap(), 1);
+    assert_eq!(invitations.queue_unmailed().await.unwrap(), 0, "only once");
+    let text = h.message(1).await;
+    let link = link_in(&text, &h.app.base);
+    let res = h.app.browser().get(&link).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Cut"));
+    assert_eq!(h.smtp.received().len(), 1);
+}

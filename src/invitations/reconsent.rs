@@ -141,7 +141,8 @@ impl Invitations {
     /// and the stop link stand in for the personal ones).
     pub fn reconsent_sample(&self, r: &Recipient) -> Result<Rendered, askama::Error> {
         self.reconsent_message(
-            &r.person,
+            &r.person.name,
+            r.person.state,
             "(their personal link)",
             "(their stop link)".into(),
         )
@@ -205,7 +206,7 @@ impl Invitations {
             let stop_url = self.outbox.stop_url(&r.email).await?;
             let link = self.link_url(&tokens[index].0);
             let message = self
-                .reconsent_message(&r.person, &link, stop_url)
+                .reconsent_message(&r.person.name, r.person.state, &link, stop_url)
                 .render()?;
             outgoing.push(Outgoing {
                 to: r.email.clone(),
@@ -232,14 +233,49 @@ impl Invitations {
         self.store.reconsent_grant_state(invitation_id).await
     }
 
+    /// Queues the re-consent messages a stop left out between storing a batch and
+    /// queuing its messages (see [`Invitations::queue_unmailed`]); returns how many.
+    pub(super) async fn queue_unmailed_reconsents(
+        &self,
+        sent_before: i64,
+    ) -> Result<usize, SendError> {
+        let people = self.store.reconsents_sent_unmailed(sent_before).await?;
+        let mut outgoing = Vec::with_capacity(people.len());
+        for p in &people {
+            let Some(state) = GrantState::from_slug(&p.grant_state) else {
+                continue;
+            };
+            let (token, hash) = links::new_token();
+            self.store.add_invitation_link(p.id, &hash).await?;
+            let stop_url = self.outbox.stop_url(&p.email).await?;
+            let link = self.link_url(&token);
+            let message = self
+                .reconsent_message(&p.name, state, &link, stop_url)
+                .render()?;
+            outgoing.push(Outgoing {
+                to: p.email.clone(),
+                to_name: Some(p.name.clone()).filter(|n| !n.trim().is_empty()),
+                kind: MailKind::Reconsent,
+                invitation_id: Some(p.id),
+                batch: Some(batch_name(p.batch_id)),
+                message,
+            });
+        }
+        if outgoing.is_empty() {
+            return Ok(0);
+        }
+        Ok(self.outbox.enqueue(outgoing).await?.len())
+    }
+
     fn reconsent_message(
         &self,
-        person: &ReconsentCandidate,
+        name: &str,
+        state: GrantState,
         link: &str,
         stop_url: String,
     ) -> LinkMessage {
         let institution = &self.institution;
-        let name = person.name.trim();
+        let name = name.trim();
         LinkMessage {
             subject: format!("Please connect your ORCID iD with {institution} again"),
             institution: institution.clone(),
@@ -249,7 +285,7 @@ impl Invitations {
                 format!("Dear {name},")
             },
             paragraphs: vec![
-                what_stopped(person.state, institution),
+                what_stopped(state, institution),
                 "Connecting again takes a minute: the link below takes you to ORCID, where you sign in and decide what to share. Anything waiting to be added to your record is then added on its own.".to_string(),
                 "The link is personal: please do not forward this message.".to_string(),
             ],

@@ -143,11 +143,12 @@ impl Invitations {
     /// people invited without a message. Each gets one now, with a fresh link (the first
     /// link's token was never mailed). Returns how many.
     pub async fn queue_unmailed(&self) -> Result<usize, SendError> {
-        let mut queued = 0;
+        let sent_before = now() - UNMAILED_AFTER_SECS;
+        let mut queued = self.queue_unmailed_reconsents(sent_before).await?;
         loop {
             let people = self
                 .store
-                .invitations_sent_unmailed(now() - UNMAILED_AFTER_SECS, ENQUEUE_CHUNK as i64)
+                .invitations_sent_unmailed(sent_before, ENQUEUE_CHUNK as i64)
                 .await?;
             if people.is_empty() {
                 return Ok(queued);

@@ -47,7 +47,7 @@ pub use jobs::{
 pub use outbox::{
     ClaimedMail, MailKind, MailOutcome, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia,
 };
-pub use reconsent::{NewReconsent, ReconsentCandidate};
+pub use reconsent::{NewReconsent, ReconsentCandidate, UnmailedReconsent};
 pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,
     MeSummary, Researcher, Search,

@@ -190,4 +190,38 @@ impl Store {
         .flatten();
         Ok(state.as_deref().and_then(GrantState::from_slug))
     }
+
+    /// Re-consent invitations sent before `sent_before` with no message in the outbox:
+    /// idlink stopped between storing their batch and queuing its messages (re-consent
+    /// batches are small: every one is returned).
+    pub async fn reconsents_sent_unmailed(
+        &self,
+        sent_before: i64,
+    ) -> Result<Vec<UnmailedReconsent>, sqlx::Error> {
+        sqlx::query_as!(
+            UnmailedReconsent,
+            r#"SELECT i.id AS "id!", i.batch_id, i.email, i.given_names AS name,
+                      i.grant_state AS "grant_state!"
+               FROM invitations i
+               WHERE i.kind = 'reconsent' AND i.invited_at < ?1 AND i.connected_at IS NULL
+                 AND i.grant_state IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM mail_outbox m WHERE m.invitation_id = i.id)
+                 AND NOT EXISTS (SELECT 1 FROM mail_stopped s WHERE s.address = i.email)
+               ORDER BY i.id"#,
+            sent_before
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+}
+
+/// A re-consent invitation whose message was never queued.
+#[derive(Debug, Clone)]
+pub struct UnmailedReconsent {
+    pub id: i64,
+    pub batch_id: i64,
+    pub email: String,
+    pub name: String,
+    /// What had stopped working, as stored (a [`GrantState`] slug).
+    pub grant_state: String,
 }

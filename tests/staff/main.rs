@@ -7,6 +7,7 @@ mod common;
 mod demo_staff;
 mod invitations;
 mod invitations_lookups;
+mod invitations_recovery;
 mod invitations_reminders;
 mod job_setup;
 mod jobs_affiliations;

@@ -108,7 +108,7 @@ async fn scenario(researchers: usize, per: usize) -> JobRun {
     let id = app
         .state
         .store
-        .create_draft(&staff, JobKind::Affiliations, "hr.csv", report, &items)
+        .create_draft(&staff, JobKind::Affiliations, "hr.csv", report, &items, &[])
         .await
         .expect("draft job");
     drop(items);

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod grants;
 pub mod invitations;
 pub mod jobs;
+pub mod lookups;
 pub mod mail;
 pub mod metrics;
 pub mod server;

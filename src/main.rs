@@ -55,7 +55,7 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     // Each grant confirmed with ORCID once per TOKEN_CHECK_DAYS, due times in the database.
     let _health_checks = state.grants.start_health_checks();
     // A roster's named iDs are looked up on ORCID, carrying on from before a restart.
-    let _lookups = state.invitations.start_lookups();
+    let _lookups = state.lookups.start();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

@@ -9,8 +9,9 @@ use crate::affiliations::Affiliations;
 use crate::config::Settings;
 use crate::crypto::TokenCipher;
 use crate::grants::Grants;
-use crate::invitations::{self, Invitations, PublicLookup};
+use crate::invitations::{self, Invitations};
 use crate::jobs::runner::Runner;
+use crate::lookups::{Lookups, PublicLookup};
 use crate::mail::{Mailer, Outbox};
 use crate::metrics::Metrics;
 use crate::store::Store;
@@ -51,6 +52,8 @@ pub struct Inner {
     pub outbox: Outbox,
     /// Invitations to connect, their links and reminders.
     pub invitations: Invitations,
+    /// The background Public API lookups of the iDs rosters and uploads name (started by `main`).
+    pub lookups: Lookups,
 }
 
 impl std::ops::Deref for AppState {
@@ -172,9 +175,11 @@ impl AppState {
         let spent_states = SpentStates::new(std::time::Duration::from_secs(
             settings.oauth_state_ttl_secs.unsigned_abs(),
         ));
+        let lookup = PublicLookup::new(store.clone(), orcid.clone());
+        let lookups = Lookups::new(store.clone(), lookup.clone());
         let invitations = Invitations::new(invitations::Parts {
             store: store.clone(),
-            lookup: PublicLookup::new(store.clone(), orcid.clone()),
+            lookup,
             outbox: outbox.clone(),
             settings: settings.invite,
             public_url: settings.public_url.to_string(),
@@ -183,6 +188,7 @@ impl AppState {
         Ok(Self {
             inner: Arc::new(Inner {
                 invitations,
+                lookups,
                 cipher,
                 connect_limiter,
                 spent_states,

@@ -1,16 +1,16 @@
 //! A roster (or one person from the form) checked end to end before anything is sent:
 //! the rows ([`super::roster`]), then who is already connected, then each named iD on
-//! ORCID's Public API ([`super::lookup`]), whose public name staff see beside it. One
+//! ORCID's Public API ([`crate::lookups`]), whose public name staff see beside it. One
 //! person's iD is looked up at once; a roster's are marked for the background lookups
-//! ([`super::lookups`]), so a large roster is stored without waiting on ORCID.
+//! ([`crate::lookups::background`]), so a large roster is stored without waiting on ORCID.
 
 use std::collections::HashSet;
 
 use futures_util::stream::{self, StreamExt};
 
-use super::lookup::{Found, PublicLookup};
 use super::roster::{self, ParsedRoster, RosterError, RosterRow};
 use crate::jobs::findings::Findings;
+use crate::lookups::{no_record_message, Found, LookupFailed, PublicLookup};
 use crate::store::{now, NewInvitation, RowError, Store};
 use orcid::OrcidId;
 
@@ -173,15 +173,11 @@ async fn review(
 }
 
 /// The finding for a named iD ORCID has no record of.
-pub fn no_record_message(id: &str) -> String {
-    format!("No ORCID record: ORCID has no record with the iD {id}. Check it with the person, or leave the iD out.")
-}
-
 /// One answer per row: `None` for rows without an iD.
 async fn look_up(
     lookup: &PublicLookup,
     rows: &[RosterRow],
-) -> Vec<Option<Result<Found, super::lookup::LookupFailed>>> {
+) -> Vec<Option<Result<Found, LookupFailed>>> {
     let ids: Vec<Option<OrcidId>> = rows.iter().map(|r| r.orcid).collect();
     stream::iter(ids)
         .map(|id| {

@@ -6,22 +6,15 @@
 
 pub mod intake;
 pub mod links;
-pub mod lookup;
-pub mod lookups;
 pub mod reconsent;
 pub mod roster;
 pub mod send;
 
-use std::sync::Arc;
-
-use tokio::sync::Notify;
-
 use crate::config::InviteSettings;
+use crate::lookups::PublicLookup;
 use crate::mail::Outbox;
 use crate::store::{now, Invitation, Store};
 use orcid::{OrcidId, Prefill};
-
-pub use lookup::PublicLookup;
 
 /// What a personal link leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +39,6 @@ pub struct Invitations {
     /// `PUBLIC_URL` without its trailing slash: links in messages start with it.
     public_url: String,
     institution: String,
-    /// Woken when a roster's iDs await lookup.
-    lookups_due: Arc<Notify>,
 }
 
 /// What [`Invitations::new`] is made from.
@@ -69,7 +60,6 @@ impl Invitations {
             settings: parts.settings,
             public_url: parts.public_url.trim_end_matches('/').to_string(),
             institution: parts.institution,
-            lookups_due: Arc::new(Notify::new()),
         }
     }
 

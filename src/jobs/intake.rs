@@ -1,13 +1,14 @@
 //! An upload checked end to end before anything is sent: the file and its rows
 //! ([`super::csv_rows`]), then each researcher's grant as idlink holds it. Nothing here
-//! talks to ORCID.
+//! talks to ORCID: the iDs of people idlink has never connected are left for the
+//! background lookups ([`crate::lookups::background`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use orcid::model::Organization;
 use orcid::OrcidId;
 
-use crate::store::{now, Grant, NewJobItem, RowError, Store};
+use crate::store::{now, Grant, NewJobItem, NewJobLookup, RowError, Store};
 
 use super::csv_rows::{self, FileError, Limits};
 use super::findings::Findings;
@@ -20,6 +21,8 @@ pub struct Review {
     pub findings: Findings,
     /// The rows that can be sent.
     pub items: Vec<NewJobItem>,
+    /// The iDs of people idlink has never connected, to look up on ORCID.
+    pub lookups: Vec<NewJobLookup>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,8 +61,11 @@ pub async fn review(
     let t = now();
     let mut findings = parsed.findings;
     let mut items = Vec::with_capacity(parsed.rows.len());
+    let mut unknown = UnknownIds::default();
     for row in parsed.rows {
-        if let Some(problem) = grant_problem(grants.get(&row.orcid), t) {
+        let grant = grants.get(&row.orcid);
+        if let Some(problem) = grant_problem(grant, t) {
+            unknown.note(grant, row.orcid, row.line);
             findings.push(RowError {
                 line: row.line,
                 column: "orcid".into(),
@@ -93,6 +99,7 @@ pub async fn review(
         rows_total: parsed.rows_total,
         findings,
         items,
+        lookups: unknown.into_lookups(),
     })
 }
 
@@ -113,7 +120,9 @@ pub async fn review_affiliations(
     let t = now();
     let mut findings = parsed.findings;
     let mut items = Vec::with_capacity(parsed.rows.len());
+    let mut unknown = UnknownIds::default();
     for row in parsed.rows {
+        let grant = grants.get(&row.orcid);
         let payload = match serde_json::to_string(&row.affiliation.for_create()) {
             Ok(j) => j,
             Err(e) => {
@@ -133,14 +142,36 @@ pub async fn review_affiliations(
             payload,
             section: Some(row.section.into()),
             identity: Vec::new(),
-            waiting: grant_problem(grants.get(&row.orcid), t).is_some(),
+            waiting: grant_problem(grant, t).is_some(),
         });
+        unknown.note(grant, row.orcid, row.line);
     }
     Ok(Review {
         rows_total: parsed.rows_total,
         findings,
         items,
+        lookups: unknown.into_lookups(),
     })
+}
+
+/// The iDs of an upload idlink has never connected (no researcher behind them), with the
+/// lines naming each: they may not exist at all, and staff have no name to check them by.
+#[derive(Default)]
+struct UnknownIds(BTreeMap<OrcidId, Vec<i64>>);
+
+impl UnknownIds {
+    fn note(&mut self, grant: Option<&Grant>, orcid: OrcidId, line: i64) {
+        if grant.is_none() {
+            self.0.entry(orcid).or_default().push(line);
+        }
+    }
+
+    fn into_lookups(self) -> Vec<NewJobLookup> {
+        self.0
+            .into_iter()
+            .map(|(orcid, lines)| NewJobLookup { orcid, lines })
+            .collect()
+    }
 }
 
 /// What idlink holds for each researcher of an upload, each looked up once.

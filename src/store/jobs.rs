@@ -11,15 +11,17 @@ use orcid::OrcidId;
 use super::{now, Store, TokenStatus};
 
 mod items;
+mod lookups;
 mod model;
 mod waiting;
 
 use super::CachedSection;
 pub use items::{AuditLine, BatchRecord, JobUnit, OwnWork, Settlement};
+pub use lookups::{JobLookup, JobLookupCounts, JobLookupStatus, PendingJobLookup};
 use model::ItemRow;
 pub use model::{
     DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job, JobCounts, JobItem, JobKind,
-    JobStatus, NewJobItem, RowError, WaitingItem,
+    JobStatus, NewJobItem, NewJobLookup, RowError, WaitingItem,
 };
 
 /// SQLite allows 32,766 bound values; rows are inserted in chunks well below that.
@@ -34,13 +36,13 @@ impl Store {
         report: DraftReport<'_>,
         items: &[NewJobItem],
     ) -> Result<i64, sqlx::Error> {
-        self.create_draft(created_by, JobKind::Works, file_name, report, items)
+        self.create_draft(created_by, JobKind::Works, file_name, report, items, &[])
             .await
     }
 
     /// Saves an upload: the job as a draft, its report (counts, findings kept word for
     /// word, and the count of the others by column) and its valid rows as pending (or
-    /// waiting) items, in one transaction (all or nothing).
+    /// waiting) items, and the iDs to look up on ORCID, in one transaction (all or nothing).
     pub async fn create_draft(
         &self,
         created_by: &OrcidId,
@@ -48,6 +50,7 @@ impl Store {
         file_name: &str,
         report: DraftReport<'_>,
         items: &[NewJobItem],
+        lookups: &[NewJobLookup],
     ) -> Result<i64, sqlx::Error> {
         let DraftReport {
             rows_total,
@@ -114,6 +117,7 @@ impl Store {
             });
             q.build().execute(&mut *tx).await?;
         }
+        Self::insert_job_lookups(&mut tx, id, lookups).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -133,10 +137,14 @@ impl Store {
     }
 
     /// Draft → queued, with the staff member's "push again anyway" choice. False when the
-    /// job is not a draft (already started, or cancelled): nothing changes then.
+    /// job is not a draft (already started, or cancelled), or when it has waiting rows
+    /// and iDs still to be looked up on ORCID (an iD without a record takes its rows out):
+    /// nothing changes then.
     pub async fn start_job(&self, id: i64, push_again: bool) -> Result<bool, sqlx::Error> {
         let r = sqlx::query!(
-            "UPDATE jobs SET status = 'queued', push_again = ?2 WHERE id = ?1 AND status = 'draft'",
+            "UPDATE jobs SET status = 'queued', push_again = ?2 WHERE id = ?1 AND status = 'draft'
+               AND NOT (EXISTS (SELECT 1 FROM job_lookups WHERE job_id = ?1 AND status = 'pending')
+                    AND EXISTS (SELECT 1 FROM job_items WHERE job_id = ?1 AND status = 'waiting'))",
             id,
             push_again,
         )

@@ -41,8 +41,8 @@ pub use invitations::{
 };
 pub use jobs::{
     AuditLine, BatchRecord, DraftReport, Grant, GrantToken, ItemOutcome, ItemStatus, Job,
-    JobCounts, JobItem, JobKind, JobStatus, JobUnit, NewJobItem, OwnWork, RowError, Settlement,
-    WaitingItem,
+    JobCounts, JobItem, JobKind, JobLookup, JobLookupCounts, JobLookupStatus, JobStatus, JobUnit,
+    NewJobItem, NewJobLookup, OwnWork, PendingJobLookup, RowError, Settlement, WaitingItem,
 };
 pub use outbox::{
     ClaimedMail, MailKind, MailOutcome, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia,

@@ -18,6 +18,7 @@ mod invite;
 mod jobs;
 mod lang;
 mod layers;
+mod lookup_progress;
 mod mail_stop;
 mod me;
 mod ops;

@@ -25,7 +25,7 @@ pub struct TestApp {
     pub revoker: tokio::task::JoinHandle<()>,
     /// The outbox's sender: abort it and start another to play a restart.
     pub outbox: tokio::task::JoinHandle<()>,
-    /// The background lookups of rosters' iDs: abort it to play a stop.
+    /// The background lookups of the iDs rosters and uploads name: abort it to play a stop.
     pub lookups: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
 }
@@ -111,7 +111,7 @@ impl TestApp {
             runner: state.runner.start(),
             revoker: state.grants.start_revoker(),
             outbox: state.outbox.start(),
-            lookups: state.invitations.start_lookups(),
+            lookups: state.lookups.start(),
             state,
             mock,
             db_path,

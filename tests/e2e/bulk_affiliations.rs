@@ -1,6 +1,7 @@
 //! A staff member's bulk push of affiliations, clicked in headless Chromium: upload the
 //! HR list beside the works upload, read the report (with a row waiting for someone who
-//! has not connected), start the job and watch it finish.
+//! has not connected, whose public name ORCID shows once the page has followed the
+//! lookup), start the job and watch it finish.
 
 use fantoccini::Locator;
 
@@ -37,6 +38,12 @@ async fn staff_upload_an_affiliations_csv_start_it_and_see_it_complete() {
     b.click(Locator::Id("upload-affiliations")).await;
 
     b.wait_for(Locator::Id("report")).await;
+    // Start is offered once the newcomer's iD has been looked up: the page follows the
+    // lookup and reloads by itself.
+    b.wait_for(Locator::Id("start-job")).await;
+    let lookups = b.text_of("#lookups").await;
+    assert!(lookups.contains("Otto Frisch"), "{lookups}");
+    assert!(lookups.contains("Every iD has been looked up"), "{lookups}");
     let report = b.text_of("#report").await;
     assert!(report.contains("2 of 3 rows can be sent"), "{report}");
     assert!(

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use idlink::invitations::lookup::{Found, PublicLookup};
+use idlink::lookups::{Found, PublicLookup};
 use mail_parser::MessageParser;
 use orcid::OrcidId;
 use reqwest::{Client, StatusCode};

@@ -126,7 +126,7 @@ async fn lookups_left_pending_by_a_stop_carry_on_after_a_restart() {
     assert!(h.smtp.received().is_empty());
 
     // Started again, the lookups pick up where they were left.
-    h.app.lookups = h.app.state.invitations.start_lookups();
+    h.app.lookups = h.app.state.lookups.start();
     wait_until(
         || async { !h.lookups(&batch).await["active"].as_bool().unwrap() },
         Duration::from_secs(60),

@@ -49,12 +49,23 @@ pub async fn start(app: &TestApp, kind: JobKind, items: &[NewJobItem], push_agai
         ..DraftReport::default()
     };
     let id = store
-        .create_draft(&staff(), kind, file, report, items)
+        .create_draft(&staff(), kind, file, report, items, &[])
         .await
         .unwrap();
     assert!(store.start_job(id, push_again).await.unwrap());
     app.state.runner.wake();
     id
+}
+
+/// Waits until every iD of upload `id` has been looked up on ORCID.
+pub async fn lookups_done(app: &TestApp, id: i64) {
+    let store = &app.state.store;
+    wait_until(
+        || async move { store.job_lookup_counts(id).await.unwrap().pending == 0 },
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("the upload's iDs are looked up");
 }
 
 /// Kills the runner while requests are in flight, after some progress; the job's counts

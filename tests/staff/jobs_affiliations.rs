@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use crate::common::{self, affiliation_item, location, multipart, TestApp};
 use crate::job_setup::{
-    app, finished, finished_with, kill_mid_way, researchers, staff, staff_browser, start,
+    app, finished, finished_with, kill_mid_way, lookups_done, researchers, staff, staff_browser,
+    start,
 };
 use idlink::store::{DraftReport, ItemStatus, JobItem, JobKind, NewJobItem};
 use orcid::model::{Affiliation, AffiliationSection, FuzzyDate};
@@ -66,6 +67,9 @@ async fn an_upload_reports_each_problem_by_column_and_counts_waiting_rows() {
     let staff_client = staff_browser(&app).await;
     let ada = researchers(&app, 1).await[0];
     let stranger = app.mock.add_researcher("Stan", "Stranger");
+    // The check itself asks ORCID nothing; the background lookup of the stranger's iD is
+    // tested in `jobs_lookups`.
+    app.lookups.abort();
     let (status, template) = app
         .get_text(&staff_client, "/admin/jobs/affiliations-template.csv")
         .await;
@@ -252,6 +256,8 @@ async fn waiting_rows_are_written_once_the_person_connects() {
     let res = upload(&app, &staff_client, &csv).await;
     let id = job_id_of(&res);
     let store = &app.state.store;
+    // The newcomer's row waits, so Start waits for their iD to be looked up.
+    lookups_done(&app, id).await;
     assert!(store.start_job(id, false).await.unwrap());
     app.state.runner.wake();
     // Nothing to send yet: the job ends with its row waiting.
@@ -336,7 +342,14 @@ async fn the_researchers_form_is_prefilled_from_the_newest_upload() {
             ..DraftReport::default()
         };
         store
-            .create_draft(&staff(), JobKind::Affiliations, "hr.csv", report, &[row])
+            .create_draft(
+                &staff(),
+                JobKind::Affiliations,
+                "hr.csv",
+                report,
+                &[row],
+                &[],
+            )
             .await
             .unwrap();
     }

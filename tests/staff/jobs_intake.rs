@@ -126,6 +126,9 @@ async fn a_mixed_file_is_reported_row_by_row_and_nothing_is_sent() {
         format!("{},Disconnected,book,,,,,,10.5555/x.7,,,", s.gone),
         format!("{ada},Same DOI again,book,,,,,,10.5555/GOOD.1,,,"),
     ];
+    // The check itself asks ORCID nothing; the background lookup of the stranger's iD is
+    // tested in `jobs_lookups`.
+    app.lookups.abort();
     let before = app.mock.member_api_requests();
     let tokens_before = app.mock.token_requests();
     let with_notes: Vec<String> = rows.iter().map(|r| format!("{r},a note")).collect();

@@ -12,6 +12,7 @@ mod invitations_reminders;
 mod job_setup;
 mod jobs_affiliations;
 mod jobs_intake;
+mod jobs_lookups;
 mod jobs_runner;
 mod mail;
 mod mail_outbox;

@@ -320,7 +320,7 @@ async fn connecting_again_from_the_message_writes_the_waiting_rows() {
     };
     let staff = OrcidId::parse("0000-0002-1825-0097").unwrap();
     let job = store
-        .create_draft(&staff, JobKind::Affiliations, "hr.csv", report, &items)
+        .create_draft(&staff, JobKind::Affiliations, "hr.csv", report, &items, &[])
         .await
         .unwrap();
     assert!(store.start_job(job, false).await.unwrap());

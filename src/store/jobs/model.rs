@@ -239,6 +239,14 @@ pub struct NewJobItem {
     pub waiting: bool,
 }
 
+/// An iD an upload names for a person idlink holds no connection for, and the file's
+/// lines naming it: looked up on ORCID's Public API after the draft is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJobLookup {
+    pub orcid: OrcidId,
+    pub lines: Vec<i64>,
+}
+
 /// What idlink holds for a researcher, as the upload check needs it (no token decrypted).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {

@@ -87,6 +87,8 @@ pub struct ResearcherPage {
 pub struct Identity {
     pub orcid: String,
     pub name: String,
+    /// `name` is the public name ORCID showed when an upload named this iD.
+    pub name_from_orcid: bool,
     pub id: IdDisplay,
     pub is_staff: bool,
     pub status: &'static str,
@@ -104,6 +106,7 @@ fn identity(state: &AppState, row: DashboardRow) -> Identity {
             url: state.orcid.record_url(&row.orcid),
         },
         name: row.name,
+        name_from_orcid: false,
         is_staff: row.is_staff,
         status: row.status.slug(),
         status_label: row.status.label(),
@@ -114,14 +117,17 @@ fn identity(state: &AppState, row: DashboardRow) -> Identity {
     }
 }
 
-/// Someone staff uploaded rows for who has not connected yet.
-fn never_connected(state: &AppState, orcid: &OrcidId) -> Identity {
+/// Someone staff uploaded rows for who has not connected yet, by the public name ORCID
+/// showed when the upload was checked.
+fn never_connected(state: &AppState, orcid: &OrcidId, public_name: Option<String>) -> Identity {
+    let name = public_name.unwrap_or_default();
     Identity {
         orcid: orcid.to_string(),
         id: IdDisplay {
             url: state.orcid.record_url(orcid),
         },
-        name: String::new(),
+        name_from_orcid: !name.is_empty(),
+        name,
         is_staff: false,
         status: "never-connected",
         status_label: "Not connected yet",
@@ -148,7 +154,10 @@ pub async fn page(
     let waiting = state.store.waiting_items_of(&orcid, WAITING_SHOWN).await?;
     let who = match state.store.dashboard_rows(&[orcid]).await?.pop() {
         Some(row) => identity(&state, row),
-        None if !waiting.is_empty() => never_connected(&state, &orcid),
+        None if !waiting.is_empty() => {
+            let public_name = state.store.latest_public_name(&orcid).await?;
+            never_connected(&state, &orcid, public_name)
+        }
         None => {
             return Err(not_found(format!(
                 "No researcher with the ORCID iD {orcid} has connected to idlink."

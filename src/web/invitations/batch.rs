@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 
-use super::views::{BatchPage, DraftView, LookupProgressView, MailProgressView, PersonView};
+use super::views::{BatchPage, DraftView, MailProgressView, PersonView};
 use super::{batch_url, parse_id};
 use crate::invitations::send::SendError;
 use crate::state::AppState;
@@ -12,6 +12,7 @@ use crate::store::{BatchStatus, InvitationBatch};
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::flash::{self, Flash};
+use crate::web::lookup_progress::LookupProgressView;
 use crate::web::pages::render;
 use crate::web::staff::Staff;
 
@@ -82,7 +83,11 @@ pub async fn lookups_json(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let batch = batch_of(&state, &id).await?;
-    Ok(Json(LookupProgressView::new(&batch)).into_response())
+    Ok(Json(LookupProgressView::new(
+        batch.lookups_total,
+        batch.lookups_pending,
+    ))
+    .into_response())
 }
 
 pub async fn send(

@@ -100,7 +100,7 @@ pub async fn roster(
         Ok(review) => {
             let saved = save_draft(&state, &staff, &name, review).await;
             // Its named iDs are looked up in the background; the draft page follows them.
-            state.invitations.wake_lookups();
+            state.lookups.wake();
             saved
         }
         Err(IntakeError::File(e)) => {

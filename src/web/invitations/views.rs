@@ -9,6 +9,7 @@ use crate::state::AppState;
 use crate::store::{BatchStatus, Invitation, InvitationBatch, InvitationRow, RowError};
 use crate::web::flash::Flash;
 use crate::web::format::{day, when};
+use crate::web::lookup_progress::{percent, LookupProgressView};
 use crate::web::pager::Pager;
 use crate::web::pages::Layout;
 
@@ -89,7 +90,8 @@ pub struct DraftView {
 impl DraftView {
     pub fn new(b: &InvitationBatch, findings: Vec<RowError>, omitted: Vec<(String, i64)>) -> Self {
         DraftView {
-            lookups: (b.lookups_total > 0).then(|| LookupProgressView::new(b)),
+            lookups: (b.lookups_total > 0)
+                .then(|| LookupProgressView::new(b.lookups_total, b.lookups_pending)),
             findings,
             omitted: omitted
                 .into_iter()
@@ -101,58 +103,6 @@ impl DraftView {
     /// Send waits until every named iD has been looked up.
     pub fn looking_up(&self) -> bool {
         self.lookups.as_ref().is_some_and(|l| l.active)
-    }
-}
-
-/// A draft's Public API lookups, in the shape the job page's script reads
-/// (static/job.js); the page reloads when they are done, to offer Send.
-#[derive(Debug, Serialize)]
-pub struct LookupProgressView {
-    pub status: &'static str,
-    pub status_label: &'static str,
-    pub active: bool,
-    pub counts: LookupCounts,
-    pub total: i64,
-    pub waiting: i64,
-    pub completed: i64,
-    pub percent: f64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct LookupCounts {
-    pub looked_up: i64,
-}
-
-impl LookupProgressView {
-    pub fn new(b: &InvitationBatch) -> Self {
-        let total = b.lookups_total;
-        let waiting = b.lookups_pending;
-        let completed = total - waiting;
-        let active = waiting > 0;
-        LookupProgressView {
-            status: if active { "running" } else { "finished" },
-            status_label: if active {
-                "Looking up the iDs on ORCID"
-            } else {
-                "Every iD looked up"
-            },
-            active,
-            counts: LookupCounts {
-                looked_up: completed,
-            },
-            total,
-            waiting,
-            completed,
-            percent: percent(completed, total),
-        }
-    }
-}
-
-fn percent(part: i64, total: i64) -> f64 {
-    if total > 0 {
-        ((part as f64 / total as f64) * 1000.0).round() / 10.0
-    } else {
-        100.0
     }
 }
 

@@ -42,6 +42,16 @@ pub async fn start(
         refused(&state, &staff, AuditAction::JobStart, &job, "no valid rows").await;
         Flash::error("No row of this file can be sent. Fix the file and upload it again.")
             .with_link("/admin/jobs", "Upload a file")
+    } else if counts.waiting > 0 && state.store.job_lookup_counts(job.id).await?.pending > 0 {
+        refused(
+            &state,
+            &staff,
+            AuditAction::JobStart,
+            &job,
+            "iDs still being looked up",
+        )
+        .await;
+        Flash::warn("The iDs of people not connected to idlink are still being looked up on ORCID, so the job was not started. Start is offered once every iD has been looked up.")
     } else if state.store.start_job(job.id, push_again).await? {
         state.runner.wake();
         let detail = format!(

@@ -8,13 +8,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::views::{
-    names_of, DraftView, ItemView, JobPage, JobSummary, RunView, FINDINGS_SHOWN, ITEMS_PER_PAGE,
+    names_of, DraftView, ItemView, JobPage, JobSummary, RunView, UploadLookups, FINDINGS_SHOWN,
+    ITEMS_PER_PAGE, LOOKUPS_SHOWN,
 };
 use super::{job_of, PageError};
 use crate::jobs::progress::{progress, window_start, Progress};
 use crate::state::AppState;
 use crate::store::{now, ItemStatus, Job, JobCounts, JobStatus};
 use crate::web::flash;
+use crate::web::lookup_progress::LookupProgressView;
 use crate::web::pager::{last_page, Pager};
 use crate::web::pages::render;
 use crate::web::staff::Staff;
@@ -33,7 +35,13 @@ pub async fn page(
             .row_errors_first(job.id, FINDINGS_SHOWN as i64)
             .await?;
         let omitted = state.store.findings_omitted(job.id).await?;
-        (Some(DraftView::new(errors, total, &omitted, counts)), None)
+        let mut draft = DraftView::new(errors, total, &omitted, counts);
+        let looked_up = state.store.job_lookup_counts(job.id).await?;
+        if looked_up.total > 0 {
+            let shown = state.store.job_lookups(job.id, LOOKUPS_SHOWN).await?;
+            draft.lookups = Some(UploadLookups::new(&state, looked_up, shown));
+        }
+        (Some(draft), None)
     } else {
         let status = query.get("status").and_then(|s| ItemStatus::from_query(s));
         let page: i64 = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
@@ -72,7 +80,7 @@ async fn run_view(
         .store
         .job_items(job.id, status, (page - 1) * ITEMS_PER_PAGE, ITEMS_PER_PAGE)
         .await?;
-    let names = names_of(state, &items).await?;
+    let names = names_of(state, job.id, &items).await?;
     let link = |p: i64| {
         let filter = status.map_or(String::new(), |s| format!("status={}&", s.as_str()));
         format!("/admin/jobs/{}?{filter}page={p}#items", job.id)
@@ -99,6 +107,17 @@ async fn current(state: &AppState, job: &Job, counts: JobCounts) -> Result<Progr
         .job_settled_since(job.id, window_start(job, t))
         .await?;
     Ok(progress(job, counts, recent, t))
+}
+
+/// A draft's Public API lookups, for its page's live progress.
+pub async fn lookups_json(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (job, _) = job_of(&state, &id).await?;
+    let c = state.store.job_lookup_counts(job.id).await?;
+    Ok(Json(LookupProgressView::new(c.total, c.pending)).into_response())
 }
 
 pub async fn progress_json(

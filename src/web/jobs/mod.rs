@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
             "/admin/jobs/{id}/progress.json",
             get(job_page::progress_json),
         )
+        .route("/admin/jobs/{id}/lookups.json", get(job_page::lookups_json))
         // Audited downloads: POST with the CSRF token; a GET is 405.
         .route("/admin/jobs/{id}/results.csv", post(downloads::results))
         .route("/admin/jobs/{id}/errors.csv", post(downloads::errors))

@@ -171,8 +171,12 @@ async fn upload_of(
                 omitted: &review.findings.omitted(),
             },
             &review.items,
+            &review.lookups,
         )
         .await?;
+    if !review.lookups.is_empty() {
+        state.lookups.wake();
+    }
     let detail = format!(
         "job {id} ({name}, {}): {} rows, {} valid, {} refused, {} waiting",
         kind.as_str(),

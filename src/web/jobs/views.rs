@@ -1,11 +1,16 @@
 //! What the bulk-push pages show: the askama page types and the view models behind them.
 
+use std::collections::HashMap;
+
 use askama::Template;
 
 use crate::jobs::progress::{status_label, Progress};
 use crate::state::AppState;
-use crate::store::{ItemStatus, Job, JobCounts, JobItem, RowError};
+use crate::store::{
+    ItemStatus, Job, JobCounts, JobItem, JobLookup, JobLookupCounts, JobLookupStatus, RowError,
+};
 use crate::web::flash::Flash;
+use crate::web::lookup_progress::LookupProgressView;
 use crate::web::pager::Pager;
 use crate::web::pages::Layout;
 use orcid::{work_types, OrcidId};
@@ -14,6 +19,8 @@ use orcid::{work_types, OrcidId};
 pub const ITEMS_PER_PAGE: i64 = 50;
 /// Findings drawn on a draft's page; all of them are in the errors CSV.
 pub const FINDINGS_SHOWN: usize = 1000;
+/// Looked-up iDs drawn on a draft's page (those without a record first).
+pub const LOOKUPS_SHOWN: i64 = 500;
 
 /// A job in the recent-jobs list.
 pub struct JobSummary {
@@ -113,6 +120,9 @@ pub struct DraftView {
     pub valid: i64,
     /// Rows kept until their researcher connects (affiliations).
     pub waiting: i64,
+    /// The iDs of people idlink has never connected, looked up on ORCID; `None` when the
+    /// file names none.
+    pub lookups: Option<UploadLookups>,
 }
 
 impl DraftView {
@@ -137,6 +147,77 @@ impl DraftView {
                 .collect(),
             valid: counts.pending,
             waiting: counts.waiting,
+            lookups: None,
+        }
+    }
+
+    /// Start waits while iDs are looked up when rows wait for their researcher: an iD
+    /// without a record takes its rows out of the draft.
+    pub fn start_waits(&self) -> bool {
+        self.waiting > 0 && self.lookups.as_ref().is_some_and(|l| l.progress.active)
+    }
+}
+
+/// An upload's iDs of people idlink has never connected, as ORCID's Public API answered.
+pub struct UploadLookups {
+    pub progress: LookupProgressView,
+    pub counts: JobLookupCounts,
+    pub shown: Vec<LookupView>,
+}
+
+impl UploadLookups {
+    pub fn new(state: &AppState, counts: JobLookupCounts, shown: Vec<JobLookup>) -> Self {
+        UploadLookups {
+            progress: LookupProgressView::new(counts.total, counts.pending),
+            counts,
+            shown: shown
+                .into_iter()
+                .map(|l| LookupView::new(state, l))
+                .collect(),
+        }
+    }
+
+    /// Not every iD is drawn.
+    pub fn is_cut(&self) -> bool {
+        self.counts.total > self.shown.len() as i64
+    }
+}
+
+/// One looked-up iD: what ORCID shows for it, and the rows naming it.
+pub struct LookupView {
+    pub orcid: String,
+    pub record_url: String,
+    /// For the style: named, no_record, unchecked or pending.
+    pub answer: &'static str,
+    pub text: String,
+    pub rows: i64,
+    pub first_line: i64,
+}
+
+impl LookupView {
+    fn new(state: &AppState, l: JobLookup) -> Self {
+        let (answer, text) = match l.status {
+            JobLookupStatus::Named => match l.public_name.filter(|n| !n.is_empty()) {
+                Some(name) => ("named", name),
+                None => ("named", "The record exists; its name is not public".into()),
+            },
+            JobLookupStatus::NoRecord => (
+                "no_record",
+                "No ORCID record: check the iD with the person".into(),
+            ),
+            JobLookupStatus::Unchecked => (
+                "unchecked",
+                "Could not be checked: ORCID did not answer".into(),
+            ),
+            JobLookupStatus::Pending => ("pending", "Being looked up…".into()),
+        };
+        LookupView {
+            orcid: l.orcid.to_string(),
+            record_url: state.orcid.record_url(&l.orcid),
+            answer,
+            text,
+            rows: l.rows,
+            first_line: l.first_line,
         }
     }
 }
@@ -171,6 +252,9 @@ pub struct ItemView {
     pub orcid: String,
     pub record_url: String,
     pub name: String,
+    /// `name` is the public name ORCID showed when the file was checked: the person has
+    /// not connected, so idlink knows no name of its own.
+    pub name_from_orcid: bool,
     pub title: String,
     pub status: &'static str,
     pub status_label: &'static str,
@@ -179,12 +263,13 @@ pub struct ItemView {
 }
 
 impl ItemView {
-    pub fn new(state: &AppState, item: JobItem, name: Option<&String>) -> Self {
+    pub fn new(state: &AppState, item: JobItem, name: Option<&ShownName>) -> Self {
         ItemView {
             line: item.line,
             orcid: item.orcid.to_string(),
             record_url: state.orcid.record_url(&item.orcid),
-            name: name.cloned().unwrap_or_default(),
+            name: name.map(|n| n.name.clone()).unwrap_or_default(),
+            name_from_orcid: name.is_some_and(|n| n.from_orcid),
             title: item.title,
             status: item.status.as_str(),
             status_label: item_label(item.status),
@@ -270,13 +355,52 @@ pub struct CancelPage {
     pub draft: bool,
 }
 
-/// Names for the researchers on a page of items, as idlink knows them.
+/// A researcher's name beside their items.
+pub struct ShownName {
+    pub name: String,
+    /// The public name ORCID showed, for a person idlink has never connected.
+    pub from_orcid: bool,
+}
+
+/// Names for the researchers on a page of a job's items: as idlink knows them, else as
+/// ORCID showed them when the file was checked.
 pub async fn names_of(
     state: &AppState,
+    job_id: i64,
     items: &[JobItem],
-) -> Result<std::collections::HashMap<OrcidId, String>, sqlx::Error> {
+) -> Result<HashMap<OrcidId, ShownName>, sqlx::Error> {
     let mut ids: Vec<OrcidId> = items.iter().map(|i| i.orcid).collect();
     ids.sort_unstable();
     ids.dedup();
-    state.store.researcher_names(&ids).await
+    let mut names: HashMap<OrcidId, ShownName> = state
+        .store
+        .researcher_names(&ids)
+        .await?
+        .into_iter()
+        .map(|(id, name)| {
+            let shown = ShownName {
+                name,
+                from_orcid: false,
+            };
+            (id, shown)
+        })
+        .collect();
+    let unknown: Vec<OrcidId> = ids
+        .into_iter()
+        .filter(|id| !names.contains_key(id))
+        .collect();
+    if !unknown.is_empty() {
+        for (id, name) in state.store.job_public_names(job_id, &unknown).await? {
+            if !name.is_empty() {
+                names.insert(
+                    id,
+                    ShownName {
+                        name,
+                        from_orcid: true,
+                    },
+                );
+            }
+        }
+    }
+    Ok(names)
 }

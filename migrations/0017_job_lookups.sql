@@ -14,8 +14,16 @@ CREATE TABLE job_lookups (
     -- JSON array of the file's lines naming this iD: its findings are reworded when
     -- ORCID has no record.
     lines       TEXT NOT NULL,
+    -- A lookup ORCID did not answer is asked again later (retry_at), a few times, before
+    -- it is left as 'unchecked'.
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    retry_at    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (job_id, orcid)
 ) STRICT;
 CREATE INDEX job_lookups_pending ON job_lookups (job_id, first_line) WHERE status = 'pending';
 -- A never-connected person's public name, for their staff page.
 CREATE INDEX job_lookups_by_orcid ON job_lookups (orcid, job_id);
+
+-- A roster's lookups are asked again the same way.
+ALTER TABLE invitations ADD COLUMN lookup_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invitations ADD COLUMN lookup_retry_at INTEGER NOT NULL DEFAULT 0;

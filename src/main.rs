@@ -54,7 +54,8 @@ async fn run(settings: idlink::config::Settings) -> Result<(), Box<dyn std::erro
     let _reminders = state.invitations.start_reminders();
     // Each grant confirmed with ORCID once per TOKEN_CHECK_DAYS, due times in the database.
     let _health_checks = state.grants.start_health_checks();
-    // A roster's named iDs are looked up on ORCID, carrying on from before a restart.
+    // The iDs rosters and bulk uploads name are looked up on ORCID, carrying on from
+    // before a restart.
     let _lookups = state.lookups.start();
     let listener = TcpListener::bind(addr)
         .await

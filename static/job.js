@@ -38,7 +38,8 @@
       status = p.status;
       box.setAttribute("data-status", p.status);
       setText("#job-status", p.status_label);
-      var badge = document.getElementById("job-badge");
+      // A draft's lookups have a state of their own; the job's badge stays as it is.
+      var badge = box.getAttribute("data-badge") === "keep" ? null : document.getElementById("job-badge");
       if (badge) {
         badge.textContent = p.status_label;
         badge.className = "jobs-status " + p.status;

@@ -172,8 +172,8 @@ async fn review(
     })
 }
 
-/// The finding for a named iD ORCID has no record of.
-/// One answer per row: `None` for rows without an iD.
+/// The iDs looked up at once (the form's one person): an answer per row, `None` for a
+/// row without an iD.
 async fn look_up(
     lookup: &PublicLookup,
     rows: &[RosterRow],

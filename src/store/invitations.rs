@@ -42,6 +42,8 @@ pub struct PendingLookup {
     pub batch_id: i64,
     pub line: i64,
     pub orcid: OrcidId,
+    /// Times ORCID was asked about it without answering.
+    pub attempts: i64,
 }
 
 /// What a background lookup found for one invitation.
@@ -51,7 +53,9 @@ pub enum LookupAnswer {
     Named(String),
     /// No record behind the iD: the person is taken out of the draft with this finding.
     NoRecord(String),
-    /// ORCID could not be asked: invited without a name beside the iD.
+    /// ORCID did not answer: asked again at this time.
+    Again { retry_at: i64 },
+    /// ORCID did not answer, time after time: left without a name beside the iD.
     Unchecked,
 }
 
@@ -495,15 +499,21 @@ impl Store {
         Ok(out)
     }
 
-    /// Named iDs of draft batches still to be looked up, oldest batch first.
-    pub async fn pending_lookups(&self, limit: i64) -> Result<Vec<PendingLookup>, sqlx::Error> {
+    /// Named iDs of draft batches to be looked up by `at`, oldest batch first.
+    pub async fn pending_lookups(
+        &self,
+        at: i64,
+        limit: i64,
+    ) -> Result<Vec<PendingLookup>, sqlx::Error> {
         sqlx::query_as!(
             PendingLookup,
             r#"SELECT i.id AS "invitation_id!", i.batch_id, i.line,
-                      i.named_orcid AS "orcid!: OrcidId"
+                      i.named_orcid AS "orcid!: OrcidId", i.lookup_attempts AS attempts
                FROM invitations i JOIN invitation_batches b ON b.id = i.batch_id
                WHERE i.lookup_pending = 1 AND i.named_orcid IS NOT NULL AND b.status = 'draft'
-               ORDER BY i.batch_id, i.id LIMIT ?1"#,
+                 AND i.lookup_retry_at <= ?1
+               ORDER BY i.batch_id, i.id LIMIT ?2"#,
+            at,
             limit
         )
         .fetch_all(&self.pool)
@@ -524,6 +534,17 @@ impl Store {
                         "UPDATE invitations SET public_name = ?2, lookup_pending = 0 WHERE id = ?1",
                         p.invitation_id,
                         name
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                LookupAnswer::Again { retry_at } => {
+                    sqlx::query!(
+                        "UPDATE invitations SET lookup_attempts = lookup_attempts + 1,
+                                lookup_retry_at = ?2
+                         WHERE id = ?1 AND lookup_pending = 1",
+                        p.invitation_id,
+                        retry_at
                     )
                     .execute(&mut *tx)
                     .await?;

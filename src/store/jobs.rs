@@ -154,7 +154,7 @@ impl Store {
     }
 
     /// Draft, queued, running or finished with waiting rows → cancelled, and its pending
-    /// and waiting items with it. Items being
+    /// and waiting items with it (and its iDs still to be looked up). Items being
     /// sent are left for the runner to settle. False when the job had already ended.
     pub async fn cancel_job(&self, id: i64) -> Result<bool, sqlx::Error> {
         let t = now();
@@ -177,6 +177,13 @@ impl Store {
              WHERE job_id = ?1 AND status IN ('pending', 'waiting')",
             id,
             t,
+        )
+        .execute(&mut *tx)
+        .await?;
+        // Nothing is left for the answers to change.
+        sqlx::query!(
+            "DELETE FROM job_lookups WHERE job_id = ?1 AND status = 'pending'",
+            id
         )
         .execute(&mut *tx)
         .await?;
@@ -292,19 +299,22 @@ impl Store {
         .await
     }
 
-    /// The next `limit` findings after the one with rowid `after`, in file order (they are
-    /// stored in file order), each with its rowid: for reading them all in batches.
+    /// The next `limit` findings after the one at (line, rowid), in file order, each with
+    /// its rowid: for reading them all in batches.
     pub async fn row_errors_after(
         &self,
         id: i64,
-        after: i64,
+        (after_line, after_rowid): (i64, i64),
         limit: i64,
     ) -> Result<Vec<(i64, RowError)>, sqlx::Error> {
+        // In file order, though findings a lookup added later were stored last.
         let rows = sqlx::query!(
             r#"SELECT rowid AS "rowid!: i64", line, column_name, message FROM job_row_errors
-               WHERE job_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3"#,
+               WHERE job_id = ?1 AND (line > ?2 OR (line = ?2 AND rowid > ?3))
+               ORDER BY line, rowid LIMIT ?4"#,
             id,
-            after,
+            after_line,
+            after_rowid,
             limit,
         )
         .fetch_all(&self.pool)

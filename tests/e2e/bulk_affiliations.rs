@@ -43,7 +43,7 @@ async fn staff_upload_an_affiliations_csv_start_it_and_see_it_complete() {
     b.wait_for(Locator::Id("start-job")).await;
     let lookups = b.text_of("#lookups").await;
     assert!(lookups.contains("Otto Frisch"), "{lookups}");
-    assert!(lookups.contains("Every iD has been looked up"), "{lookups}");
+    assert!(lookups.contains("The iD has been looked up."), "{lookups}");
     let report = b.text_of("#report").await;
     assert!(report.contains("2 of 3 rows can be sent"), "{report}");
     assert!(

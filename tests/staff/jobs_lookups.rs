@@ -2,7 +2,8 @@
 //! Public API in the background: live progress on the draft, the public name beside each
 //! iD (and later beside the waiting rows and on the person's staff page), an iD without a
 //! record taken out of an affiliations draft or named as such in a works report, Start
-//! held while rows could still be taken out, and lookups carrying on after a restart.
+//! held while rows could still be taken out, lookups ORCID did not answer asked again, and
+//! lookups carrying on after a restart.
 
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use crate::common::{location, multipart, ok, wait_until, TestApp};
 use crate::job_setup::{app, finished, researchers, staff_browser};
 use idlink::store::{ItemStatus, JobStatus};
 use orcid::OrcidId;
+use orcid_sim::Fault;
 use reqwest::{Client, StatusCode};
 
 const AFFILIATIONS: &str = "orcid,affiliation_type,department,role_title,start_year,start_month,start_day,end_year,end_month,end_day,url,external_id_type,external_id_value";
@@ -193,4 +195,47 @@ async fn a_works_upload_names_ids_without_a_record_and_does_not_hold_the_start()
     let page = ok(app.get_text(&staff, &format!("/admin/jobs/{job}")).await);
     assert!(page.contains("Stan Stranger"), "{page}");
     assert!(page.contains("No ORCID record"), "{page}");
+}
+
+#[tokio::test]
+async fn a_lookup_orcid_does_not_answer_is_asked_again_and_holds_the_start_until_then() {
+    let app = app().await;
+    let staff = staff_browser(&app).await;
+    let nora = app.mock.add_researcher("Nora", "Named");
+    // ORCID is down.
+    app.mock.set_fault(Some(Fault::ApiStatus {
+        status: 503,
+        times: 1_000_000,
+    }));
+    let csv = format!("{AFFILIATIONS}\n{nora},employment,Chemistry,Professor,2019,,,,,,,,\n");
+    let job = upload(&app, &staff, "/admin/jobs/affiliations", &csv).await;
+    let db = &app.state.store;
+    let attempts = || async {
+        sqlx::query_scalar::<_, i64>("SELECT attempts FROM job_lookups WHERE job_id = ?1")
+            .bind(job)
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+    };
+    wait_until(|| async { attempts().await == 1 }, Duration::from_secs(60))
+        .await
+        .expect("the unanswered lookup is counted");
+    let p = lookups(&app, &staff, job).await;
+    assert_eq!(p["active"], true, "still to be looked up: {p}");
+    let page = ok(app.get_text(&staff, &format!("/admin/jobs/{job}")).await);
+    assert!(page.contains("id=\"lookups-retrying\""), "{page}");
+    assert!(page.contains("id=\"start-waits\""), "{page}");
+
+    // ORCID is back; the retry comes due (the wait is played by moving it forward).
+    app.mock.set_fault(None);
+    sqlx::query("UPDATE job_lookups SET retry_at = 0 WHERE job_id = ?1")
+        .bind(job)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    app.state.lookups.wake();
+    looked_up(&app, &staff, job).await;
+    let page = ok(app.get_text(&staff, &format!("/admin/jobs/{job}")).await);
+    assert!(page.contains("Nora Named"), "{page}");
+    assert!(page.contains("id=\"start-job\""), "{page}");
 }

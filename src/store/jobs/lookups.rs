@@ -4,9 +4,12 @@
 
 use std::collections::HashMap;
 
+use sqlx::{QueryBuilder, Sqlite};
+
 use orcid::OrcidId;
 
 use super::model::NewJobLookup;
+use super::INSERT_CHUNK;
 use crate::store::{LookupAnswer, Store};
 
 /// An upload's iD still to be looked up.
@@ -14,6 +17,8 @@ use crate::store::{LookupAnswer, Store};
 pub struct PendingJobLookup {
     pub job_id: i64,
     pub orcid: OrcidId,
+    /// Times ORCID was asked about it without answering.
+    pub attempts: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
@@ -24,7 +29,7 @@ pub enum JobLookupStatus {
     Named,
     /// ORCID has no record with this iD.
     NoRecord,
-    /// ORCID could not be asked (down, or slow): the rows stay as they were.
+    /// ORCID did not answer, time after time: the rows stay as they were.
     Unchecked,
 }
 
@@ -47,6 +52,8 @@ pub struct JobLookupCounts {
     pub pending: i64,
     pub no_record: i64,
     pub unchecked: i64,
+    /// Pending after ORCID did not answer: asked again shortly.
+    pub retrying: i64,
 }
 
 impl Store {
@@ -56,33 +63,37 @@ impl Store {
         job_id: i64,
         lookups: &[NewJobLookup],
     ) -> Result<(), sqlx::Error> {
-        for l in lookups {
-            let first_line = l.lines.iter().copied().min().unwrap_or(0);
-            let lines = serde_json::to_string(&l.lines).unwrap_or_else(|_| "[]".into());
-            sqlx::query!(
-                "INSERT INTO job_lookups (job_id, orcid, first_line, lines) VALUES (?1, ?2, ?3, ?4)",
-                job_id,
-                l.orcid,
-                first_line,
-                lines,
-            )
-            .execute(&mut *tx)
-            .await?;
+        for chunk in lookups.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO job_lookups (job_id, orcid, first_line, lines) ",
+            );
+            q.push_values(chunk, |mut b, l| {
+                let first_line = l.lines.iter().copied().min().unwrap_or(0);
+                let lines = serde_json::to_string(&l.lines).unwrap_or_else(|_| "[]".into());
+                b.push_bind(job_id)
+                    .push_bind(l.orcid)
+                    .push_bind(first_line)
+                    .push_bind(lines);
+            });
+            q.build().execute(&mut *tx).await?;
         }
         Ok(())
     }
 
-    /// iDs of uploads still to be looked up, oldest upload first; cancelled jobs left out.
+    /// iDs of uploads to be looked up by `at`, the newest upload first (the one a staff
+    /// member is likely looking at; a large upload before it does not hold it up).
+    /// Cancelling a job drops its pending lookups.
     pub async fn pending_job_lookups(
         &self,
+        at: i64,
         limit: i64,
     ) -> Result<Vec<PendingJobLookup>, sqlx::Error> {
         sqlx::query_as!(
             PendingJobLookup,
-            r#"SELECT l.job_id, l.orcid AS "orcid: OrcidId"
-               FROM job_lookups l JOIN jobs j ON j.id = l.job_id
-               WHERE l.status = 'pending' AND j.status != 'cancelled'
-               ORDER BY l.job_id, l.first_line LIMIT ?1"#,
+            r#"SELECT job_id, orcid AS "orcid: OrcidId", attempts FROM job_lookups
+               WHERE status = 'pending' AND retry_at <= ?1
+               ORDER BY job_id DESC, first_line DESC LIMIT ?2"#,
+            at,
             limit
         )
         .fetch_all(&self.pool)
@@ -90,9 +101,9 @@ impl Store {
     }
 
     /// Records lookups' answers in one transaction. For an iD with no record, the
-    /// upload's findings about its rows say so, and its waiting rows leave the draft as
-    /// findings (kept word for word while the upload has fewer than `kept_cap`, counted
-    /// after that).
+    /// upload's findings about its rows say so, and, while the job is a draft, its
+    /// waiting rows leave it as findings (kept word for word while the upload has fewer
+    /// than `kept_cap`, counted after that).
     pub async fn record_job_lookups(
         &self,
         answers: &[(PendingJobLookup, LookupAnswer)],
@@ -104,6 +115,18 @@ impl Store {
                 LookupAnswer::Named(name) => (JobLookupStatus::Named, Some(name.as_str())),
                 LookupAnswer::NoRecord(_) => (JobLookupStatus::NoRecord, None),
                 LookupAnswer::Unchecked => (JobLookupStatus::Unchecked, None),
+                LookupAnswer::Again { retry_at } => {
+                    sqlx::query!(
+                        "UPDATE job_lookups SET attempts = attempts + 1, retry_at = ?3
+                         WHERE job_id = ?1 AND orcid = ?2 AND status = 'pending'",
+                        p.job_id,
+                        p.orcid,
+                        retry_at,
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                    continue;
+                }
             };
             let answered = sqlx::query!(
                 "UPDATE job_lookups SET status = ?3, public_name = ?4
@@ -133,9 +156,11 @@ impl Store {
             )
             .execute(&mut *tx)
             .await?;
-            // Waiting rows are taken out: nobody can ever connect with this iD.
+            // A draft's waiting rows are taken out: nobody can ever connect with this iD.
+            // (A started job keeps its items as they are.)
             let lines = sqlx::query_scalar!(
                 "DELETE FROM job_items WHERE job_id = ?1 AND orcid = ?2 AND status = 'waiting'
+                   AND EXISTS (SELECT 1 FROM jobs WHERE id = ?1 AND status = 'draft')
                  RETURNING line",
                 p.job_id,
                 p.orcid,
@@ -189,7 +214,8 @@ impl Store {
 
     pub async fn job_lookup_counts(&self, job_id: i64) -> Result<JobLookupCounts, sqlx::Error> {
         let rows = sqlx::query!(
-            r#"SELECT status AS "status: JobLookupStatus", COUNT(*) AS "n!: i64"
+            r#"SELECT status AS "status: JobLookupStatus", COUNT(*) AS "n!: i64",
+                      SUM(attempts > 0) AS "retried!: i64"
                FROM job_lookups WHERE job_id = ?1 GROUP BY status"#,
             job_id
         )
@@ -199,7 +225,10 @@ impl Store {
         for r in rows {
             c.total += r.n;
             match r.status {
-                JobLookupStatus::Pending => c.pending += r.n,
+                JobLookupStatus::Pending => {
+                    c.pending += r.n;
+                    c.retrying += r.retried;
+                }
                 JobLookupStatus::NoRecord => c.no_record += r.n,
                 JobLookupStatus::Unchecked => c.unchecked += r.n,
                 JobLookupStatus::Named => {}
@@ -292,8 +321,36 @@ mod tests {
         }
     }
 
+    /// A draft of one row waiting for `orcid`, whose iD is to be looked up.
+    async fn waiting_draft(store: &Store, orcid: OrcidId) -> i64 {
+        let report = DraftReport {
+            rows_total: 1,
+            ..DraftReport::default()
+        };
+        let lookups = [NewJobLookup {
+            orcid,
+            lines: vec![2],
+        }];
+        let items = [item(2, orcid, true)];
+        store
+            .create_draft(
+                &staff(),
+                JobKind::Affiliations,
+                "hr.csv",
+                report,
+                &items,
+                &lookups,
+            )
+            .await
+            .unwrap()
+    }
+
     fn pending(job_id: i64, orcid: OrcidId) -> PendingJobLookup {
-        PendingJobLookup { job_id, orcid }
+        PendingJobLookup {
+            job_id,
+            orcid,
+            attempts: 0,
+        }
     }
 
     #[tokio::test]
@@ -340,8 +397,9 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(
-            store.pending_job_lookups(10).await.unwrap(),
-            [pending(job, nobody), pending(job, named)]
+            store.pending_job_lookups(0, 10).await.unwrap(),
+            [pending(job, named), pending(job, nobody)],
+            "from the end of the file"
         );
         assert!(
             !store.start_job(job, false).await.unwrap(),
@@ -367,7 +425,8 @@ mod tests {
                 total: 2,
                 pending: 0,
                 no_record: 1,
-                unchecked: 0
+                unchecked: 0,
+                retrying: 0,
             }
         );
         let counts = store.job_counts(job).await.unwrap();
@@ -475,5 +534,53 @@ mod tests {
             .await
             .unwrap();
         assert!(store.start_job(other, false).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_unanswered_lookup_waits_for_its_retry_and_holds_the_start_meanwhile() {
+        let (_dir, store) = test_store().await;
+        let nobody = OrcidId::from_base_digits(2);
+        let job = waiting_draft(&store, nobody).await;
+        store
+            .record_job_lookups(
+                &[(pending(job, nobody), LookupAnswer::Again { retry_at: 500 })],
+                1000,
+            )
+            .await
+            .unwrap();
+        assert!(store.pending_job_lookups(499, 10).await.unwrap().is_empty());
+        let again = store.pending_job_lookups(500, 10).await.unwrap();
+        assert_eq!(again[0].attempts, 1);
+        let c = store.job_lookup_counts(job).await.unwrap();
+        assert_eq!((c.pending, c.retrying), (1, 1));
+        assert!(!store.start_job(job, false).await.unwrap());
+
+        // Cancelled, its lookups are dropped.
+        assert!(store.cancel_job(job).await.unwrap());
+        assert!(store
+            .pending_job_lookups(i64::MAX, 10)
+            .await
+            .unwrap()
+            .is_empty());
+
+        // A started job keeps its items whatever the answer.
+        let started = waiting_draft(&store, nobody).await;
+        sqlx::query("UPDATE jobs SET status = 'running' WHERE id = ?1")
+            .bind(started)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store
+            .record_job_lookups(
+                &[(
+                    pending(started, nobody),
+                    LookupAnswer::NoRecord(NO_RECORD.into()),
+                )],
+                1000,
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.job_counts(started).await.unwrap().waiting, 1);
+        assert_eq!(store.job(started).await.unwrap().unwrap().rows_invalid, 0);
     }
 }

@@ -80,10 +80,11 @@ pub async fn results(
     ))
 }
 
-/// Where the report file has got to: the findings kept (after this rowid), then the
-/// count of those only counted.
+/// Where the report file has got to: the findings kept, then the count of those only
+/// counted.
 enum ReportPart {
-    Kept(i64),
+    /// The kept findings after this (line, rowid), in file order.
+    Kept((i64, i64)),
     Omitted,
 }
 
@@ -109,7 +110,7 @@ pub async fn errors(
     Ok(csv_stream(
         &format!("job-{job_id}-report.csv"),
         &["line", "column", "message"],
-        ReportPart::Kept(0),
+        ReportPart::Kept((0, 0)),
         move |part| {
             let store = store.clone();
             async move {
@@ -117,8 +118,8 @@ pub async fn errors(
                     ReportPart::Kept(after) => {
                         let found = store.row_errors_after(job_id, after, BATCH).await?;
                         let next = match found.last() {
-                            Some((rowid, _)) if found.len() as i64 == BATCH => {
-                                ReportPart::Kept(*rowid)
+                            Some((rowid, e)) if found.len() as i64 == BATCH => {
+                                ReportPart::Kept((e.line, *rowid))
                             }
                             _ => ReportPart::Omitted,
                         };

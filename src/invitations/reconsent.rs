@@ -1,22 +1,26 @@
 //! Re-consent: asking everyone whose grant was revoked, has expired or lacks a permission
 //! to connect again. Each person gets a personal link (an invitation of kind re-consent,
 //! single use, expiring like any invitation) at the address staff gave in their
-//! invitation, else the one they made public on ORCID. Staff see who it goes to before
-//! sending; a second send within [`RESEND_WINDOW_SECS`] mails nobody twice.
-
-use futures_util::stream::{self, StreamExt};
+//! invitation, else the one they made public on ORCID (looked up in the background, see
+//! [`crate::lookups::background`], so thousands of people do not hold the page). Staff
+//! see who it goes to before sending; a second send within [`RESEND_WINDOW_SECS`] mails
+//! nobody twice.
 
 use super::send::{batch_name, SendError};
 use super::{links, Invitations};
 use crate::mail::outbox::MailKind;
 use crate::mail::{LinkMessage, Outgoing, Rendered};
-use crate::store::{now, GrantState, NewReconsent, ReconsentCandidate};
+use crate::store::{now, GrantState, NewReconsent, PublicEmailStatus, ReconsentCandidate};
+use orcid::OrcidId;
 
 /// A person sent a re-consent this recently is not sent another (a double click, or
 /// two staff members at once).
 pub const RESEND_WINDOW_SECS: i64 = 15 * 60;
-/// Public email lookups asked of ORCID at the same time (the shared limiter paces them).
-const LOOKUPS_AT_ONCE: usize = 8;
+/// A public address read from ORCID is used for this long, then read again.
+const PUBLIC_EMAIL_FRESH_SECS: i64 = 24 * 60 * 60;
+/// After ORCID did not answer about an address (a few times), before it is asked again:
+/// meanwhile the preview lists the person as unreachable, so Send is not held.
+const PUBLIC_EMAIL_FAILED_SECS: i64 = 10 * 60;
 
 /// Where a recipient's address came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +41,7 @@ pub struct Recipient {
 #[derive(Debug, Clone)]
 pub struct Unreachable {
     pub person: ReconsentCandidate,
-    /// ORCID could not be asked now (slow, down, or idlink's limit reached).
+    /// ORCID did not answer when asked for the public address, time after time.
     pub lookup_failed: bool,
 }
 
@@ -50,6 +54,11 @@ pub struct ReconsentPreview {
     pub stopped: Vec<Recipient>,
     /// Sent one within [`RESEND_WINDOW_SECS`].
     pub recently_sent: Vec<ReconsentCandidate>,
+    /// Their public address is still being looked up on ORCID: Send waits for them.
+    pub looking_up: Vec<ReconsentCandidate>,
+    /// Public addresses to look up that this preview queued (the lookups task is to be
+    /// woken).
+    pub queued: u64,
 }
 
 /// What a send did.
@@ -91,47 +100,55 @@ impl Invitations {
                 to_address.push(person);
             }
         }
-        let addressed: Vec<_> = stream::iter(to_address)
-            .map(|person| async move {
-                let found = match &person.invited_email {
-                    Some(email) => Ok(Some((email.clone(), AddressSource::Invitation))),
-                    None => self
-                        .lookup
-                        .public_email(&person.orcid)
-                        .await
-                        .map(|e| e.map(|e| (e, AddressSource::OrcidPublic))),
-                };
-                (person, found)
-            })
-            .buffered(LOOKUPS_AT_ONCE)
-            .collect()
-            .await;
-        for (person, found) in addressed {
-            match found {
-                Ok(Some((email, source))) => {
-                    let stopped = self.store.is_address_stopped(&email).await?;
-                    let r = Recipient {
-                        person,
-                        email,
-                        source,
-                    };
-                    if stopped {
-                        preview.stopped.push(r);
-                    } else {
-                        preview.recipients.push(r);
+        let public: Vec<OrcidId> = to_address
+            .iter()
+            .filter(|p| p.invited_email.is_none())
+            .map(|p| p.orcid)
+            .collect();
+        preview.queued = self
+            .store
+            .queue_public_emails(
+                &public,
+                t - PUBLIC_EMAIL_FRESH_SECS,
+                t - PUBLIC_EMAIL_FAILED_SECS,
+            )
+            .await?;
+        let mut known = self.store.public_emails_of(&public).await?;
+        for person in to_address {
+            let (email, source) = match &person.invited_email {
+                Some(email) => (email.clone(), AddressSource::Invitation),
+                None => match known.remove(&person.orcid) {
+                    Some(found) => match (found.status, found.email) {
+                        (PublicEmailStatus::Found, Some(email)) => {
+                            (email, AddressSource::OrcidPublic)
+                        }
+                        (PublicEmailStatus::Pending, _) => {
+                            preview.looking_up.push(person);
+                            continue;
+                        }
+                        (status, _) => {
+                            preview.no_address.push(Unreachable {
+                                person,
+                                lookup_failed: status == PublicEmailStatus::Failed,
+                            });
+                            continue;
+                        }
+                    },
+                    None => {
+                        preview.looking_up.push(person);
+                        continue;
                     }
-                }
-                Ok(None) => preview.no_address.push(Unreachable {
-                    person,
-                    lookup_failed: false,
-                }),
-                Err(e) => {
-                    tracing::warn!(orcid = %person.orcid, error = %e, "public email lookup failed");
-                    preview.no_address.push(Unreachable {
-                        person,
-                        lookup_failed: true,
-                    });
-                }
+                },
+            };
+            let r = Recipient {
+                person,
+                email,
+                source,
+            };
+            if self.store.is_address_stopped(&r.email).await? {
+                preview.stopped.push(r);
+            } else {
+                preview.recipients.push(r);
             }
         }
         Ok(preview)
@@ -157,6 +174,9 @@ impl Invitations {
         required: &[String],
     ) -> Result<ReconsentSent, SendError> {
         let preview = self.reconsent_preview(required).await?;
+        if !preview.looking_up.is_empty() {
+            return Err(SendError::LookingUp);
+        }
         if preview.recipients.is_empty() {
             if preview.recently_sent.is_empty() {
                 return Err(SendError::Empty);

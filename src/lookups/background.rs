@@ -1,6 +1,7 @@
 //! The background lookups: a roster or a bulk upload is stored at once, and the iDs it
 //! names for people idlink holds no connection for are looked up here on ORCID's Public
-//! API, at bulk priority on the shared limiter (and cached), a few at a time. Each answer
+//! API, at bulk priority on the shared limiter (and cached), a few at a time; so are the
+//! public addresses a re-consent preview needs. Each answer
 //! fills in the public name, or takes the rows of an iD without a record out of the draft
 //! with a finding. What is pending lives in the database, so lookups carry on after a
 //! restart. An iD ORCID does not answer about (down, or slow) is asked again a little
@@ -15,7 +16,7 @@ use tokio::sync::Notify;
 
 use super::{no_record_message, Found, LookupFailed, PublicLookup};
 use crate::jobs::findings::MAX_KEPT;
-use crate::store::{now, LookupAnswer, Store};
+use crate::store::{now, LookupAnswer, PublicEmailAnswer, Store};
 use orcid::OrcidId;
 
 /// iDs read from the database per round, of rosters and of uploads each; their answers are
@@ -76,9 +77,14 @@ impl Lookups {
         self.due.notify_one();
     }
 
-    /// Looks up one round of pending iDs and records the answers; how many.
+    /// Looks up one round of whatever is pending and records the answers; how many.
     async fn round(&self) -> Result<usize, sqlx::Error> {
         let t = now();
+        Ok(self.ids_round(t).await? + self.emails_round(t).await?)
+    }
+
+    /// Looks up one round of rosters' and uploads' iDs and records the answers.
+    async fn ids_round(&self, t: i64) -> Result<usize, sqlx::Error> {
         let roster = self.store.pending_lookups(t, PER_ROUND).await?;
         let uploads = self.store.pending_job_lookups(t, PER_ROUND).await?;
         if roster.is_empty() && uploads.is_empty() {
@@ -118,6 +124,37 @@ impl Lookups {
         Ok(roster.len() + uploads.len())
     }
 
+    /// Looks up one round of public addresses (for re-consent) and records them.
+    async fn emails_round(&self, t: i64) -> Result<usize, sqlx::Error> {
+        let pending = self.store.pending_public_emails(t, PER_ROUND).await?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let lookup = self.lookup.bulk();
+        let answers: Vec<_> = stream::iter(pending)
+            .map(|p| {
+                let lookup = lookup.clone();
+                async move {
+                    let answer = match lookup.public_email(&p.orcid).await {
+                        Ok(email) => PublicEmailAnswer::Answered(email),
+                        Err(e) => {
+                            tracing::warn!(orcid = %p.orcid, error = %e, "a public address could not be looked up");
+                            match retry_at(p.attempts, t) {
+                                Some(retry_at) => PublicEmailAnswer::Again { retry_at },
+                                None => PublicEmailAnswer::Failed,
+                            }
+                        }
+                    };
+                    (p.orcid, answer)
+                }
+            })
+            .buffer_unordered(AT_ONCE)
+            .collect()
+            .await;
+        self.store.record_public_emails(&answers).await?;
+        Ok(answers.len())
+    }
+
     /// Each iD once, a few at a time.
     async fn find_all(&self, ids: Vec<OrcidId>) -> HashMap<OrcidId, Result<Found, LookupFailed>> {
         let lookup = self.lookup.bulk();
@@ -139,15 +176,22 @@ impl Lookups {
 }
 
 /// What becomes of a lookup ORCID did not answer, after `attempts` earlier unanswered
-/// tries: asked again later (60 s, then twice as long each time), until the last try.
+/// tries: asked again later, until the last try.
 fn unanswered(attempts: i64, now: i64) -> LookupAnswer {
+    match retry_at(attempts, now) {
+        Some(retry_at) => LookupAnswer::Again { retry_at },
+        None => LookupAnswer::Unchecked,
+    }
+}
+
+/// When to ask again after `attempts` earlier unanswered tries and this one (60 s, then
+/// twice as long each time); `None` after the last try.
+fn retry_at(attempts: i64, now: i64) -> Option<i64> {
     if attempts + 1 >= MAX_ATTEMPTS {
-        return LookupAnswer::Unchecked;
+        return None;
     }
     let wait = FIRST_RETRY.as_secs() << attempts.clamp(0, 16);
-    LookupAnswer::Again {
-        retry_at: now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX)),
-    }
+    Some(now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX)))
 }
 
 #[cfg(test)]

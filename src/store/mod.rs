@@ -12,6 +12,7 @@ mod idlink_works;
 mod invitations;
 mod jobs;
 mod outbox;
+mod public_emails;
 mod reconsent;
 mod researchers;
 mod revocations;
@@ -47,6 +48,7 @@ pub use jobs::{
 pub use outbox::{
     ClaimedMail, MailKind, MailOutcome, MailProgress, MailStatus, NewMail, OutboxEntry, StopVia,
 };
+pub use public_emails::{PendingPublicEmail, PublicEmail, PublicEmailAnswer, PublicEmailStatus};
 pub use reconsent::{NewReconsent, ReconsentCandidate, UnmailedReconsent};
 pub use researchers::{
     ConnectionStatus, DashboardFilter, DashboardRow, DashboardSort, GrantSummary, LastCall,

@@ -478,6 +478,9 @@ async fn every_page_passes_axe_and_fits_a_phone() {
             "re-consent preview",
         )
         .await;
+    // The page follows the public address lookups and is drawn again once they are done.
+    wait_for(&b, "#no-address").await;
+    audit.check("re-consent preview, addresses looked up").await;
     assert!(b.text_of("#no-address").await.contains("Nia Narrow"));
 
     // /me with the works the bulk push added.

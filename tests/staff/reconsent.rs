@@ -1,6 +1,6 @@
 //! Re-consent from grant health: the preview (who is asked, who has no address), the
-//! public email read from ORCID's Public API and cached, stopped addresses left out, a
-//! double click mailing nobody twice, the link's page per state, and the whole path from
+//! public email read from ORCID's Public API in the background and kept, Send held until
+//! then, stopped addresses left out, a double click mailing nobody twice, the link's page per state, and the whole path from
 //! a grant revoked at ORCID to a bulk push's waiting rows written after Connect again.
 
 use std::time::Duration;
@@ -10,7 +10,7 @@ use orcid::model::AffiliationSection;
 use orcid::OrcidId;
 use reqwest::{Client, StatusCode};
 
-use crate::common::{affiliation_item, location, ok, wait_until, TestApp};
+use crate::common::{affiliation_item, location, ok, wait_for, wait_until, TestApp};
 use crate::invitations::{link_in, Harness};
 
 const PAGE: &str = "/admin/grants/reconsent";
@@ -59,8 +59,23 @@ fn section<'a>(html: &'a str, id: &str, until: &str) -> &'a str {
     s.split(until).next().unwrap()
 }
 
-/// Presses the send button on the preview page.
+/// The preview once every public address it needs has been looked up (the page follows
+/// the background lookups and is drawn again when they are done).
+async fn preview(h: &Harness) -> String {
+    wait_for(
+        || async {
+            let html = ok(h.app.get_text(&h.staff, PAGE).await);
+            (!html.contains("id=\"send-waits\"")).then_some(html)
+        },
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("the public addresses are looked up")
+}
+
+/// Presses the send button on the preview page, once it is offered.
 async fn send(h: &Harness) -> reqwest::Response {
+    preview(h).await;
     h.app.post_form(&h.staff, PAGE, PAGE, &[]).await
 }
 
@@ -111,7 +126,7 @@ async fn the_preview_counts_revoked_expired_and_missing_scope_and_lists_who_has_
         grants.contains("href=\"/admin/grants/reconsent\""),
         "{grants}"
     );
-    let html = ok(app.get_text(&h.staff, PAGE).await);
+    let html = preview(&h).await;
     assert_eq!(number(&html, "recipient-count"), 2, "{html}");
     assert_eq!(number(&html, "no-address-count"), 1, "{html}");
     let no_address = section(&html, "no-address", "</table>");
@@ -169,7 +184,7 @@ async fn the_public_email_is_read_once_and_a_limited_one_is_not_used() {
     app.state.store.mark_tokens_revoked(&lou).await.unwrap();
 
     let before = app.mock.member_api_requests();
-    let html = ok(app.get_text(&h.staff, PAGE).await);
+    let html = preview(&h).await;
     assert_eq!(number(&html, "recipient-count"), 1, "{html}");
     assert_eq!(number(&html, "no-address-count"), 1, "{html}");
     assert!(section(&html, "no-address", "</table>").contains(&lou.to_string()));
@@ -178,7 +193,7 @@ async fn the_public_email_is_read_once_and_a_limited_one_is_not_used() {
         2,
         "one Public API read per person"
     );
-    let again = ok(app.get_text(&h.staff, PAGE).await);
+    let again = preview(&h).await;
     assert_eq!(number(&again, "recipient-count"), 1);
     assert_eq!(
         app.mock.member_api_requests() - before,
@@ -209,7 +224,7 @@ async fn a_stopped_address_is_left_out() {
         .await
         .unwrap();
 
-    let html = ok(app.get_text(&h.staff, PAGE).await);
+    let html = preview(&h).await;
     assert_eq!(number(&html, "recipient-count"), 0, "{html}");
     assert!(section(&html, "stopped", "</ul>").contains(&sid.to_string()));
     assert!(!html.contains("id=\"send-reconsent\""), "nothing to send");
@@ -229,6 +244,7 @@ async fn a_double_click_sends_one_message_to_each_person() {
         app.state.store.mark_tokens_revoked(&who).await.unwrap();
         people.push(email);
     }
+    preview(&h).await;
     let csrf = app.csrf_on(&h.staff, PAGE).await;
     let click = || {
         h.staff
@@ -245,7 +261,7 @@ async fn a_double_click_sends_one_message_to_each_person() {
     // A third click a moment later sends nothing either, and says so.
     let res = send(&h).await;
     assert_eq!(location(&res), PAGE);
-    let html = ok(app.get_text(&h.staff, PAGE).await);
+    let html = preview(&h).await;
     assert!(html.contains("nothing was sent again"), "{html}");
     assert!(section(&html, "recently-sent", "</ul>").contains("Dot Double"));
     for email in &people {
@@ -335,7 +351,7 @@ async fn connecting_again_from_the_message_writes_the_waiting_rows() {
         .expect("the row waits for the researcher");
 
     // Staff ask everyone with a broken grant to connect again.
-    let html = ok(app.get_text(&h.staff, PAGE).await);
+    let html = preview(&h).await;
     assert_eq!(number(&html, "recipient-count"), 1, "{html}");
     send(&h).await;
     let text = h.message(1).await;
@@ -391,4 +407,48 @@ async fn a_re_consent_gets_no_invitation_reminders() {
         .unwrap();
     assert_eq!(app.state.invitations.send_reminders().await.unwrap(), 0);
     assert_eq!(outbox_rows(&h, "ron@example.org").await, 1);
+}
+
+#[tokio::test]
+async fn send_waits_while_public_addresses_are_looked_up_in_the_background() {
+    let mut h = Harness::start(&[]).await;
+    let (_, pia) = connected(&h.app, "Pia", "Public").await;
+    h.app
+        .mock
+        .set_researcher_email(&pia, Some("pia@example.org"), true);
+    h.app.state.store.mark_tokens_revoked(&pia).await.unwrap();
+    // A stop: nothing is looked up while the page is opened.
+    h.app.lookups.abort();
+    let html = ok(h.app.get_text(&h.staff, PAGE).await);
+    assert!(html.contains("id=\"send-waits\""), "{html}");
+    assert!(!html.contains("id=\"send-reconsent\""), "{html}");
+    assert!(
+        html.contains("/admin/grants/reconsent/lookups.json?total=1"),
+        "{html}"
+    );
+    assert!(html.contains("data-reload-when-done"), "{html}");
+    let (status, body) = h
+        .app
+        .get_text(&h.staff, "/admin/grants/reconsent/lookups.json?total=1")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let p: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (p["active"].as_bool(), p["completed"].as_i64()),
+        (Some(true), Some(0))
+    );
+
+    // Send before the addresses are known sends nothing, and says why.
+    let res = h.app.post_form(&h.staff, PAGE, PAGE, &[]).await;
+    assert_eq!(location(&res), PAGE);
+    let html = ok(h.app.get_text(&h.staff, PAGE).await);
+    assert!(html.contains("still being looked up"), "{html}");
+    assert_eq!(outbox_rows(&h, "pia@example.org").await, 0);
+
+    // Started again, the lookups carry on from the database.
+    h.app.lookups = h.app.state.lookups.start();
+    let html = preview(&h).await;
+    assert_eq!(number(&html, "recipient-count"), 1, "{html}");
+    send(&h).await;
+    assert_eq!(outbox_rows(&h, "pia@example.org").await, 1);
 }

@@ -31,6 +31,10 @@ pub fn router() -> Router<AppState> {
             "/admin/grants/reconsent",
             get(reconsent::page).post(reconsent::send),
         )
+        .route(
+            "/admin/grants/reconsent/lookups.json",
+            get(reconsent::lookups_json),
+        )
         .route("/admin/mail/test", post(mail_test::send))
         .route("/admin/mail/{id}/send-again", post(outbox::send_again))
         .route("/admin/researchers/{orcid}", get(researcher::page))

@@ -4,8 +4,10 @@
 //! follows the sending.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde::Deserialize;
 
 use crate::invitations::reconsent::{AddressSource, ReconsentPreview, RESEND_WINDOW_SECS};
 use crate::invitations::send::SendError;
@@ -14,6 +16,7 @@ use crate::store::ReconsentCandidate;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::flash::{self, Flash};
+use crate::web::lookup_progress::LookupProgressView;
 use crate::web::pages::{render, Layout};
 use crate::web::staff::Staff;
 use orcid::scopes;
@@ -54,6 +57,8 @@ pub struct ReconsentPage {
     pub no_address: Vec<PersonView>,
     pub stopped: Vec<PersonView>,
     pub recently_sent: Vec<PersonView>,
+    /// The public addresses being looked up on ORCID; `None` when none is.
+    pub lookups: Option<LookupProgressView>,
     pub window_minutes: i64,
     pub subject: String,
     pub text: String,
@@ -73,10 +78,28 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Respons
         no_address,
         stopped,
         recently_sent,
+        looking_up,
+        queued,
     } = state
         .invitations
         .reconsent_preview(&required(&state))
         .await?;
+    if queued > 0 {
+        state.lookups.wake();
+    }
+    // Those waiting for their address, out of everyone without an invitation address.
+    let asked = recipients
+        .iter()
+        .filter(|r| r.source == AddressSource::OrcidPublic)
+        .count()
+        + no_address.len()
+        + stopped
+            .iter()
+            .filter(|r| r.source == AddressSource::OrcidPublic)
+            .count()
+        + looking_up.len();
+    let lookups = (!looking_up.is_empty())
+        .then(|| LookupProgressView::new(asked as i64, looking_up.len() as i64));
     let (subject, text, sample_to) = match recipients.first() {
         Some(r) => {
             let m = state
@@ -105,7 +128,7 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Respons
             .iter()
             .map(|u| {
                 let note = if u.lookup_failed {
-                    "ORCID could not be asked for a public address just now; try again later"
+                    "ORCID did not answer when asked for a public address; it is asked again when this page is opened in ten minutes or more"
                 } else {
                     "no invitation address, and no public address on ORCID"
                 };
@@ -120,6 +143,7 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Respons
             .iter()
             .map(|p| person(p, String::new()))
             .collect(),
+        lookups,
         window_minutes: RESEND_WINDOW_SECS / 60,
         subject,
         text,
@@ -155,8 +179,30 @@ pub async fn send(
             Flash::warn("Nobody can be sent a re-consent invitation now."),
             PAGE.to_string(),
         ),
+        Err(SendError::LookingUp) => (
+            Flash::warn("Public addresses are still being looked up on ORCID, so nothing was sent. Send is offered once they are done."),
+            PAGE.to_string(),
+        ),
         Err(e) => return Err(PageError::internal(e)),
     };
     flash::set(&staff.session, message).await?;
     Ok(Redirect::to(&to).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LookupsQuery {
+    /// How many addresses the page was waiting for when drawn.
+    #[serde(default)]
+    total: i64,
+}
+
+/// The public addresses still to be looked up, for the preview's live progress.
+pub async fn lookups_json(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Query(q): Query<LookupsQuery>,
+) -> Result<Response, PageError> {
+    let pending = state.store.public_emails_pending().await?;
+    let total = q.total.max(0);
+    Ok(Json(LookupProgressView::new(total, pending.min(total))).into_response())
 }

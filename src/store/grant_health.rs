@@ -201,7 +201,7 @@ impl Store {
     /// Grants per state, within the query's connection dates (its state filter aside).
     /// The state's CASE is written out again in [`Store::grant_health_rows`] and
     /// [`Store::reconsent_candidates`] (the checked macros take one literal each): the
-    /// three must say the same.
+    /// three must say the same, which `states_from_scope_use_and_status` checks.
     pub async fn grant_state_counts(
         &self,
         q: &HealthQuery,
@@ -339,9 +339,28 @@ mod tests {
         let (_dir, store) = test_store().await;
         let id = OrcidId::parse("0000-0002-1825-0097").unwrap();
         test_researcher(&store, &id).await;
+        // The state's CASE is written out in three queries: each step checks they agree.
         let state = |q: HealthQuery| {
             let store = store.clone();
-            async move { store.grant_health_rows(&q, None, 0, 10).await.unwrap()[0].state }
+            async move {
+                let state = store.grant_health_rows(&q, None, 0, 10).await.unwrap()[0].state;
+                let counts = store.grant_state_counts(&q).await.unwrap();
+                assert_eq!(counts, [(state, 1)], "the page's counts");
+                let candidates = store
+                    .reconsent_candidates(&q.required, q.at, q.at)
+                    .await
+                    .unwrap();
+                let asked = matches!(
+                    state,
+                    GrantState::Revoked | GrantState::Expired | GrantState::MissingScope
+                );
+                assert_eq!(
+                    candidates.iter().map(|c| c.state).collect::<Vec<_>>(),
+                    if asked { vec![state] } else { vec![] },
+                    "re-consent's candidates"
+                );
+                state
+            }
         };
         assert_eq!(
             state(query(&["/activities/update"])).await,

@@ -44,10 +44,19 @@ pub enum AuditAction {
     /// Re-consent invitations sent from grant health: one line per person.
     #[sqlx(rename = "reconsent_send")]
     ReconsentSend,
+    /// A draft invitation batch discarded.
+    #[sqlx(rename = "invite_discard")]
+    InviteDiscard,
+    /// A failed or in-doubt message queued again from the outbox page.
+    #[sqlx(rename = "mail_send_again")]
+    MailSendAgain,
+    /// A test message sent from the admin page.
+    #[sqlx(rename = "mail_test")]
+    MailTest,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 22] = [
         Self::AddWork,
         Self::UpdateWork,
         Self::DeleteWork,
@@ -67,6 +76,9 @@ impl AuditAction {
         Self::InviteSend,
         Self::InviteExport,
         Self::ReconsentSend,
+        Self::InviteDiscard,
+        Self::MailSendAgain,
+        Self::MailTest,
     ];
 
     /// The name stored in the log (and shown to staff).
@@ -91,6 +103,9 @@ impl AuditAction {
             Self::InviteSend => "invite_send",
             Self::InviteExport => "invite_export",
             Self::ReconsentSend => "reconsent_send",
+            Self::InviteDiscard => "invite_discard",
+            Self::MailSendAgain => "mail_send_again",
+            Self::MailTest => "mail_test",
         }
     }
 

@@ -495,3 +495,41 @@ async fn the_list_filters_and_exports_as_csv_and_the_audit_log_says_who_invited_
     assert!(page.contains("already sent"), "{page}");
     assert_eq!(h.smtp.received().len(), 2);
 }
+
+#[tokio::test]
+async fn a_discarded_draft_invites_nobody_and_the_audit_log_says_who_discarded_it() {
+    let h = Harness::start(&[]).await;
+    let batch = h
+        .check_person(&[
+            ("email", "dora@example.org"),
+            ("given_names", "Dora"),
+            ("family_names", "Discarded"),
+        ])
+        .await;
+    let res = h
+        .app
+        .post_form(&h.staff, &batch, &format!("{batch}/discard"), &[])
+        .await;
+    assert_eq!(location(&res), "/admin/invitations/new");
+    let page = ok(h.app.get_text(&h.staff, "/admin/invitations/new").await);
+    assert!(page.contains("The draft was discarded"), "{page}");
+    // A second discard (another tab) changes nothing, and is not logged again.
+    h.app
+        .post_form(&h.staff, &batch, &format!("{batch}/discard"), &[])
+        .await;
+    h.send(&batch).await;
+    assert!(h.smtp.received().is_empty(), "nobody invited");
+    let id = batch.trim_start_matches("/admin/invitations/batches/");
+    let audited: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT actor, detail FROM audit_log WHERE action = 'invite_discard'")
+            .fetch_all(&h.db().await)
+            .await
+            .unwrap();
+    assert_eq!(
+        audited,
+        [(
+            "0000-0002-1825-0097".to_string(),
+            Some(format!("batch {id}"))
+        )]
+    );
+}

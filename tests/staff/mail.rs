@@ -82,6 +82,22 @@ async fn staff_test_message_arrives_over_smtp_as_text_and_html_with_the_link() {
         page.contains("The mail server accepted the test message to ada@example.org"),
         "{page}"
     );
+    let audited: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT actor, action, outcome, detail FROM audit_log WHERE action = 'mail_test'",
+    )
+    .fetch_all(app.state.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        audited,
+        [(
+            staff.to_string(),
+            "mail_test".to_string(),
+            "ok".to_string(),
+            Some("to ada@example.org".to_string())
+        )],
+        "a staff action, in the audit log"
+    );
 
     let received = smtp.received();
     assert_eq!(received.len(), 1, "sent exactly once");

@@ -385,6 +385,16 @@ async fn a_restart_sends_what_was_queued_and_never_sends_twice() {
     assert_eq!(location(&res), "/admin/mail");
     wait_status(&app, hung, MailStatus::Sent).await;
     assert_eq!(smtp.delivered_to("hung@example.org"), 1);
+    let audited: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT actor, detail FROM audit_log WHERE action = 'mail_send_again'")
+            .fetch_all(app.state.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        audited,
+        [(STAFF.to_string(), Some(format!("message {hung}")))],
+        "who sent it again, in the audit log"
+    );
     assert!(
         !app.state.outbox.send_again(hung).await.unwrap(),
         "only once it is in doubt"

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::mail::{LinkMessage, MailStatus};
 use crate::state::AppState;
+use crate::store::AuditAction;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::flash::{self, Flash};
@@ -62,7 +63,19 @@ pub async fn send(
     let flash = if to.is_empty() {
         Flash::error("Type the address to send the test message to.")
     } else {
-        match state.mailer.send(to, &message).await {
+        let sent = state.mailer.send(to, &message).await;
+        let outcome = if sent.is_ok() { "ok" } else { "failed" };
+        let detail = format!("to {to}");
+        staff
+            .audit(
+                &state,
+                &staff.orcid,
+                AuditAction::MailTest,
+                outcome,
+                Some(&detail),
+            )
+            .await;
+        match sent {
             Ok(()) if state.mailer.demo_mailbox().is_some() => {
                 Flash::ok(format!("The test message to {to} is in the demo mailbox."))
                     .with_link("/demo/mailbox", "Open the demo mailbox")

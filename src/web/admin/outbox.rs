@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::mail::outbox::{MailKind, MailProgress, MailStatus, OutboxEntry};
 use crate::state::AppState;
+use crate::store::AuditAction;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::flash::{self, Flash};
@@ -103,7 +104,16 @@ pub async fn send_again(
     _: CsrfForm,
 ) -> Result<Response, PageError> {
     let flash = if state.outbox.send_again(id).await? {
-        tracing::info!(target: "audit", action = "mail.send_again", staff = %staff.orcid, mail_id = id, "staff queued a message again");
+        let detail = format!("message {id}");
+        staff
+            .audit(
+                &state,
+                &staff.orcid,
+                AuditAction::MailSendAgain,
+                "ok",
+                Some(&detail),
+            )
+            .await;
         Flash::ok("The message is queued again and will be sent in its turn.")
     } else {
         Flash::warn("That message is not failed or in doubt any more, so it was left as it is.")

@@ -8,7 +8,7 @@ use super::views::{BatchPage, DraftView, MailProgressView, PersonView};
 use super::{batch_url, parse_id};
 use crate::invitations::send::SendError;
 use crate::state::AppState;
-use crate::store::{BatchStatus, InvitationBatch};
+use crate::store::{AuditAction, BatchStatus, InvitationBatch};
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::flash::{self, Flash};
@@ -123,6 +123,16 @@ pub async fn discard(
 ) -> Result<Response, PageError> {
     let batch = batch_of(&state, &id).await?;
     let message = if state.store.discard_invitation_batch(batch.id).await? {
+        let detail = format!("batch {}", batch.id);
+        staff
+            .audit(
+                &state,
+                &staff.orcid,
+                AuditAction::InviteDiscard,
+                "ok",
+                Some(&detail),
+            )
+            .await;
         Flash::ok("The draft was discarded; nobody was invited.")
     } else {
         Flash::warn("Only a draft can be discarded; this batch was already sent.")

@@ -15,12 +15,14 @@ use crate::store::{AuditAction, DraftReport};
 use crate::web::csrf::CsrfForm;
 use crate::web::csv_download::csv_response;
 use crate::web::error::PageError;
+use crate::web::flash;
 use crate::web::jobs::{receive, Received};
 use crate::web::pages::render;
 use crate::web::staff::Staff;
 
 pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, PageError> {
-    let page = NewPage::new(staff.layout(&state).await?);
+    let mut page = NewPage::new(staff.layout(&state).await?);
+    page.flash = flash::take(&staff.session).await?;
     Ok(render(&page))
 }
 

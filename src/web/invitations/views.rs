@@ -18,6 +18,8 @@ use crate::web::pages::Layout;
 pub struct NewPage {
     pub layout: Layout,
     pub nav: &'static str,
+    /// What the last action said (a draft discarded).
+    pub flash: Option<Flash>,
     pub columns: [&'static str; 5],
     /// The single-invitation form as typed, and its problems by field.
     pub form: PersonForm,
@@ -30,6 +32,7 @@ impl NewPage {
         NewPage {
             layout,
             nav: "invitations",
+            flash: None,
             columns: COLUMNS,
             form: PersonForm::default(),
             form_errors: vec![],

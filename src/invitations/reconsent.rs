@@ -21,6 +21,8 @@ const PUBLIC_EMAIL_FRESH_SECS: i64 = 24 * 60 * 60;
 /// After ORCID did not answer about an address (a few times), before it is asked again:
 /// meanwhile the preview lists the person as unreachable, so Send is not held.
 const PUBLIC_EMAIL_FAILED_SECS: i64 = 10 * 60;
+/// Addresses nobody has needed for this long are deleted.
+const PUBLIC_EMAIL_FORGET_SECS: i64 = 30 * 24 * 60 * 60;
 
 /// Where a recipient's address came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +113,7 @@ impl Invitations {
                 &public,
                 t - PUBLIC_EMAIL_FRESH_SECS,
                 t - PUBLIC_EMAIL_FAILED_SECS,
+                t - PUBLIC_EMAIL_FORGET_SECS,
             )
             .await?;
         let mut known = self.store.public_emails_of(&public).await?;
@@ -119,7 +122,9 @@ impl Invitations {
                 Some(email) => (email.clone(), AddressSource::Invitation),
                 None => match known.remove(&person.orcid) {
                     Some(found) => match (found.status, found.email) {
-                        (PublicEmailStatus::Found, Some(email)) => {
+                        // Being read again (a day old): used meanwhile, so Send waits
+                        // only for people idlink knows no address of.
+                        (PublicEmailStatus::Found | PublicEmailStatus::Pending, Some(email)) => {
                             (email, AddressSource::OrcidPublic)
                         }
                         (PublicEmailStatus::Pending, _) => {

@@ -79,8 +79,7 @@ impl Lookups {
 
     /// Looks up one round of whatever is pending and records the answers; how many.
     async fn round(&self) -> Result<usize, sqlx::Error> {
-        let t = now();
-        Ok(self.ids_round(t).await? + self.emails_round(t).await?)
+        Ok(self.ids_round(now()).await? + self.emails_round().await?)
     }
 
     /// Looks up one round of rosters' and uploads' iDs and records the answers.
@@ -125,7 +124,8 @@ impl Lookups {
     }
 
     /// Looks up one round of public addresses (for re-consent) and records them.
-    async fn emails_round(&self, t: i64) -> Result<usize, sqlx::Error> {
+    async fn emails_round(&self) -> Result<usize, sqlx::Error> {
+        let t = now();
         let pending = self.store.pending_public_emails(t, PER_ROUND).await?;
         if pending.is_empty() {
             return Ok(0);

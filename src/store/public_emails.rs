@@ -54,15 +54,24 @@ pub enum PublicEmailAnswer {
 
 impl Store {
     /// Queues the iDs whose address is unknown, was read before `stale_before`, or failed
-    /// before `failed_before` (a pending one stays as it is); returns how many were queued.
+    /// before `failed_before` (a pending one stays as it is; an address being read again
+    /// is kept meanwhile); returns how many were queued. Answers older than
+    /// `forget_before` are deleted: nobody has needed them for a long while.
     pub async fn queue_public_emails(
         &self,
         orcids: &[OrcidId],
         stale_before: i64,
         failed_before: i64,
+        forget_before: i64,
     ) -> Result<u64, sqlx::Error> {
         let mut queued = 0;
         let mut tx = self.pool.begin().await?;
+        sqlx::query!(
+            "DELETE FROM public_emails WHERE status != 'pending' AND checked_at < ?1",
+            forget_before
+        )
+        .execute(&mut *tx)
+        .await?;
         for chunk in orcids.chunks(CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO public_emails (orcid) ");
             q.push_values(chunk, |mut b, id| {
@@ -136,8 +145,11 @@ impl Store {
                     .await?;
                 }
                 PublicEmailAnswer::Failed => {
+                    // An address read before stays in use until ORCID answers again.
                     sqlx::query!(
-                        "UPDATE public_emails SET status = 'failed', checked_at = ?2
+                        "UPDATE public_emails
+                         SET status = CASE WHEN email IS NULL THEN 'failed' ELSE 'found' END,
+                             checked_at = ?2
                          WHERE orcid = ?1 AND status = 'pending'",
                         orcid,
                         t,
@@ -200,11 +212,14 @@ mod tests {
             OrcidId::from_base_digits(3),
         );
         assert_eq!(
-            store.queue_public_emails(&[a, b, c], 0, 0).await.unwrap(),
+            store
+                .queue_public_emails(&[a, b, c], 0, 0, 0)
+                .await
+                .unwrap(),
             3
         );
         assert_eq!(
-            store.queue_public_emails(&[a, b], 0, 0).await.unwrap(),
+            store.queue_public_emails(&[a, b], 0, 0, 0).await.unwrap(),
             0,
             "already pending"
         );
@@ -245,23 +260,50 @@ mod tests {
 
         // Fresh answers are reused, and a failure for a while; then they are asked again.
         assert_eq!(
-            store.queue_public_emails(&[a, b, c], 0, 0).await.unwrap(),
+            store
+                .queue_public_emails(&[a, b, c], 0, 0, 0)
+                .await
+                .unwrap(),
             0
         );
         assert_eq!(
             store
-                .queue_public_emails(&[a, b, c], 0, i64::MAX)
+                .queue_public_emails(&[a, b, c], 0, i64::MAX, 0)
                 .await
                 .unwrap(),
             1
         );
         assert_eq!(
             store
-                .queue_public_emails(&[a, b], i64::MAX, 0)
+                .queue_public_emails(&[a, b], i64::MAX, 0, 0)
                 .await
                 .unwrap(),
             2
         );
         assert_eq!(store.public_emails_pending().await.unwrap(), 3);
+
+        // Read again and not answered: the address read before stays in use.
+        store
+            .record_public_emails(&[(a, PublicEmailAnswer::Failed)])
+            .await
+            .unwrap();
+        let known = store.public_emails_of(&[a]).await.unwrap();
+        assert_eq!(known[&a].status, PublicEmailStatus::Found);
+        assert_eq!(known[&a].email.as_deref(), Some("ada@example.org"));
+
+        // Long unneeded answers are forgotten; so is a person's on disconnecting.
+        store
+            .queue_public_emails(&[], 0, 0, i64::MAX)
+            .await
+            .unwrap();
+        assert!(store.public_emails_of(&[a]).await.unwrap().is_empty());
+        crate::store::test_researcher(&store, &b).await;
+        store.disconnect(&b).await.unwrap();
+        assert!(store.public_emails_of(&[b]).await.unwrap().is_empty());
+        assert_eq!(
+            store.public_emails_pending().await.unwrap(),
+            1,
+            "c is still asked"
+        );
     }
 }

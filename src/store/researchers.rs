@@ -102,6 +102,10 @@ impl Store {
         sqlx::query!("DELETE FROM orcid_tokens WHERE orcid = ?1", orcid)
             .execute(&mut *tx)
             .await?;
+        // Their public address was read only to ask them to connect again.
+        sqlx::query!("DELETE FROM public_emails WHERE orcid = ?1", orcid)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query!(
             "UPDATE researchers SET disconnected_at = ?2 WHERE orcid = ?1",
             orcid,

@@ -45,6 +45,14 @@ impl LookupProgressView {
     }
 }
 
+impl LookupProgressView {
+    /// The same progress, in words about what is looked up.
+    pub fn with_labels(mut self, running: &'static str, finished: &'static str) -> Self {
+        self.status_label = if self.active { running } else { finished };
+        self
+    }
+}
+
 /// `part` of `total` in percent, to one decimal (100 for nothing to do).
 pub fn percent(part: i64, total: i64) -> f64 {
     if total > 0 {

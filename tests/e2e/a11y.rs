@@ -216,7 +216,7 @@ fn plant_affiliations(app: &TestApp, who: &OrcidId) {
 
 #[tokio::test]
 async fn every_page_passes_axe_and_fits_a_phone() {
-    let app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
+    let mut app = TestApp::spawn_with(&["--staff-orcids", STAFF]).await;
     let staff = OrcidId::parse(STAFF).unwrap();
     app.mock.add_researcher_with_id(&staff, "Sam", "Staff");
     plant_affiliations(&app, &staff);
@@ -463,7 +463,10 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     audit
         .goto(&b, &app.url("/admin/grants"), "grant health")
         .await;
-    // Re-consent's preview, with someone to send to and someone with no address.
+    // Re-consent's preview, with someone to send to and someone with no address: first
+    // while their public addresses are looked up (held still, so the page does not reload
+    // under the check), then once they are.
+    app.lookups.abort();
     let rex = app.mock.add_researcher("Rex", "Revoked");
     app.sign_in_as(&app.browser(), &rex, "").await;
     app.mock
@@ -478,7 +481,8 @@ async fn every_page_passes_axe_and_fits_a_phone() {
             "re-consent preview",
         )
         .await;
-    // The page follows the public address lookups and is drawn again once they are done.
+    app.lookups = app.state.lookups.start();
+    // The page follows the lookups and is drawn again once they are done.
     wait_for(&b, "#no-address").await;
     audit.check("re-consent preview, addresses looked up").await;
     assert!(b.text_of("#no-address").await.contains("Nia Narrow"));

@@ -517,12 +517,26 @@ async fn a_discarded_draft_invites_nobody_and_the_audit_log_says_who_discarded_i
     h.app
         .post_form(&h.staff, &batch, &format!("{batch}/discard"), &[])
         .await;
+    let page = ok(h.app.get_text(&h.staff, "/admin/invitations/new").await);
+    assert!(page.contains("Only a draft can be discarded"), "{page}");
     h.send(&batch).await;
-    assert!(h.smtp.received().is_empty(), "nobody invited");
     let id = batch.trim_start_matches("/admin/invitations/batches/");
+    let db = h.db().await;
+    let (status, queued): (String, i64) = sqlx::query_as(
+        "SELECT status, (SELECT COUNT(*) FROM mail_outbox) FROM invitation_batches WHERE id = ?1",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (status.as_str(), queued),
+        ("discarded", 0),
+        "nobody invited"
+    );
     let audited: Vec<(String, Option<String>)> =
         sqlx::query_as("SELECT actor, detail FROM audit_log WHERE action = 'invite_discard'")
-            .fetch_all(&h.db().await)
+            .fetch_all(&db)
             .await
             .unwrap();
     assert_eq!(

@@ -84,7 +84,7 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Respons
         .invitations
         .reconsent_preview(&required(&state))
         .await?;
-    if queued > 0 {
+    if queued > 0 || !looking_up.is_empty() {
         state.lookups.wake();
     }
     // Those waiting for their address, out of everyone without an invitation address.
@@ -98,8 +98,12 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Respons
             .filter(|r| r.source == AddressSource::OrcidPublic)
             .count()
         + looking_up.len();
-    let lookups = (!looking_up.is_empty())
-        .then(|| LookupProgressView::new(asked as i64, looking_up.len() as i64));
+    let lookups = (!looking_up.is_empty()).then(|| {
+        LookupProgressView::new(asked as i64, looking_up.len() as i64).with_labels(
+            "Looking up public addresses on ORCID",
+            "Every address looked up",
+        )
+    });
     let (subject, text, sample_to) = match recipients.first() {
         Some(r) => {
             let m = state
@@ -128,7 +132,7 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Respons
             .iter()
             .map(|u| {
                 let note = if u.lookup_failed {
-                    "ORCID did not answer when asked for a public address; it is asked again when this page is opened in ten minutes or more"
+                    "ORCID did not answer when asked for a public address; it will be asked again if this page is opened ten or more minutes from now"
                 } else {
                     "no invitation address, and no public address on ORCID"
                 };
@@ -179,10 +183,13 @@ pub async fn send(
             Flash::warn("Nobody can be sent a re-consent invitation now."),
             PAGE.to_string(),
         ),
-        Err(SendError::LookingUp) => (
+        Err(SendError::LookingUp) => {
+            state.lookups.wake();
+            (
             Flash::warn("Public addresses are still being looked up on ORCID, so nothing was sent. Send is offered once they are done."),
             PAGE.to_string(),
-        ),
+        )
+        }
         Err(e) => return Err(PageError::internal(e)),
     };
     flash::set(&staff.session, message).await?;
@@ -204,5 +211,9 @@ pub async fn lookups_json(
 ) -> Result<Response, PageError> {
     let pending = state.store.public_emails_pending().await?;
     let total = q.total.max(0);
-    Ok(Json(LookupProgressView::new(total, pending.min(total))).into_response())
+    let progress = LookupProgressView::new(total, pending.min(total)).with_labels(
+        "Looking up public addresses on ORCID",
+        "Every address looked up",
+    );
+    Ok(Json(progress).into_response())
 }

@@ -117,6 +117,7 @@ impl Invitations {
             )
             .await?;
         let mut known = self.store.public_emails_of(&public).await?;
+        let mut addressed = Vec::with_capacity(to_address.len());
         for person in to_address {
             let (email, source) = match &person.invited_email {
                 Some(email) => (email.clone(), AddressSource::Invitation),
@@ -145,12 +146,16 @@ impl Invitations {
                     }
                 },
             };
-            let r = Recipient {
+            addressed.push(Recipient {
                 person,
                 email,
                 source,
-            };
-            if self.store.is_address_stopped(&r.email).await? {
+            });
+        }
+        let emails: Vec<&str> = addressed.iter().map(|r| r.email.as_str()).collect();
+        let stopped = self.store.stopped_among(&emails).await?;
+        for r in addressed {
+            if stopped.contains(&r.email) {
                 preview.stopped.push(r);
             } else {
                 preview.recipients.push(r);

@@ -411,6 +411,31 @@ impl Store {
         Ok(added)
     }
 
+    /// Which of `addresses` asked for no more email (compared as stored: ASCII case
+    /// folded), one query per few hundred: for a list of thousands.
+    pub async fn stopped_among(
+        &self,
+        addresses: &[&str],
+    ) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+        let mut stopped = std::collections::HashSet::new();
+        for chunk in addresses.chunks(500) {
+            let list = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+            // `address` on the left of IN: its NOCASE collation decides the comparison.
+            let rows = sqlx::query_scalar!(
+                "SELECT address FROM mail_stopped WHERE address IN (SELECT value FROM json_each(?1))",
+                list
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            stopped.extend(rows.into_iter().map(|a| a.to_ascii_lowercase()));
+        }
+        Ok(addresses
+            .iter()
+            .filter(|a| stopped.contains(&a.to_ascii_lowercase()))
+            .map(|a| a.to_string())
+            .collect())
+    }
+
     pub async fn is_address_stopped(&self, address: &str) -> Result<bool, sqlx::Error> {
         sqlx::query_scalar!(
             r#"SELECT EXISTS (SELECT 1 FROM mail_stopped WHERE address = ?1) AS "stopped!: bool""#,
@@ -434,4 +459,29 @@ fn progress_of(rows: impl Iterator<Item = (MailStatus, i64)>) -> MailProgress {
         } += n;
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_store;
+
+    #[tokio::test]
+    async fn stopped_addresses_are_found_in_a_list_whatever_their_case() {
+        let (_dir, store) = test_store().await;
+        store
+            .stop_address("Sid@Example.org", StopVia::Page)
+            .await
+            .unwrap();
+        let many: Vec<String> = (0..1200).map(|n| format!("p{n}@example.org")).collect();
+        let mut list: Vec<&str> = many.iter().map(String::as_str).collect();
+        list.push("sid@example.ORG");
+        let stopped = store.stopped_among(&list).await.unwrap();
+        assert_eq!(
+            stopped.into_iter().collect::<Vec<_>>(),
+            ["sid@example.ORG"],
+            "as given, past the first few hundred"
+        );
+        assert!(store.stopped_among(&[]).await.unwrap().is_empty());
+    }
 }

@@ -1,11 +1,11 @@
 //! The background lookups: a roster or a bulk upload is stored at once, and the iDs it
 //! names for people idlink holds no connection for are looked up here on ORCID's Public
 //! API, at bulk priority on the shared limiter (and cached), a few at a time; so are the
-//! public addresses a re-consent preview needs. Each answer
-//! fills in the public name, or takes the rows of an iD without a record out of the draft
-//! with a finding. What is pending lives in the database, so lookups carry on after a
-//! restart. An iD ORCID does not answer about (down, or slow) is asked again a little
-//! later, a few times, before it is left unchecked.
+//! public addresses a re-consent preview needs. Each answer fills in the public name, or
+//! takes the rows of an iD without a record out of the draft with a finding. What is
+//! pending lives in the database, so lookups carry on after a restart. What ORCID does
+//! not answer about (down, or slow) is asked again a little later, a few times, before
+//! it is left unchecked.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,7 +72,7 @@ impl Lookups {
         })
     }
 
-    /// A draft's iDs await lookup.
+    /// Something awaits lookup: a draft's iDs, or a re-consent preview's addresses.
     pub fn wake(&self) {
         self.due.notify_one();
     }
@@ -97,10 +97,12 @@ impl Lookups {
         ids.sort_unstable();
         ids.dedup();
         let found = self.find_all(ids).await;
+        // Retries count from when ORCID failed to answer, not from when the round began.
+        let answered_at = now();
         let answer = |id: &OrcidId, attempts: i64| match found.get(id) {
             Some(Ok(Found::Record { public_name })) => LookupAnswer::Named(public_name.clone()),
             Some(Ok(Found::NoRecord)) => LookupAnswer::NoRecord(no_record_message(&id.to_string())),
-            Some(Err(_)) | None => unanswered(attempts, t),
+            Some(Err(_)) | None => unanswered(attempts, answered_at),
         };
         let roster: Vec<_> = roster
             .into_iter()
@@ -139,7 +141,7 @@ impl Lookups {
                         Ok(email) => PublicEmailAnswer::Answered(email),
                         Err(e) => {
                             tracing::warn!(orcid = %p.orcid, error = %e, "a public address could not be looked up");
-                            match retry_at(p.attempts, t) {
+                            match retry_at(p.attempts, now()) {
                                 Some(retry_at) => PublicEmailAnswer::Again { retry_at },
                                 None => PublicEmailAnswer::Failed,
                             }

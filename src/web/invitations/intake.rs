@@ -16,7 +16,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::csv_download::csv_response;
 use crate::web::error::PageError;
 use crate::web::flash;
-use crate::web::jobs::{receive, Received};
+use crate::web::jobs::{receive, NOT_A_FILE};
 use crate::web::pages::render;
 use crate::web::staff::Staff;
 
@@ -70,33 +70,15 @@ pub async fn roster(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     let Ok(multipart) = multipart else {
-        return refuse(&state, &staff, StatusCode::BAD_REQUEST, "The upload did not arrive as a file. Use the form on this page to choose the CSV file.".into()).await;
+        return refuse(&state, &staff, StatusCode::BAD_REQUEST, NOT_A_FILE.into()).await;
     };
-    let (name, bytes) = match receive(&staff, multipart).await? {
-        Received::File { name, bytes } => (name, bytes),
-        Received::TooLarge => {
-            let msg = roster::RosterError::TooLarge.to_string();
-            return refuse(&state, &staff, StatusCode::PAYLOAD_TOO_LARGE, msg).await;
-        }
-        Received::NoFile => {
-            return refuse(
-                &state,
-                &staff,
-                StatusCode::BAD_REQUEST,
-                "Choose the CSV file with the people to invite.".into(),
-            )
-            .await;
-        }
-        Received::Broken => {
-            return refuse(
-                &state,
-                &staff,
-                StatusCode::BAD_REQUEST,
-                "The upload was interrupted before the whole file arrived. Please try again."
-                    .into(),
-            )
-            .await;
-        }
+    let received = receive(&staff, multipart).await?;
+    let (name, bytes) = match received.file(
+        &roster::RosterError::TooLarge.to_string(),
+        "Choose the CSV file with the people to invite.",
+    ) {
+        Ok(file) => file,
+        Err((status, msg)) => return refuse(&state, &staff, status, msg).await,
     };
     match intake::review_roster(&state.store, bytes).await {
         Ok(review) => {

@@ -16,7 +16,7 @@ use axum::Router;
 use super::error::PageError;
 use crate::state::AppState;
 use crate::store::{Job, JobCounts};
-pub(in crate::web) use upload::{receive, Received, BODY_LIMIT};
+pub(in crate::web) use upload::{receive, BODY_LIMIT, NOT_A_FILE};
 pub(in crate::web) use views::JobSummary;
 
 /// The latest jobs with their counts, for the upload page and the staff dashboard.

@@ -56,6 +56,31 @@ pub(in crate::web) enum Received {
     Broken,
 }
 
+/// Said when the body was not a multipart upload at all.
+pub(in crate::web) const NOT_A_FILE: &str =
+    "The upload did not arrive as a file. Use the form on this page to choose the CSV file.";
+
+impl Received {
+    /// The file's name and bytes, or the status and words the upload page answers with:
+    /// `too_large` and `no_file` say it for this upload.
+    pub(in crate::web) fn file(
+        self,
+        too_large: &str,
+        no_file: &str,
+    ) -> Result<(String, Vec<u8>), (StatusCode, String)> {
+        match self {
+            Received::File { name, bytes } => Ok((name, bytes)),
+            Received::TooLarge => Err((StatusCode::PAYLOAD_TOO_LARGE, too_large.into())),
+            Received::NoFile => Err((StatusCode::BAD_REQUEST, no_file.into())),
+            Received::Broken => Err((
+                StatusCode::BAD_REQUEST,
+                "The upload was interrupted before the whole file arrived. Please try again."
+                    .into(),
+            )),
+        }
+    }
+}
+
 /// An upload of works.
 pub async fn upload(
     State(state): State<AppState>,
@@ -85,41 +110,27 @@ async fn upload_of(
     kind: JobKind,
 ) -> Result<Response, PageError> {
     let Ok(multipart) = multipart else {
-        return refuse(&state, &staff, StatusCode::BAD_REQUEST, "The upload did not arrive as a file. Use the form on this page to choose the CSV file.".into()).await;
+        return refuse(&state, &staff, StatusCode::BAD_REQUEST, NOT_A_FILE.into()).await;
     };
-    let (name, bytes) = match receive(&staff, multipart).await? {
-        Received::File { name, bytes } => (name, bytes),
-        Received::TooLarge => {
-            let msg = FileError::TooLarge.to_string();
-            staff
-                .audit(
-                    &state,
-                    &staff.orcid,
-                    AuditAction::JobUpload,
-                    "refused",
-                    Some(&msg),
-                )
-                .await;
-            return refuse(&state, &staff, StatusCode::PAYLOAD_TOO_LARGE, msg).await;
-        }
-        Received::NoFile => {
-            return refuse(
-                &state,
-                &staff,
-                StatusCode::BAD_REQUEST,
-                "Choose the CSV file to upload.".into(),
-            )
-            .await;
-        }
-        Received::Broken => {
-            return refuse(
-                &state,
-                &staff,
-                StatusCode::BAD_REQUEST,
-                "The upload was interrupted before the whole file arrived. Please try again."
-                    .into(),
-            )
-            .await;
+    let received = receive(&staff, multipart).await?;
+    let (name, bytes) = match received.file(
+        &FileError::TooLarge.to_string(),
+        "Choose the CSV file to upload.",
+    ) {
+        Ok(file) => file,
+        Err((status, msg)) => {
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                staff
+                    .audit(
+                        &state,
+                        &staff.orcid,
+                        AuditAction::JobUpload,
+                        "refused",
+                        Some(&msg),
+                    )
+                    .await;
+            }
+            return refuse(&state, &staff, status, msg).await;
         }
     };
     let limits = state.settings.upload;

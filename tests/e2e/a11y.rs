@@ -236,8 +236,8 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     wait_for(&b, "button[value=authorize]").await;
     audit.check("the simulated ORCID's authorize page").await;
     // Deny at ORCID: idlink's page saying nothing was shared.
-    click(&b, "button[value=deny]").await;
-    wait_for(&b, "a[href*='access=signin']").await;
+    b.click_through("button[value=deny]", "a[href*='access=signin']")
+        .await;
     assert!(b.text_of("main").await.contains("Nothing was shared"));
     audit.check("denied at ORCID").await;
     b.client.goto(&app.url("/orcid/connect")).await.unwrap();
@@ -257,8 +257,8 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     audit
         .goto(&b, &app.url("/me/works/new"), "add-work form")
         .await;
-    click(&b, ".actions button.primary").await;
-    wait_for(&b, "#form-errors").await;
+    b.click_through(".actions button.primary", "#form-errors")
+        .await;
     assert_eq!(
         active_id(&b).await,
         json!("form-errors"),
@@ -297,8 +297,8 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .await
         .unwrap();
     b.fill("id_value_0", "not a doi").await;
-    click(&b, ".actions button.primary").await;
-    wait_for(&b, "#form-errors").await;
+    b.click_through(".actions button.primary", "#form-errors")
+        .await;
     assert_eq!(
         summary_targets(&b).await,
         vec![("id_value_0".to_string(), "input".to_string())]
@@ -315,12 +315,11 @@ async fn every_page_passes_axe_and_fits_a_phone() {
     click(&b, "#form-errors a").await;
     assert_eq!(active_id(&b).await, json!("id_value_0"));
     b.fill("id_value_0", "10.5555/engine.1843").await;
-    click(&b, ".actions button.primary").await;
-    wait_for(&b, ".alert.ok").await;
+    b.click_through(".actions button.primary", ".alert.ok")
+        .await;
 
     // The edit-work form, filled with the work just added.
-    click(&b, "#works a[href$='/edit']").await;
-    wait_for(&b, "#title").await;
+    b.click_through("#works a[href$='/edit']", "#title").await;
     assert_eq!(
         b.client
             .find(Locator::Id("title"))
@@ -356,8 +355,8 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .await;
     b.fill("role_title", "Lecturer").await;
     b.fill("start_year", "1850").await;
-    click(&b, ".actions button.primary").await;
-    wait_for(&b, "#form-errors").await;
+    b.click_through(".actions button.primary", "#form-errors")
+        .await;
     assert_eq!(
         summary_targets(&b).await,
         vec![("start_year".to_string(), "input".to_string())]
@@ -366,15 +365,15 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .check("add-employment form after a failed submit")
         .await;
     b.fill("start_year", "2020").await;
-    click(&b, ".actions button.primary").await;
-    wait_for(&b, ".alert.ok").await;
+    b.click_through(".actions button.primary", ".alert.ok")
+        .await;
     audit.check("/me with an affiliation idlink added").await;
-    click(&b, "#affiliations a[href$='/end']").await;
-    wait_for(&b, "#end_year").await;
+    b.click_through("#affiliations a[href$='/end']", "#end_year")
+        .await;
     audit.check("end-affiliation form").await;
     b.client.goto(&app.url("/me")).await.unwrap();
-    click(&b, "#affiliations a[href$='/delete']").await;
-    wait_for(&b, "button.danger").await;
+    b.click_through("#affiliations a[href$='/delete']", "button.danger")
+        .await;
     audit.check("delete-affiliation confirmation").await;
 
     // Staff: a bulk push from upload to reconcile.
@@ -392,8 +391,8 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .send_keys(&refused.display().to_string())
         .await
         .unwrap();
-    click(&b, "form.jobs-upload button.primary").await;
-    wait_for(&b, "#upload-error").await;
+    b.click_through("form.jobs-upload button.primary", "#upload-error")
+        .await;
     assert!(b.text_of("#upload-error").await.contains("no works"));
     audit.check("bulk-push upload after a refused file").await;
     let path = dir.path().join("works.csv");
@@ -415,8 +414,8 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .send_keys(&path.display().to_string())
         .await
         .unwrap();
-    click(&b, "form.jobs-upload button.primary").await;
-    wait_for(&b, "#report").await;
+    b.click_through("form.jobs-upload button.primary", "#report")
+        .await;
     let job = b.client.current_url().await.unwrap().to_string();
     audit.check("job draft with its validation report").await;
     audit
@@ -424,8 +423,7 @@ async fn every_page_passes_axe_and_fits_a_phone() {
         .await;
     b.client.goto(&job).await.unwrap();
     wait_for(&b, "#start-job").await;
-    click(&b, "#start-job").await;
-    wait_for(&b, "#job-progress").await;
+    b.click_through("#start-job", "#job-progress").await;
     let shown = &b;
     wait_until(
         move || async move { shown.text_of("#job-status").await.contains("Finished") },
@@ -489,8 +487,8 @@ async fn every_page_passes_axe_and_fits_a_phone() {
 
     // /me with the works the bulk push added.
     b.client.goto(&app.url("/me")).await.unwrap();
-    click(&b, "form[action='/me/works/refresh'] button").await;
-    wait_for(&b, ".alert").await;
+    b.click_through("form[action='/me/works/refresh'] button", ".alert")
+        .await;
     assert!(b.text_of("#works").await.contains("Staff work 3"));
     audit.check("/me with works").await;
 

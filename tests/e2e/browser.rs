@@ -108,6 +108,27 @@ impl Browser {
         self.client.wait().for_element(locator).await.unwrap();
     }
 
+    /// Clicks `css`, which leads to another page, and waits for `then` on that page. The
+    /// old page is marked first, so an element of the same name still on it is never taken
+    /// for the new page's (a form sent back with its errors has `#form-errors` both times).
+    pub async fn click_through(&self, css: &str, then: &str) {
+        self.client
+            .execute(
+                "document.documentElement.setAttribute('data-left', '');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        self.click(Locator::Css(css)).await;
+        let fresh = format!("html:not([data-left]) {then}");
+        self.client
+            .wait()
+            .at_most(std::time::Duration::from_secs(20))
+            .for_element(Locator::Css(&fresh))
+            .await
+            .unwrap_or_else(|e| panic!("waiting for {then} after clicking {css}: {e}"));
+    }
+
     /// The current value of the form field with id `id`.
     pub async fn value_of(&self, id: &str) -> Option<String> {
         self.client

@@ -62,8 +62,7 @@ async fn researcher_denies_and_is_told_nothing_was_shared() {
     b.client.goto(&app.url("/")).await.unwrap();
     b.click(Locator::LinkText("Connect your ORCID iD")).await;
     b.wait_for(Locator::Css("button[value=deny]")).await;
-    b.click(Locator::Css("button[value=deny]")).await;
-    b.wait_for(Locator::Css("main h1")).await;
+    b.click_through("button[value=deny]", "main h1").await;
     let body = b.text_of("main").await;
     assert!(body.contains("Nothing was shared"), "{body}");
     b.snapshot("denied").await;

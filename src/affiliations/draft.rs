@@ -62,6 +62,21 @@ impl Draft {
     }
 }
 
+/// The draft an affiliation states; its organisation is left out, as it is always the
+/// institution's.
+impl From<&Affiliation> for Draft {
+    fn from(a: &Affiliation) -> Self {
+        Draft {
+            department: a.department_name.clone(),
+            role_title: a.role_title.clone(),
+            start: a.start_date.clone(),
+            end: a.end_date.clone(),
+            url: a.url.as_ref().map(|u| u.as_str().to_string()),
+            external_ids: a.external_ids.clone(),
+        }
+    }
+}
+
 /// The cache row of an affiliation idlink just wrote (its place is set by the store).
 pub fn cache_row(
     section: AffiliationSection,

@@ -105,24 +105,20 @@ fn grouped(rows: Vec<CachedAffiliation>, institution: &Organization) -> Vec<Sect
     let mut last_group = None;
     for item in rows {
         let section = AffiliationSection::from(item.section);
-        if sections.last().is_none_or(|s| s.section != section) {
-            sections.push(SectionOnRecord {
-                section,
-                groups: Vec::new(),
-            });
-            last_group = None;
-        }
-        let current = sections.last_mut().expect("pushed above");
-        if last_group != Some(item.group_index) {
-            current.groups.push(Vec::new());
-            last_group = Some(item.group_index);
-        }
+        let group = item.group_index;
         let ours = ours::is_institutions(&item, institution);
-        current
-            .groups
-            .last_mut()
-            .expect("pushed above")
-            .push(OnRecord { item, ours });
+        let entry = OnRecord { item, ours };
+        match sections.last_mut() {
+            Some(current) if current.section == section => match current.groups.last_mut() {
+                Some(g) if last_group == Some(group) => g.push(entry),
+                _ => current.groups.push(vec![entry]),
+            },
+            _ => sections.push(SectionOnRecord {
+                section,
+                groups: vec![vec![entry]],
+            }),
+        }
+        last_group = Some(group);
     }
     sections
 }

@@ -73,17 +73,9 @@ pub async fn review(
             });
             continue;
         }
-        let work_json = match serde_json::to_string(&row.work.for_create()) {
-            Ok(j) => j,
-            Err(e) => {
-                tracing::error!(error = %e, line = row.line, "a checked work could not be written as JSON");
-                findings.push(RowError {
-                    line: row.line,
-                    column: "(row)".into(),
-                    message: "idlink could not prepare this work for ORCID.".into(),
-                });
-                continue;
-            }
+        let Some(work_json) = payload(&row.work.for_create(), row.line, "work", &mut findings)
+        else {
+            continue;
         };
         items.push(NewJobItem {
             line: row.line,
@@ -123,17 +115,13 @@ pub async fn review_affiliations(
     let mut unknown = UnknownIds::default();
     for row in parsed.rows {
         let grant = grants.get(&row.orcid);
-        let payload = match serde_json::to_string(&row.affiliation.for_create()) {
-            Ok(j) => j,
-            Err(e) => {
-                tracing::error!(error = %e, line = row.line, "a checked affiliation could not be written as JSON");
-                findings.push(RowError {
-                    line: row.line,
-                    column: "(row)".into(),
-                    message: "idlink could not prepare this affiliation for ORCID.".into(),
-                });
-                continue;
-            }
+        let Some(payload) = payload(
+            &row.affiliation.for_create(),
+            row.line,
+            "affiliation",
+            &mut findings,
+        ) else {
+            continue;
         };
         items.push(NewJobItem {
             line: row.line,
@@ -152,6 +140,28 @@ pub async fn review_affiliations(
         items,
         lookups: unknown.into_lookups(),
     })
+}
+
+/// The JSON sent to ORCID for a checked row. Writing a checked value does not fail in
+/// practice; if it ever does, the row is reported rather than lost.
+fn payload<T: serde::Serialize>(
+    value: &T,
+    line: i64,
+    what: &str,
+    findings: &mut Findings,
+) -> Option<String> {
+    match serde_json::to_string(value) {
+        Ok(json) => Some(json),
+        Err(e) => {
+            tracing::error!(error = %e, line, "a checked {what} could not be written as JSON");
+            findings.push(RowError {
+                line,
+                column: "(row)".into(),
+                message: format!("idlink could not prepare this {what} for ORCID."),
+            });
+            None
+        }
+    }
 }
 
 /// The iDs of an upload idlink has never connected (no researcher behind them), with the

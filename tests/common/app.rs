@@ -119,6 +119,25 @@ impl TestApp {
         }
     }
 
+    /// Puts `who`'s access token past its expiry in idlink's records, the refresh token
+    /// kept: the grant as time leaves it.
+    pub async fn expire_access_token(&self, who: &OrcidId) {
+        let t = self
+            .state
+            .store
+            .tokens(who)
+            .await
+            .unwrap()
+            .expect("a grant");
+        let expired = idlink::store::NewTokens {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            scope: t.scope,
+            expires_at: idlink::store::now() - 1,
+        };
+        self.state.store.update_tokens(who, &expired).await.unwrap();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

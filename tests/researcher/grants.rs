@@ -8,7 +8,7 @@ use std::time::Duration;
 use secrecy::ExposeSecret;
 
 use crate::common::{ok, wait_until, TestApp};
-use idlink::store::{NewTokens, StoredTokens, TokenStatus};
+use idlink::store::{StoredTokens, TokenStatus};
 use orcid::OrcidId;
 use orcid_sim::{Fault, DEMO_CLIENT_ID};
 use reqwest::StatusCode;
@@ -171,19 +171,7 @@ async fn three_concurrent_refreshes_of_an_expired_token_keep_the_grant() {
     .await
     .expect("the first read of the works");
     let old = stored(&app, &who).await;
-    app.state
-        .store
-        .update_tokens(
-            &who,
-            &NewTokens {
-                access_token: old.access_token.clone(),
-                refresh_token: old.refresh_token.clone(),
-                scope: old.scope.clone(),
-                expires_at: idlink::store::now() - 1,
-            },
-        )
-        .await
-        .unwrap();
+    app.expire_access_token(&who).await;
     let before = app.mock.refresh_grants();
 
     let post = || {

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use idlink::store::{now, DraftReport, ItemStatus, JobKind, JobStatus, NewTokens, StopVia};
+use idlink::store::{DraftReport, ItemStatus, JobKind, JobStatus, StopVia};
 use orcid::model::AffiliationSection;
 use orcid::OrcidId;
 use reqwest::{Client, StatusCode};
@@ -21,24 +21,6 @@ async fn connected(app: &TestApp, given: &str, family: &str) -> (Client, OrcidId
     let who = app.mock.add_researcher(given, family);
     app.sign_in_as(&client, &who, "").await;
     (client, who)
-}
-
-/// The grant's access token is past its expiry in idlink's records.
-async fn expire(app: &TestApp, id: &OrcidId) {
-    let t = app.state.store.tokens(id).await.unwrap().unwrap();
-    app.state
-        .store
-        .update_tokens(
-            id,
-            &NewTokens {
-                access_token: t.access_token,
-                refresh_token: t.refresh_token,
-                scope: t.scope,
-                expires_at: now() - 1,
-            },
-        )
-        .await
-        .unwrap();
 }
 
 /// The number in the element with this id.
@@ -112,7 +94,7 @@ async fn the_preview_counts_revoked_expired_and_missing_scope_and_lists_who_has_
     let (_, eve) = connected(app, "Eve", "Expired").await;
     app.mock
         .set_researcher_email(&eve, Some("eve@example.org"), true);
-    expire(app, &eve).await;
+    app.expire_access_token(&eve).await;
     // A grant lacking a permission, and no address anywhere.
     let nia = app.mock.add_researcher("Nia", "Narrow");
     app.sign_in_as(&app.browser(), &nia, "?access=signin").await;
@@ -276,7 +258,7 @@ async fn the_link_page_says_what_stopped_working() {
     let (_, rex) = connected(app, "Rex", "Revoked").await;
     app.state.store.mark_tokens_revoked(&rex).await.unwrap();
     let (_, eve) = connected(app, "Eve", "Expired").await;
-    expire(app, &eve).await;
+    app.expire_access_token(&eve).await;
     let nia = app.mock.add_researcher("Nia", "Narrow");
     app.sign_in_as(&app.browser(), &nia, "?access=signin").await;
     for (who, email) in [

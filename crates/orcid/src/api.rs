@@ -255,23 +255,8 @@ impl OrcidClient {
         token: &SecretString,
         orcid: &OrcidId,
     ) -> Result<Option<Person>, ApiError> {
-        let root = self.endpoints.public_api.clone();
-        let path = format!("{orcid}/person");
-        match self
-            .call_at(
-                &root,
-                "public_person",
-                Method::GET,
-                &path,
-                token,
-                None::<&()>,
-            )
+        self.public_section(token, orcid, "person", "public_person")
             .await
-        {
-            Ok(a) => parse(&a.body).map(Some),
-            Err(ApiError::NotFound) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 
     /// The Public API's email section of `orcid` (`GET /v3.0/{orcid}/email`), read with a
@@ -282,17 +267,22 @@ impl OrcidClient {
         token: &SecretString,
         orcid: &OrcidId,
     ) -> Result<Option<Emails>, ApiError> {
+        self.public_section(token, orcid, "email", "public_emails")
+            .await
+    }
+
+    /// One section of `orcid`'s record on the Public API; `None` when there is no record.
+    async fn public_section<T: DeserializeOwned>(
+        &self,
+        token: &SecretString,
+        orcid: &OrcidId,
+        section: &str,
+        label: &'static str,
+    ) -> Result<Option<T>, ApiError> {
         let root = self.endpoints.public_api.clone();
-        let path = format!("{orcid}/email");
+        let path = format!("{orcid}/{section}");
         match self
-            .call_at(
-                &root,
-                "public_emails",
-                Method::GET,
-                &path,
-                token,
-                None::<&()>,
-            )
+            .call_at(&root, label, Method::GET, &path, token, None::<&()>)
             .await
         {
             Ok(a) => parse(&a.body).map(Some),

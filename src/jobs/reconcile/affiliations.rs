@@ -65,7 +65,7 @@ fn row(
     });
     let found = by_put_code.or_else(|| {
         let a = asked_affiliation.as_ref()?;
-        let meaning = draft_of(a).meaning(section.into());
+        let meaning = Draft::from(a).meaning(section.into());
         let is_ours = |r: &CachedAffiliation| r.source_client_id.as_deref() == Some(ours.client_id);
         let put_code = match meaning.find(record, institution, is_ours)? {
             Match::Idlinks { put_code, .. } | Match::OtherSource { put_code, .. } => put_code,
@@ -130,16 +130,6 @@ fn row(
         asked,
         on_record,
         difference,
-    }
-}
-
-fn draft_of(a: &Affiliation) -> Draft {
-    Draft {
-        department: a.department_name.clone(),
-        role_title: a.role_title.clone(),
-        start: a.start_date.clone(),
-        end: a.end_date.clone(),
-        ..Draft::default()
     }
 }
 

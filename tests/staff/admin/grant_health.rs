@@ -3,11 +3,10 @@
 //! researcher revoked at ORCID and the background check found), counts, filters, paging
 //! links, the CSV export, and the charts with their titles, descriptions and tables.
 
-use idlink::store::{now, NewTokens};
+use idlink::store::now;
 use orcid::OrcidId;
 
 use super::{column, export, html_of, researcher, staff_app, total};
-use crate::common::TestApp;
 
 /// `(iD, state)` of each row of the grants list, in order.
 fn states(html: &str) -> Vec<(String, String)> {
@@ -39,24 +38,6 @@ fn count(html: &str, state: &str) -> i64 {
     s.split('<').next().unwrap().parse().unwrap()
 }
 
-/// The grant's access token is past its expiry in idlink's records.
-async fn expire(app: &TestApp, id: &OrcidId) {
-    let t = app.state.store.tokens(id).await.unwrap().unwrap();
-    app.state
-        .store
-        .update_tokens(
-            id,
-            &NewTokens {
-                access_token: t.access_token,
-                refresh_token: t.refresh_token,
-                scope: t.scope,
-                expires_at: now() - 1,
-            },
-        )
-        .await
-        .unwrap();
-}
-
 /// Every state, as staff see it, before and after the background check.
 #[tokio::test]
 async fn each_state_is_shown_counted_and_found_by_the_check() {
@@ -68,7 +49,7 @@ async fn each_state_is_shown_counted_and_found_by_the_check() {
     let narrow_id = app.mock.add_researcher("Nia", "Narrow");
     app.sign_in_as(&narrow, &narrow_id, "?access=signin").await;
     let (_, expired_id) = researcher(&app, "Eve", "Expired").await;
-    expire(&app, &expired_id).await;
+    app.expire_access_token(&expired_id).await;
     let (_, gone_id) = researcher(&app, "Rex", "Revoked").await;
 
     let html = html_of(&app, &staff, "/admin/grants").await;

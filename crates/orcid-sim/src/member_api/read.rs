@@ -4,11 +4,12 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use serde::Serialize;
 
 use super::super::api_error::ApiError;
 use super::super::record_json;
-use super::super::state::State as Registry;
-use super::super::works_json::{self, Bulk, BulkItem};
+use super::super::state::{Researcher, State as Registry};
+use super::super::works_json::{self, Bulk, BulkItem, Links};
 use super::super::works_model::StoredWork;
 use super::super::MockOrcid;
 use super::checks::{stored, visible};
@@ -131,16 +132,7 @@ pub(crate) async fn person(
     headers: HeaderMap,
     Path(orcid): Path<String>,
 ) -> Response {
-    let ctx = guarded!(mock, headers, orcid, Access::Read);
-    let inner = &mock.inner;
-    let st = locked!(inner);
-    match st.researcher(&ctx.orcid) {
-        Some(r) => ctx.json(
-            200,
-            &record_json::person(&links(inner), r, ctx.read_limited),
-        ),
-        None => ctx.error(&ApiError::new(9016)),
-    }
+    section(mock, headers, orcid, record_json::person).await
 }
 
 /// `GET /v3.0/{orcid}/email`: the email section alone.
@@ -149,14 +141,22 @@ pub(crate) async fn emails(
     headers: HeaderMap,
     Path(orcid): Path<String>,
 ) -> Response {
+    section(mock, headers, orcid, record_json::emails).await
+}
+
+/// One section of a researcher's record, drawn by `draw` (which is told whether the token
+/// may see limited items); 9016 when there is no such researcher.
+async fn section<T: Serialize>(
+    mock: MockOrcid,
+    headers: HeaderMap,
+    orcid: String,
+    draw: fn(&Links, &Researcher, bool) -> T,
+) -> Response {
     let ctx = guarded!(mock, headers, orcid, Access::Read);
     let inner = &mock.inner;
     let st = locked!(inner);
     match st.researcher(&ctx.orcid) {
-        Some(r) => ctx.json(
-            200,
-            &record_json::emails(&links(inner), r, ctx.read_limited),
-        ),
+        Some(r) => ctx.json(200, &draw(&links(inner), r, ctx.read_limited)),
         None => ctx.error(&ApiError::new(9016)),
     }
 }

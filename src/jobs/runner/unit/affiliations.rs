@@ -61,7 +61,7 @@ impl Unit<'_> {
             self.fail(std::slice::from_ref(item), why).await?;
             return Ok(Next::Continue);
         };
-        let draft = draft_of(&affiliation);
+        let draft = Draft::from(&affiliation);
         if !self.push_again {
             if let Some(put_code) = deleted_by_researcher(&draft.meaning(section), known, self) {
                 let why = format!(
@@ -165,18 +165,6 @@ impl Unit<'_> {
     /// A failure about more than this item: it and the rest are decided by `trouble`.
     async fn stop_with(&self, item: &JobItem, trouble: Trouble) -> Result<Next, UnitError> {
         self.request_failed(&[item], trouble).await
-    }
-}
-
-/// The row as the write path takes it (the organisation is always the institution's).
-fn draft_of(a: &Affiliation) -> Draft {
-    Draft {
-        department: a.department_name.clone(),
-        role_title: a.role_title.clone(),
-        start: a.start_date.clone(),
-        end: a.end_date.clone(),
-        url: a.url.as_ref().map(|u| u.as_str().to_string()),
-        external_ids: a.external_ids.clone(),
     }
 }
 

@@ -560,10 +560,7 @@ mod tests {
             url,
             "fresh each time"
         );
-        let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM mail_stop_tokens")
-            .fetch_all(o.inner.store.pool())
-            .await
-            .unwrap();
+        let stored = o.inner.store.stop_token_hashes().await;
         assert!(stored
             .iter()
             .all(|h| h.len() == 32 && h != token.as_bytes()));
@@ -608,11 +605,8 @@ mod tests {
             .to_vec();
         let ids = o.enqueue(msgs).await.unwrap();
         // b asks for no more mail just as its message is claimed.
-        sqlx::query("INSERT INTO mail_stopped (address, stopped_at, via) VALUES ('b@example.org', 0, 'page')")
-            .execute(o.inner.store.pool())
-            .await
-            .unwrap();
         let store = &o.inner.store;
+        store.stop_address_alone("b@example.org").await;
         let claimed = store.claim_mail(2).await.unwrap();
         assert_eq!(claimed.iter().map(|m| m.id).collect::<Vec<_>>(), ids[..2]);
         assert!(claimed.iter().all(|m| m.attempts == 1));

@@ -461,6 +461,28 @@ fn progress_of(rows: impl Iterator<Item = (MailStatus, i64)>) -> MailProgress {
     p
 }
 
+/// Reaching past the methods above, for the mail module's tests.
+#[cfg(test)]
+impl Store {
+    /// What is kept of every stop link handed out.
+    pub(crate) async fn stop_token_hashes(&self) -> Vec<Vec<u8>> {
+        sqlx::query_scalar("SELECT token_hash FROM mail_stop_tokens")
+            .fetch_all(&self.pool)
+            .await
+            .expect("stop token hashes")
+    }
+
+    /// Records a stop without settling the queued messages: as when it arrives just as
+    /// they are being claimed.
+    pub(crate) async fn stop_address_alone(&self, address: &str) {
+        sqlx::query("INSERT INTO mail_stopped (address, stopped_at, via) VALUES (?1, 0, 'page')")
+            .bind(address)
+            .execute(&self.pool)
+            .await
+            .expect("a stopped address");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

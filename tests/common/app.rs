@@ -119,9 +119,10 @@ impl TestApp {
         }
     }
 
-    /// Puts `who`'s access token past its expiry in idlink's records, the refresh token
-    /// kept: the grant as time leaves it.
-    pub async fn expire_access_token(&self, who: &OrcidId) {
+    /// Puts `who`'s access token past its expiry in idlink's records only, the refresh
+    /// token kept: the grant as time leaves it (ORCID still takes the token; the mock's
+    /// `expire_access_token` is the other way round).
+    pub async fn lapse_stored_token(&self, who: &OrcidId) {
         let t = self
             .state
             .store

@@ -171,7 +171,7 @@ async fn three_concurrent_refreshes_of_an_expired_token_keep_the_grant() {
     .await
     .expect("the first read of the works");
     let old = stored(&app, &who).await;
-    app.expire_access_token(&who).await;
+    app.lapse_stored_token(&who).await;
     let before = app.mock.refresh_grants();
 
     let post = || {

@@ -559,7 +559,7 @@ async fn an_expired_token_is_refreshed_and_stored_encrypted() {
     let client = app.browser();
     let who = app.sign_in(&client).await;
     let old = app.state.store.tokens(&who).await.unwrap().unwrap();
-    app.expire_access_token(&who).await;
+    app.lapse_stored_token(&who).await;
     let (status, _) = add(&app, &client, "After refresh", "10.1234/fresh").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let new = app.state.store.tokens(&who).await.unwrap().unwrap();

@@ -94,7 +94,7 @@ async fn the_preview_counts_revoked_expired_and_missing_scope_and_lists_who_has_
     let (_, eve) = connected(app, "Eve", "Expired").await;
     app.mock
         .set_researcher_email(&eve, Some("eve@example.org"), true);
-    app.expire_access_token(&eve).await;
+    app.lapse_stored_token(&eve).await;
     // A grant lacking a permission, and no address anywhere.
     let nia = app.mock.add_researcher("Nia", "Narrow");
     app.sign_in_as(&app.browser(), &nia, "?access=signin").await;
@@ -258,7 +258,7 @@ async fn the_link_page_says_what_stopped_working() {
     let (_, rex) = connected(app, "Rex", "Revoked").await;
     app.state.store.mark_tokens_revoked(&rex).await.unwrap();
     let (_, eve) = connected(app, "Eve", "Expired").await;
-    app.expire_access_token(&eve).await;
+    app.lapse_stored_token(&eve).await;
     let nia = app.mock.add_researcher("Nia", "Narrow");
     app.sign_in_as(&app.browser(), &nia, "?access=signin").await;
     for (who, email) in [

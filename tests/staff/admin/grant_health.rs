@@ -49,7 +49,7 @@ async fn each_state_is_shown_counted_and_found_by_the_check() {
     let narrow_id = app.mock.add_researcher("Nia", "Narrow");
     app.sign_in_as(&narrow, &narrow_id, "?access=signin").await;
     let (_, expired_id) = researcher(&app, "Eve", "Expired").await;
-    app.expire_access_token(&expired_id).await;
+    app.lapse_stored_token(&expired_id).await;
     let (_, gone_id) = researcher(&app, "Rex", "Revoked").await;
 
     let html = html_of(&app, &staff, "/admin/grants").await;
